@@ -1,0 +1,29 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import vue from '@vitejs/plugin-vue'
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        // The trainer runs in its own utility process, so it is its own entry.
+        input: { index: resolve('src/main/index.ts'), trainer: resolve('src/main/trainer/index.ts') },
+      },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        // Sandboxed preloads must be CommonJS, and must bundle their imports (zod, the shared schemas).
+        external: ['electron'],
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+      externalizeDeps: false,
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
+    plugins: [vue()],
+  },
+})

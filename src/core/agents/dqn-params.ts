@@ -1,0 +1,20 @@
+/** DQN hyper-parameters: one spec list, read by the Train form, the CLI and the trainer. */
+import type { ParamSpec } from '../params'
+
+export const DQN_PARAMS: readonly ParamSpec[] = [
+  { key: 'hidden', label: 'Hidden layers', type: 'int-list', default: [100, 100], min: 1, max: 4096, help: 'Units in each hidden Dense layer (ReLU), comma-separated.' },
+  { key: 'lr', label: 'Learning rate', type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, help: 'Adam step size.' },
+  { key: 'gamma', label: 'Discount γ', type: 'number', default: 0.9, min: 0, max: 1, help: 'Weight of future rewards in the Q target.' },
+  { key: 'batch_size', label: 'Batch size', type: 'int', default: 50, min: 1, max: 4096, help: 'Transitions per gradient step.' },
+  { key: 'memory_size', label: 'Replay memory', type: 'int', default: 1000, min: -1, help: 'Transitions kept; −1 keeps all.' },
+  { key: 'nb_frames', label: 'Stacked frames', type: 'int', default: 1, min: 1, max: 16, help: 'How many recent observations make one state.' },
+  { key: 'epsilon_start', label: 'ε start', type: 'number', default: 1.0, min: 0, max: 1, help: 'Exploration rate at the first episode.' },
+  { key: 'epsilon_end', label: 'ε end', type: 'number', default: 0.1, min: 0, max: 1, help: 'Exploration rate after the decay.' },
+  { key: 'epsilon_decay_episodes', label: 'ε decay episodes', type: 'int', default: 300, min: 0, help: 'Episodes over which ε falls linearly from start to end.' },
+  { key: 'learning_starts', label: 'Learning starts', type: 'int', default: 50, min: 1, help: 'Transitions in memory before the first gradient step.' },
+  { key: 'train_every', label: 'Env steps per gradient step', type: 'int', default: 1, min: 1, help: 'One gradient step every this many env steps.' },
+  { key: 'target_network', label: 'Target network', type: 'select', default: 'none', options: ['none', 'hard', 'soft'], help: 'none: bootstrap from the online network; hard: copy every N steps; soft: move by τ each step.' },
+  { key: 'target_update_every', label: 'Hard copy every', type: 'int', default: 500, min: 1, help: 'Gradient steps between hard target copies.' },
+  { key: 'tau', label: 'Soft update τ', type: 'number', default: 0.01, min: 0, exclusiveMin: true, max: 1, help: 'Fraction the target moves toward the online network each step.' },
+  { key: 'double_dqn', label: 'Double DQN', type: 'boolean', default: false, help: 'Choose the next action with the online network, value it with the target.' },
+]

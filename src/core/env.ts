@@ -1,0 +1,66 @@
+/**
+ * The environment contract, after Gymnasium: reset(seed) → {obs, info};
+ * step(action) → {obs, reward, terminated, truncated, info}; declared spaces;
+ * deterministic under a seed.
+ *
+ * For speed, `obs` is a buffer the env owns and overwrites on the next step or
+ * reset — copy it if you keep it (replay memories do).
+ */
+export interface BoxSpace {
+  kind: 'box'
+  shape: number[]
+  low: number
+  high: number
+}
+export interface DiscreteSpace {
+  kind: 'discrete'
+  n: number
+  /** Human-readable action names, index-aligned. */
+  labels: string[]
+}
+
+export interface ResetResult<Info> {
+  obs: Float32Array
+  info: Info
+}
+export interface StepResult<Info> {
+  obs: Float32Array
+  reward: number
+  terminated: boolean
+  truncated: boolean
+  info: Info
+}
+
+export interface Env<RenderState = unknown, Info = Record<string, never>> {
+  readonly id: string
+  readonly observationSpace: BoxSpace
+  readonly actionSpace: DiscreteSpace
+  reset(seed?: number): ResetResult<Info>
+  step(action: number): StepResult<Info>
+  /** A small plain object that a scene needs to draw the current state. */
+  renderState(): RenderState
+  /** True when the finished episode counts as won (for win rates). */
+  isWon(): boolean
+}
+
+/**
+ * Many copies of one env stepped together. Observations land in one preallocated
+ * Float32Array of shape [numEnvs, ...observationSpace.shape]. A copy whose episode
+ * ends is reset at once (auto-reset) with the next seed of its own stream; the
+ * flags say which copies ended on this step.
+ */
+export interface VectorEnv {
+  readonly numEnvs: number
+  readonly observationSpace: BoxSpace
+  readonly actionSpace: DiscreteSpace
+  readonly obs: Float32Array
+  readonly rewards: Float32Array
+  readonly terminated: Uint8Array
+  readonly truncated: Uint8Array
+  reset(seed: number): Float32Array
+  step(actions: ArrayLike<number>): void
+}
+
+export function obsSize(space: BoxSpace): number {
+  return space.shape.reduce((a, b) => a * b, 1)
+}

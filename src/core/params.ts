@@ -1,0 +1,85 @@
+/**
+ * Declarative hyper-parameter specs. One list per algorithm gives the defaults,
+ * bounds and help text; the same list builds the zod schema that validates the
+ * Train form, the CLI's --set flags and the trainer's input.
+ */
+import { z } from 'zod'
+
+export type ParamSpec =
+  | { key: string; label: string; help: string; type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean }
+  | { key: string; label: string; help: string; type: 'int'; default: number; min?: number; max?: number }
+  | { key: string; label: string; help: string; type: 'boolean'; default: boolean }
+  | { key: string; label: string; help: string; type: 'select'; default: string; options: readonly string[] }
+  | { key: string; label: string; help: string; type: 'int-list'; default: number[]; min?: number; max?: number }
+
+export type ParamValues = Record<string, number | boolean | string | number[]>
+
+function fieldSchema(spec: ParamSpec): z.ZodType {
+  switch (spec.type) {
+    case 'number': {
+      let s = z.number({ error: `${spec.key} must be a number` }).refine(Number.isFinite, `${spec.key} must be finite`)
+      if (spec.min !== undefined) {
+        const min = spec.min
+        s = spec.exclusiveMin
+          ? s.refine((v) => v > min, `${spec.key} must be greater than ${min}`)
+          : s.refine((v) => v >= min, `${spec.key} must be at least ${min}`)
+      }
+      if (spec.max !== undefined) {
+        const max = spec.max
+        s = s.refine((v) => v <= max, `${spec.key} must be at most ${max}`)
+      }
+      return s
+    }
+    case 'int': {
+      let s = z.number({ error: `${spec.key} must be a number` }).int(`${spec.key} must be a whole number`)
+      if (spec.min !== undefined) s = s.min(spec.min, `${spec.key} must be at least ${spec.min}`)
+      if (spec.max !== undefined) s = s.max(spec.max, `${spec.key} must be at most ${spec.max}`)
+      return s
+    }
+    case 'boolean':
+      return z.boolean({ error: `${spec.key} must be true or false` })
+    case 'select':
+      return z.enum(spec.options as [string, ...string[]], { error: `${spec.key} must be one of ${spec.options.join(', ')}` })
+    case 'int-list': {
+      let item = z.number().int(`${spec.key} entries must be whole numbers`)
+      if (spec.min !== undefined) item = item.min(spec.min, `${spec.key} entries must be at least ${spec.min}`)
+      if (spec.max !== undefined) item = item.max(spec.max, `${spec.key} entries must be at most ${spec.max}`)
+      return z.array(item).min(1, `${spec.key} needs at least one entry`)
+    }
+  }
+}
+
+/** A strict object schema: unknown keys are errors, missing keys take their defaults. */
+export function paramsSchema(specs: readonly ParamSpec[]): z.ZodType<ParamValues> {
+  const shape: Record<string, z.ZodType> = {}
+  for (const spec of specs) shape[spec.key] = fieldSchema(spec).default(spec.default as never)
+  return z.strictObject(shape) as unknown as z.ZodType<ParamValues>
+}
+
+export function defaults(specs: readonly ParamSpec[]): ParamValues {
+  return Object.fromEntries(specs.map((s) => [s.key, Array.isArray(s.default) ? [...s.default] : s.default]))
+}
+
+/**
+ * Parses a command-line value ("1e-3", "true", "100,100") for one spec. Returns
+ * the raw string when it cannot be read as the spec's type, so the schema names
+ * the problem.
+ */
+export function parseParamText(spec: ParamSpec | undefined, text: string): unknown {
+  if (!spec) return text
+  switch (spec.type) {
+    case 'number':
+    case 'int': {
+      const v = Number(text)
+      return text.trim() === '' || Number.isNaN(v) ? text : v
+    }
+    case 'boolean':
+      return text === 'true' ? true : text === 'false' ? false : text
+    case 'select':
+      return text
+    case 'int-list': {
+      const parts = text.split(',').map((p) => Number(p.trim()))
+      return parts.some((p) => Number.isNaN(p)) ? text : parts
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The command-line host: the same services as the app, no UI. Trainer jobs run
+ * as child processes and land in the same run store.
+ *
+ *   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
+ *                  [--set key=value ...] [--backend auto|node-gpu|node|wasm|cpu] [--data-dir DIR] [--json]
+ *   quarkade runs [--data-dir DIR] [--json]
+ */
+import { parseArgs } from 'node:util'
+import { ALGOS } from '../../core/catalog'
+import { parseParamText } from '../../core/params'
+import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
+import { defaultDataDir } from '../services/data-dir'
+import { createServices } from '../services'
+import { childProcessLauncher } from '../services/launcher'
+
+const USAGE = `usage:
+  quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
+                 [--set key=value ...] [--backend auto|node-gpu|node|wasm|cpu]
+                 [--checkpoint-every N] [--replay-every N] [--name TEXT] [--data-dir DIR] [--json]
+  quarkade runs [--data-dir DIR] [--json]
+
+Runs are stored in the same place as the desktop app's (override with --data-dir or QUARKADE_DATA_DIR).`
+
+class UsageError extends Error {}
+
+function integer(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const v = Number(text)
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} expects a number, got "${text}"`)
+  return v
+}
+
+/** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
+export function trainConfigFromArgs(args: string[]): { config: RunConfig; dataDir: string; json: boolean } {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string' },
+      algo: { type: 'string' },
+      seed: { type: 'string' },
+      episodes: { type: 'string' },
+      target: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      backend: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'replay-every': { type: 'string' },
+      name: { type: 'string' },
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  })
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  if (!values.env) throw new UsageError('--env is required (e.g. --env catch)')
+  if (!values.algo) throw new UsageError('--algo is required (e.g. --algo dqn)')
+  const specs = ALGOS[values.algo]?.params ?? []
+  const params: Record<string, unknown> = {}
+  for (const item of values.set ?? []) {
+    const eq = item.indexOf('=')
+    if (eq <= 0) throw new UsageError(`malformed --set "${item}": expected key=value`)
+    const key = item.slice(0, eq)
+    params[key] = parseParamText(
+      specs.find((s) => s.key === key),
+      item.slice(eq + 1),
+    )
+  }
+  let target: TrainRequest['target']
+  if (values.target !== undefined) {
+    const m = /^([a-z_]+)=(.+)$/.exec(values.target)
+    const value = m ? Number(m[2]) : NaN
+    if (!m || !Number.isFinite(value)) throw new UsageError(`malformed --target "${values.target}": expected metric=value, e.g. win_rate=0.9`)
+    target = { metric: m[1], value }
+  }
+  const request = {
+    env: values.env,
+    algo: values.algo,
+    seed: integer('seed', values.seed),
+    episodes: integer('episodes', values.episodes),
+    backend: values.backend,
+    target,
+    checkpoint_every: integer('checkpoint-every', values['checkpoint-every']),
+    replay_every: integer('replay-every', values['replay-every']),
+    params,
+    name: values.name,
+  }
+  const config = resolveRunConfig(Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)))
+  return { config, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
+}
+
+function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
+  return {
+    run_id: run.id,
+    status: run.status,
+    status_reason: run.statusReason,
+    env: run.env,
+    algo: run.algo,
+    backend: run.backend,
+    seed: run.seed,
+    episodes: run.episodesDone,
+    env_steps: run.envSteps,
+    grad_steps: run.gradSteps,
+    wall_s: Math.round(wallS * 1000) / 1000,
+    ...run.latest,
+    metrics: run.latest,
+  }
+}
+
+function progressLine(run: RunSummary): string {
+  const l = run.latest
+  const f = (v: number | undefined, d = 3): string => (v === undefined ? '—' : v.toFixed(d))
+  return (
+    `run ${run.id} ${run.status} · episode ${run.episodesDone}/${run.config.episodes}` +
+    ` · win_rate ${f(l.win_rate, 2)} · loss ${f(l.loss, 4)} · ε ${f(l.epsilon, 2)} · ${f(l.env_steps_per_s, 0)} steps/s`
+  )
+}
+
+async function train(args: string[]): Promise<number> {
+  const { config, dataDir, json } = trainConfigFromArgs(args)
+  const services = createServices({ dataDir, launcher: childProcessLauncher(), host: 'cli' })
+  const started = performance.now()
+  const tty = process.stderr.isTTY
+  let lastPrint = 0
+  const run = services.jobs.start(config)
+  services.api.subscribe((e) => {
+    if (e.type !== 'run.updated' || e.run.id !== run.id) return
+    const now = performance.now()
+    if (now - lastPrint < (tty ? 200 : 2000) && !services.jobs.isFinal(e.run)) return
+    lastPrint = now
+    process.stderr.write(tty ? `\r\x1b[2K${progressLine(e.run)}` : `${progressLine(e.run)}\n`)
+  })
+  let interrupts = 0
+  process.on('SIGINT', () => {
+    if (++interrupts === 1) {
+      process.stderr.write('\nstopping (Ctrl-C again to kill the trainer)…\n')
+      services.jobs.stop(run.id)
+    } else {
+      void services.jobs.shutdown(0)
+    }
+  })
+  const final = await services.jobs.waitForEnd(run.id)
+  if (tty) process.stderr.write('\n')
+  process.stderr.write(`run ${final.id} ${final.status}: ${final.statusReason ?? ''}\n`)
+  await services.close()
+  if (json) process.stdout.write(JSON.stringify(resultJson(final, (performance.now() - started) / 1000)) + '\n')
+  return final.status === 'failed' ? 1 : 0
+}
+
+async function runs(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
+  const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
+  const list = services.store.listRuns()
+  await services.close()
+  if (values.json) {
+    const rows = list.map((r) => ({
+      run_id: r.id,
+      name: r.name,
+      env: r.env,
+      algo: r.algo,
+      status: r.status,
+      status_reason: r.statusReason,
+      backend: r.backend,
+      seed: r.seed,
+      episodes: r.episodesDone,
+      created_at: new Date(r.createdAt).toISOString(),
+      metrics: r.latest,
+    }))
+    process.stdout.write(JSON.stringify(rows) + '\n')
+  } else if (list.length === 0) {
+    process.stdout.write('no runs yet — start one with: quarkade train --env catch --algo dqn\n')
+  } else {
+    for (const r of list) {
+      const win = r.latest.win_rate === undefined ? '' : ` win_rate ${r.latest.win_rate.toFixed(2)}`
+      process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(9)} ${r.env}/${r.algo}  episodes ${r.episodesDone}${win}\n`)
+    }
+  }
+  return 0
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'train':
+        return await train(rest)
+      case 'runs':
+        return await runs(rest)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n')
+        return command === undefined ? 2 : 0
+      default:
+        throw new UsageError(`unknown command "${command}"`)
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`quarkade: error: ${oneLine((e as Error).message)}\n`)
+      return 2
+    }
+    process.stderr.write(`quarkade: error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`)
+    return 1
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim()
+}

@@ -1,0 +1,132 @@
+/**
+ * The Electron host: owns the window, the menu, the run store and the trainer
+ * processes (utility processes). The renderer reaches the services only through
+ * the preload's typed bridge, over one IPC channel.
+ */
+import { app, BrowserWindow, Menu, ipcMain, shell, utilityProcess, type WebContents } from 'electron'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createServices, type Services } from './services'
+import type { Launcher } from './services/launcher'
+import type { FromTrainer } from './trainer/protocol'
+import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type IpcResponse } from '../shared/transport'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const devServerUrl = process.env.ELECTRON_RENDERER_URL
+
+/** Trainer jobs as Electron utility processes (out/main/trainer.js, built beside this file). */
+const utilityLauncher: Launcher = {
+  launch() {
+    const child = utilityProcess.fork(path.join(here, 'trainer.js'), [], { serviceName: 'Quarkade trainer', stdio: 'inherit' })
+    return {
+      get pid() {
+        return child.pid
+      },
+      send: (m) => child.postMessage(m),
+      onMessage: (l) => child.on('message', (m: FromTrainer) => l(m)),
+      // Electron reports only an exit code; a crash shows as a non-zero one.
+      onExit: (l) => child.on('exit', (code) => l(code, null)),
+      kill: () => void child.kill(),
+    }
+  },
+}
+
+let services: Services | null = null
+let mainWindow: BrowserWindow | null = null
+
+function isOurRenderer(contents: WebContents): boolean {
+  return mainWindow !== null && contents.id === mainWindow.webContents.id
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1360,
+    height: 880,
+    minWidth: 960,
+    minHeight: 640,
+    title: 'Quarkade',
+    backgroundColor: '#0f1117',
+    show: false,
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  })
+  mainWindow.once('ready-to-show', () => mainWindow?.show())
+  mainWindow.on('closed', () => (mainWindow = null))
+  if (devServerUrl) void mainWindow.loadURL(devServerUrl)
+  else void mainWindow.loadFile(path.join(here, '../renderer/index.html'))
+}
+
+function buildMenu(): void {
+  const isMac = process.platform === 'darwin'
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(isMac ? [{ role: 'appMenu' as const }] : []),
+      { label: 'File', submenu: [isMac ? { role: 'close' as const } : { role: 'quit' as const }] },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+      {
+        role: 'help',
+        submenu: [
+          { label: 'Open Data Folder', click: () => void shell.openPath(app.getPath('userData')) },
+        ],
+      },
+    ]),
+  )
+}
+
+// Security: no navigation away from the app, no new windows, no permissions.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (e, url) => {
+    if (!(devServerUrl && url.startsWith(devServerUrl))) e.preventDefault()
+  })
+  contents.on('will-attach-webview', (e) => e.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+})
+
+app.whenReady().then(() => {
+  services = createServices({
+    dataDir: app.getPath('userData'),
+    launcher: utilityLauncher,
+    host: 'electron',
+    version: app.getVersion(),
+  })
+  const api = services.api
+  ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, request: { method: string; input: unknown }): Promise<IpcResponse> => {
+    if (!isOurRenderer(event.sender)) return { ok: false, error: 'request from an unknown window' }
+    try {
+      return { ok: true, result: await api.handle(request?.method, request?.input) }
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) }
+    }
+  })
+  api.subscribe((e) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, e))
+  buildMenu()
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+let closing = false
+app.on('before-quit', (e) => {
+  if (!services || closing) return
+  // Stop trainers cleanly so their last episodes are stored, then quit for real.
+  e.preventDefault()
+  closing = true
+  void services.close().finally(() => app.quit())
+})

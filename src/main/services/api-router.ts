@@ -1,0 +1,68 @@
+/**
+ * Serves the typed API (src/shared/api.ts) over the services. Every host
+ * (Electron IPC, web WebSocket) calls `handle`; inputs are validated against
+ * the shared schemas here, so no host can skip validation.
+ */
+import { ALGOS, ENVS } from '../../core/catalog'
+import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
+import type { JobService } from './jobs'
+import type { RunStore } from './run-store'
+
+type Handlers = { [M in ApiMethod]: (input: never) => ApiOutput<M> | Promise<ApiOutput<M>> }
+
+export class ApiRouter {
+  private readonly listeners = new Set<(event: ApiEvent) => void>()
+  private readonly handlers: Handlers
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly jobs: JobService,
+    private readonly system: SystemInfo,
+  ) {
+    this.handlers = {
+      'catalog.get': () => ({ envs: Object.values(ENVS), algos: Object.values(ALGOS), backends: [...BACKENDS] }),
+      'system.info': () => this.system,
+      'runs.list': () => this.store.listRuns(),
+      'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
+      'runs.start': (input: unknown) => this.jobs.start(resolveRunConfig(input)),
+      'runs.pause': ({ id }: { id: number }) => this.jobs.pause(id),
+      'runs.resume': ({ id }: { id: number }) => this.jobs.resume(id),
+      'runs.stop': ({ id }: { id: number }) => this.jobs.stop(id),
+      'runs.delete': ({ id }: { id: number }) => {
+        const run = this.store.getRun(id)
+        if (this.jobs.active.includes(id)) throw new ApiError(`run ${id} is ${run.status}; stop it before deleting it`)
+        this.store.deleteRun(id)
+        this.publish({ type: 'run.deleted', runId: id })
+        return { deleted: id }
+      },
+      'runs.metrics': ({ id, keys }: { id: number; keys?: string[] }) => (this.store.getRun(id), this.store.metrics(id, keys)),
+      'runs.episodes': ({ id }: { id: number }) => (this.store.getRun(id), this.store.episodes(id)),
+      'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),
+    }
+  }
+
+  /** Runs one request; throws ApiError with a message fit to show the user. */
+  async handle(method: string, input: unknown): Promise<unknown> {
+    if (!Object.hasOwn(apiMethods, method)) throw new ApiError(`unknown API method "${method}"`)
+    const m = method as ApiMethod
+    const parsed = apiMethods[m].input.safeParse(input ?? {})
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new ApiError(`${method}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`)
+    }
+    try {
+      return await (this.handlers[m] as (i: unknown) => unknown)(parsed.data)
+    } catch (e) {
+      throw new ApiError(e instanceof Error ? e.message : String(e))
+    }
+  }
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  publish(event: ApiEvent): void {
+    for (const l of this.listeners) l(event)
+  }
+}

@@ -1,0 +1,33 @@
+/** Wires the services together for a host: store, job supervisor, API router. */
+import pkg from '../../../package.json'
+import type { SystemInfo } from '../../shared/api'
+import { ApiRouter } from './api-router'
+import { JobService } from './jobs'
+import type { Launcher } from './launcher'
+import { RunStore } from './run-store'
+
+export interface Services {
+  store: RunStore
+  jobs: JobService
+  api: ApiRouter
+  close(): Promise<void>
+}
+
+export const VERSION: string = pkg.version
+
+export function createServices(opts: { dataDir: string; launcher: Launcher; host: SystemInfo['host']; version?: string }): Services {
+  const store = new RunStore(opts.dataDir)
+  store.recoverOrphans()
+  let api: ApiRouter | null = null
+  const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e))
+  api = new ApiRouter(store, jobs, { version: opts.version ?? VERSION, host: opts.host, dataDir: opts.dataDir })
+  return {
+    store,
+    jobs,
+    api,
+    async close() {
+      await jobs.shutdown()
+      store.close()
+    },
+  }
+}

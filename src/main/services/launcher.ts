@@ -1,0 +1,58 @@
+/**
+ * Starts trainer processes. The job supervisor sees only this interface; the
+ * Electron host passes a utilityProcess launcher, the CLI and web hosts the
+ * child_process one below.
+ */
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { FromTrainer, ToTrainer } from '../trainer/protocol'
+
+export interface TrainerProcess {
+  readonly pid: number | undefined
+  send(message: ToTrainer): void
+  onMessage(listener: (message: FromTrainer) => void): void
+  /** Called once when the process is gone: exit code, or the signal that ended it. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void
+  kill(): void
+}
+
+export interface Launcher {
+  launch(): TrainerProcess
+}
+
+/** Runs src/main/trainer/index.ts through tsx in a Node child process. */
+export function childProcessLauncher(entry = fileURLToPath(new URL('../trainer/index.ts', import.meta.url))): Launcher {
+  return {
+    launch() {
+      const child = fork(entry, [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      })
+      // Keep the tail of stderr: a crash's last words become the run's failure reason.
+      let stderrTail = ''
+      child.stderr?.on('data', (d: Buffer) => {
+        stderrTail = (stderrTail + d.toString()).slice(-4000)
+        process.stderr.write(d)
+      })
+      return {
+        pid: child.pid,
+        send: (m) => {
+          if (child.connected) child.send(m)
+        },
+        onMessage: (l) => child.on('message', (m) => l(m as FromTrainer)),
+        onExit: (l) => child.on('exit', (code, signal) => l(code, signal ? `${signal}${lastErrorLine(stderrTail)}` : null)),
+        kill: () => child.kill('SIGKILL'),
+      }
+    },
+  }
+}
+
+function lastErrorLine(text: string): string {
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /error/i.test(l))
+    .pop()
+  return line ? ` — ${line}` : ''
+}

@@ -1,0 +1,322 @@
+/**
+ * The run store: one SQLite database (WAL) per data directory. The host's main
+ * process is its single writer; trainer events arrive in batches and are written
+ * in one transaction each. The schema is versioned (PRAGMA user_version) and
+ * migrated forward on open.
+ */
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { EpisodeRow, MetricPoint, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
+
+/** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     env TEXT NOT NULL,
+     algo TEXT NOT NULL,
+     seed INTEGER NOT NULL,
+     backend TEXT,
+     status TEXT NOT NULL,
+     status_reason TEXT,
+     config TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     ended_at INTEGER,
+     episodes_done INTEGER NOT NULL DEFAULT 0,
+     env_steps INTEGER NOT NULL DEFAULT 0,
+     grad_steps INTEGER NOT NULL DEFAULT 0,
+     latest TEXT NOT NULL DEFAULT '{}',
+     owner_pid INTEGER
+   );
+   CREATE TABLE metrics (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     value REAL NOT NULL,
+     time REAL NOT NULL
+   );
+   CREATE INDEX metrics_run_key_step ON metrics(run_id, key, step);
+   CREATE TABLE episodes (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     episode INTEGER NOT NULL,
+     seed INTEGER NOT NULL,
+     return REAL NOT NULL,
+     length INTEGER NOT NULL,
+     won INTEGER NOT NULL,
+     PRIMARY KEY (run_id, episode)
+   ) WITHOUT ROWID;
+   CREATE TABLE replays (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     episode INTEGER NOT NULL,
+     seed INTEGER NOT NULL,
+     actions BLOB NOT NULL,
+     q_values BLOB,
+     PRIMARY KEY (run_id, episode)
+   ) WITHOUT ROWID;
+   CREATE TABLE checkpoints (
+     id INTEGER PRIMARY KEY,
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     episode INTEGER NOT NULL,
+     path TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+export interface EpisodeRecord {
+  episode: number
+  seed: number
+  return: number
+  length: number
+  won: boolean
+  /** Present for recorded episodes (replays). */
+  actions?: number[]
+  qValues?: number[] | null
+}
+
+export interface RunProgress {
+  episodesDone: number
+  envSteps: number
+  gradSteps: number
+}
+
+/** One batch of trainer output, written in a single transaction. */
+export interface RunBatch {
+  metrics: MetricPoint[]
+  episodes: EpisodeRecord[]
+  progress: RunProgress | null
+}
+
+interface RunRow {
+  id: number
+  name: string
+  env: string
+  algo: string
+  seed: number
+  backend: string | null
+  status: RunStatus
+  status_reason: string | null
+  config: string
+  created_at: number
+  started_at: number | null
+  ended_at: number | null
+  episodes_done: number
+  env_steps: number
+  grad_steps: number
+  latest: string
+  owner_pid: number | null
+}
+
+function toSummary(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    env: r.env,
+    algo: r.algo,
+    seed: r.seed,
+    backend: r.backend,
+    status: r.status,
+    statusReason: r.status_reason,
+    config: JSON.parse(r.config) as RunConfig,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    episodesDone: r.episodes_done,
+    envSteps: r.env_steps,
+    gradSteps: r.grad_steps,
+    latest: JSON.parse(r.latest) as Record<string, number>,
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export class RunStore {
+  readonly db: Database.Database
+  readonly dir: string
+
+  constructor(dataDir: string) {
+    this.dir = dataDir
+    fs.mkdirSync(dataDir, { recursive: true })
+    this.db = new Database(path.join(dataDir, 'quarkade.sqlite'))
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('foreign_keys = ON')
+    this.db.pragma('busy_timeout = 5000')
+    this.migrate()
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`the run database in ${this.dir} was written by a newer Quarkade (schema ${current}, this version knows ${SCHEMA_VERSION})`)
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v])
+        this.db.pragma(`user_version = ${v + 1}`)
+      })()
+    }
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  get checkpointDir(): string {
+    return path.join(this.dir, 'checkpoints')
+  }
+
+  createRun(config: RunConfig): RunSummary {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, env, algo, seed, status, config, created_at, owner_pid)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      )
+      .run(config.name, config.env, config.algo, config.seed, JSON.stringify(config), Date.now(), process.pid)
+    return this.getRun(Number(info.lastInsertRowid))
+  }
+
+  findRun(id: number): RunSummary | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    return row ? toSummary(row) : null
+  }
+
+  getRun(id: number): RunSummary {
+    const run = this.findRun(id)
+    if (!run) throw new Error(`run ${id} does not exist`)
+    return run
+  }
+
+  listRuns(): RunSummary[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map(toSummary)
+  }
+
+  markStarted(id: number, backend: string): void {
+    this.db.prepare(`UPDATE runs SET status = 'running', backend = ?, started_at = ? WHERE id = ?`).run(backend, Date.now(), id)
+  }
+
+  setStatus(id: number, status: RunStatus, reason: string | null = null): void {
+    const final = status === 'completed' || status === 'stopped' || status === 'failed'
+    this.db
+      .prepare(`UPDATE runs SET status = ?, status_reason = ?, ended_at = CASE WHEN ? THEN ? ELSE ended_at END WHERE id = ?`)
+      .run(status, reason, final ? 1 : 0, Date.now(), id)
+  }
+
+  /** Writes one trainer batch atomically. */
+  writeBatch(id: number, batch: RunBatch): void {
+    const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, ?, ?, ?, ?)')
+    const insertEpisode = this.db.prepare(
+      'INSERT OR REPLACE INTO episodes (run_id, episode, seed, return, length, won) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    const insertReplay = this.db.prepare('INSERT OR REPLACE INTO replays (run_id, episode, seed, actions, q_values) VALUES (?, ?, ?, ?, ?)')
+    this.db.transaction(() => {
+      const latest: Record<string, number> = {}
+      for (const m of batch.metrics) {
+        insertMetric.run(id, m.key, m.step, m.value, m.time)
+        latest[m.key] = m.value
+      }
+      for (const e of batch.episodes) {
+        insertEpisode.run(id, e.episode, e.seed, e.return, e.length, e.won ? 1 : 0)
+        if (e.actions) {
+          const q = e.qValues ? Buffer.from(new Float32Array(e.qValues).buffer) : null
+          insertReplay.run(id, e.episode, e.seed, Buffer.from(Uint8Array.from(e.actions)), q)
+        }
+      }
+      if (Object.keys(latest).length) {
+        this.db.prepare(`UPDATE runs SET latest = json_patch(latest, ?) WHERE id = ?`).run(JSON.stringify(latest), id)
+      }
+      if (batch.progress) {
+        const p = batch.progress
+        this.db
+          .prepare('UPDATE runs SET episodes_done = ?, env_steps = ?, grad_steps = ? WHERE id = ?')
+          .run(p.episodesDone, p.envSteps, p.gradSteps, id)
+      }
+    })()
+  }
+
+  addCheckpoint(id: number, episode: number, dir: string): void {
+    this.db.prepare('INSERT INTO checkpoints (run_id, episode, path, created_at) VALUES (?, ?, ?, ?)').run(id, episode, dir, Date.now())
+  }
+
+  checkpoints(id: number): { episode: number; path: string }[] {
+    return this.db.prepare('SELECT episode, path FROM checkpoints WHERE run_id = ? ORDER BY episode').all(id) as { episode: number; path: string }[]
+  }
+
+  metrics(id: number, keys?: string[]): MetricPoint[] {
+    const rows =
+      keys && keys.length
+        ? this.db
+            .prepare(`SELECT key, step, value, time FROM metrics WHERE run_id = ? AND key IN (${keys.map(() => '?').join(',')}) ORDER BY step, rowid`)
+            .all(id, ...keys)
+        : this.db.prepare('SELECT key, step, value, time FROM metrics WHERE run_id = ? ORDER BY step, rowid').all(id)
+    return rows as MetricPoint[]
+  }
+
+  episodes(id: number): EpisodeRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.episode, e.seed, e.return, e.length, e.won, r.episode IS NOT NULL AS has_replay
+         FROM episodes e LEFT JOIN replays r ON r.run_id = e.run_id AND r.episode = e.episode
+         WHERE e.run_id = ? ORDER BY e.episode`,
+      )
+      .all(id) as { episode: number; seed: number; return: number; length: number; won: number; has_replay: number }[]
+    return rows.map((r) => ({ episode: r.episode, seed: r.seed, return: r.return, length: r.length, won: !!r.won, hasReplay: !!r.has_replay }))
+  }
+
+  replay(runId: number, episode: number): Replay {
+    const run = this.getRun(runId)
+    const row = this.db
+      .prepare(
+        `SELECT r.seed, r.actions, r.q_values, e.return, e.won FROM replays r
+         JOIN episodes e ON e.run_id = r.run_id AND e.episode = r.episode
+         WHERE r.run_id = ? AND r.episode = ?`,
+      )
+      .get(runId, episode) as { seed: number; actions: Buffer; q_values: Buffer | null; return: number; won: number } | undefined
+    if (!row) throw new Error(`run ${runId} has no recorded replay of episode ${episode}`)
+    const q = row.q_values ? new Float32Array(row.q_values.buffer.slice(row.q_values.byteOffset, row.q_values.byteOffset + row.q_values.byteLength)) : null
+    return {
+      runId,
+      env: run.env,
+      episode,
+      seed: row.seed,
+      actions: Array.from(row.actions),
+      qValues: q ? Array.from(q) : null,
+      return: row.return,
+      won: !!row.won,
+    }
+  }
+
+  deleteRun(id: number): void {
+    const dirs = this.checkpoints(id).map((c) => c.path)
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+    fs.rmSync(path.join(this.checkpointDir, `run-${id}`), { recursive: true, force: true })
+  }
+
+  /**
+   * Runs left queued/running/paused by a host that is gone (crash, power loss)
+   * can never finish: mark them failed, keeping everything they recorded.
+   */
+  recoverOrphans(): number {
+    const rows = this.db.prepare(`SELECT id, owner_pid FROM runs WHERE status IN ('queued', 'running', 'paused')`).all() as {
+      id: number
+      owner_pid: number | null
+    }[]
+    let n = 0
+    for (const r of rows) {
+      if (r.owner_pid !== null && r.owner_pid !== process.pid && isAlive(r.owner_pid)) continue
+      this.setStatus(r.id, 'failed', 'Quarkade closed while this run was in progress; its results up to then are kept')
+      n++
+    }
+    return n
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The trainer process entry: the same module runs as an Electron utilityProcess
+ * and as a Node child process. It speaks the protocol in ./protocol.ts over
+ * whichever parent channel it has, and exits when its job ends.
+ */
+import type { FromTrainer, ToTrainer } from './protocol'
+import { TrainingSession } from './session'
+
+interface ParentPort {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+let unsent = 0
+let flushed: (() => void) | null = null
+
+function send(message: FromTrainer): void {
+  if (parentPort) return parentPort.postMessage(message)
+  unsent++
+  process.send?.(message, undefined, {}, () => {
+    unsent--
+    if (unsent === 0) flushed?.()
+  })
+}
+
+function onMessage(listener: (message: ToTrainer) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data as ToTrainer))
+  else process.on('message', (m) => listener(m as ToTrainer))
+}
+
+let session: TrainingSession | null = null
+
+onMessage((message) => {
+  switch (message.type) {
+    case 'start':
+      if (session) return
+      session = new TrainingSession(message.runId, message.config, message.checkpointDir, send)
+      session
+        .run()
+        .then(() => exitSoon(0))
+        .catch((e: unknown) => {
+          send({ type: 'error', message: e instanceof Error ? e.message : String(e) })
+          exitSoon(1)
+        })
+      return
+    case 'pause':
+      return session?.pause()
+    case 'resume':
+      return session?.resume()
+    case 'stop':
+      return session?.stop()
+  }
+})
+
+/** Exits once every message has left: the last batch and `done` must reach the parent. */
+function exitSoon(code: number): void {
+  if (parentPort || unsent === 0) {
+    // Electron's parentPort has no delivery callback; its queue drains within a tick or two.
+    setTimeout(() => process.exit(code), parentPort ? 100 : 0)
+    return
+  }
+  flushed = () => process.exit(code)
+}
+
+// A trainer whose parent vanished has nobody to report to.
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,219 @@
+/**
+ * The contract between the renderer and the services: every request, response
+ * and event as a zod schema. Both hosts (Electron IPC and the web WebSocket)
+ * validate against these, so a payload is checked the same way everywhere.
+ */
+import { z } from 'zod'
+import { ALGOS, ENVS, defaultParams } from '../core/catalog'
+import { paramsSchema, type ParamValues } from '../core/params'
+
+export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
+export type BackendChoice = (typeof BACKENDS)[number]
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'failed']
+
+const paramValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())])
+
+/** What the Train form and the CLI send to start a run, before defaults. */
+export const trainRequestSchema = z.strictObject({
+  env: z.string(),
+  algo: z.string(),
+  seed: z.number().int('seed must be a whole number').min(0, 'seed must be ≥ 0').max(2 ** 32 - 1, 'seed must fit in 32 bits').optional(),
+  episodes: z.number().int('episodes must be a whole number').min(1, 'episodes must be at least 1').max(10_000_000).optional(),
+  backend: z.enum(BACKENDS, { error: `backend must be one of ${BACKENDS.join(', ')}` }).optional(),
+  target: z
+    .strictObject({ metric: z.string(), value: z.number() })
+    .nullable()
+    .optional(),
+  checkpoint_every: z.number().int().min(0, 'checkpoint_every must be ≥ 0 (0 = only at the end)').optional(),
+  replay_every: z.number().int().min(1, 'replay_every must be at least 1').optional(),
+  params: z.record(z.string(), paramValue).optional(),
+  name: z.string().max(200).optional(),
+})
+export type TrainRequest = z.infer<typeof trainRequestSchema>
+
+/** A fully resolved run configuration: every default filled in, every value checked. */
+export interface RunConfig {
+  env: string
+  algo: string
+  seed: number
+  episodes: number
+  backend: BackendChoice
+  target: { metric: string; value: number } | null
+  checkpoint_every: number
+  replay_every: number
+  params: ParamValues
+  name: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
+  // Messages written for a key already name it; don't say it twice.
+  const message = issue.message
+  return where && message.startsWith(String(issue.path[issue.path.length - 1])) ? message : where + message
+}
+
+/** Resolves a train request into a RunConfig, or throws ConfigError naming the first problem. */
+export function resolveRunConfig(input: unknown): RunConfig {
+  const parsed = trainRequestSchema.safeParse(input)
+  if (!parsed.success) throw new ConfigError(firstIssue(parsed.error))
+  const req = parsed.data
+  const env = ENVS[req.env]
+  if (!env) throw new ConfigError(`unknown env "${req.env}" (known: ${Object.keys(ENVS).join(', ')})`)
+  if (!env.algos.includes(req.algo)) {
+    throw new ConfigError(`unknown algo "${req.algo}" for ${req.env} (known: ${env.algos.join(', ')})`)
+  }
+  const specs = ALGOS[req.algo].params
+  const unknown = Object.keys(req.params ?? {}).find((k) => !specs.some((s) => s.key === k))
+  if (unknown !== undefined) {
+    throw new ConfigError(`unknown parameter "${unknown}" for ${req.algo} (known: ${specs.map((s) => s.key).join(', ')})`)
+  }
+  const params = paramsSchema(specs).safeParse({ ...defaultParams(req.env, req.algo), ...(req.params ?? {}) })
+  if (!params.success) throw new ConfigError(firstIssue(params.error))
+  const target = req.target ?? null
+  if (target && target.metric !== env.successMetric.key) {
+    throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
+  }
+  if (target && !(target.value > 0 && target.value <= 1)) {
+    throw new ConfigError(`target ${target.metric} must be in (0, 1], got ${target.value}`)
+  }
+  return {
+    env: req.env,
+    algo: req.algo,
+    seed: req.seed ?? Math.floor(Math.random() * 2 ** 31),
+    episodes: req.episodes ?? env.defaultEpisodes,
+    backend: req.backend ?? 'auto',
+    target,
+    checkpoint_every: req.checkpoint_every ?? 100,
+    replay_every: req.replay_every ?? 10,
+    params: params.data,
+    name: req.name ?? `${env.label} · ${ALGOS[req.algo].label}`,
+  }
+}
+
+export const runSummarySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  env: z.string(),
+  algo: z.string(),
+  seed: z.number(),
+  backend: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  statusReason: z.string().nullable(),
+  config: z.custom<RunConfig>(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  episodesDone: z.number(),
+  envSteps: z.number(),
+  gradSteps: z.number(),
+  /** Latest value of each metric. */
+  latest: z.record(z.string(), z.number()),
+})
+export type RunSummary = z.infer<typeof runSummarySchema>
+
+export const metricPointSchema = z.object({ key: z.string(), step: z.number(), value: z.number(), time: z.number() })
+export type MetricPoint = z.infer<typeof metricPointSchema>
+
+export const episodeRowSchema = z.object({
+  episode: z.number(),
+  seed: z.number(),
+  return: z.number(),
+  length: z.number(),
+  won: z.boolean(),
+  hasReplay: z.boolean(),
+})
+export type EpisodeRow = z.infer<typeof episodeRowSchema>
+
+export const replaySchema = z.object({
+  runId: z.number(),
+  env: z.string(),
+  episode: z.number(),
+  seed: z.number(),
+  actions: z.array(z.number().int()),
+  /** Per-step agent outputs, flattened [steps × nActions]; null where not recorded. */
+  qValues: z.array(z.number()).nullable(),
+  return: z.number(),
+  won: z.boolean(),
+})
+export type Replay = z.infer<typeof replaySchema>
+
+export const systemInfoSchema = z.object({
+  version: z.string(),
+  host: z.enum(['electron', 'web', 'cli']),
+  dataDir: z.string(),
+})
+export type SystemInfo = z.infer<typeof systemInfoSchema>
+
+export const catalogSchema = z.object({
+  envs: z.array(z.custom<(typeof ENVS)[string]>()),
+  algos: z.array(z.custom<(typeof ALGOS)[string]>()),
+  backends: z.array(z.string()),
+})
+export type Catalog = z.infer<typeof catalogSchema>
+
+const runId = z.strictObject({ id: z.number().int().positive() })
+
+/** Every request the renderer may make: name → input and output schemas. */
+export const apiMethods = {
+  'catalog.get': { input: z.strictObject({}), output: catalogSchema },
+  'system.info': { input: z.strictObject({}), output: systemInfoSchema },
+  'runs.list': { input: z.strictObject({}), output: z.array(runSummarySchema) },
+  'runs.get': { input: runId, output: runSummarySchema },
+  'runs.start': { input: trainRequestSchema, output: runSummarySchema },
+  'runs.pause': { input: runId, output: runSummarySchema },
+  'runs.resume': { input: runId, output: runSummarySchema },
+  'runs.stop': { input: runId, output: runSummarySchema },
+  'runs.delete': { input: runId, output: z.strictObject({ deleted: z.number() }) },
+  'runs.metrics': {
+    input: z.strictObject({ id: z.number().int().positive(), keys: z.array(z.string()).optional() }),
+    output: z.array(metricPointSchema),
+  },
+  'runs.episodes': { input: runId, output: z.array(episodeRowSchema) },
+  'replays.get': {
+    input: z.strictObject({ runId: z.number().int().positive(), episode: z.number().int().min(0) }),
+    output: replaySchema,
+  },
+} as const
+
+export type ApiMethod = keyof typeof apiMethods
+export type ApiInput<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['input']>
+export type ApiOutput<M extends ApiMethod> = z.infer<(typeof apiMethods)[M]['output']>
+
+/** Live episode record for the live view: enough to re-simulate and draw it. */
+export const liveEpisodeSchema = z.object({
+  episode: z.number(),
+  seed: z.number(),
+  actions: z.array(z.number()),
+  qValues: z.array(z.number()).nullable(),
+  return: z.number(),
+  won: z.boolean(),
+})
+export type LiveEpisode = z.infer<typeof liveEpisodeSchema>
+
+/** Events pushed from services to the renderer. */
+export const apiEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.updated'), run: runSummarySchema }),
+  z.object({ type: z.literal('run.deleted'), runId: z.number() }),
+  z.object({ type: z.literal('run.metrics'), runId: z.number(), points: z.array(metricPointSchema) }),
+  z.object({ type: z.literal('run.live'), runId: z.number(), episode: liveEpisodeSchema }),
+])
+export type ApiEvent = z.infer<typeof apiEventSchema>
+
+/** The one interface the renderer uses to reach the services, whatever the host. */
+export interface QuarkadeApi {
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>>
+  subscribe(listener: (event: ApiEvent) => void): () => void
+}
+
+/** Error text sent across a host boundary: the message only, never a stack. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+}
