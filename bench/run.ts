@@ -1,0 +1,130 @@
+/**
+ * Benchmarks. Prints one JSON object per line:
+ *   {"bench": NAME, "value": NUMBER, "unit": UNIT, ...extra}
+ * Usage: npm run bench [-- --only name1,name2]
+ */
+import { CatchEnv, CatchVecEnv } from '../src/core/envs/catch'
+import { Rng } from '../src/core/rng'
+import { defaultParams } from '../src/core/catalog'
+import { median, now, rate, round, WinRate, type BenchResult } from './util'
+
+/** Precomputed random-ish actions, so the RNG is not what gets measured. */
+function randomActions(n: number, seed = 1): Int32Array {
+  const rng = new Rng(seed)
+  return Int32Array.from({ length: n }, () => rng.int(0, 3))
+}
+
+/** Loads tfjs and the backend only for the benches that need them. */
+async function tfSetup() {
+  const { selectBackend } = await import('../src/main/trainer/backend')
+  const { Dqn } = await import('../src/core/agents/dqn')
+  const backend = await selectBackend('auto')
+  const catchDqn = (seed: number, overrides = {}) => Dqn.fromValues(new CatchEnv(), { ...defaultParams('catch', 'dqn'), ...overrides }, seed)
+  return { backend, catchDqn }
+}
+
+const REPEATS = 5
+
+const benches: Record<string, () => Promise<BenchResult>> = {
+  async catch_env_steps_per_s() {
+    const actions = randomActions(1 << 16)
+    const mask = actions.length - 1
+    const env = new CatchEnv(0)
+    env.reset()
+    let k = 0
+    const chunk = (): void => {
+      for (let i = 0; i < 100_000; i++) {
+        if (env.step(actions[k++ & mask]).terminated) env.reset()
+      }
+    }
+    rate(0.2, 100_000, chunk) // warm up the JIT
+    const runs = Array.from({ length: REPEATS }, () => rate(0.3, 100_000, chunk))
+    return { value: round(median(runs)), unit: 'steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)) }
+  },
+
+  async catch_vec_env_steps_per_s() {
+    const numEnvs = 64
+    const calls = 1024
+    const actions = randomActions(numEnvs * calls)
+    const views = Array.from({ length: calls }, (_, c) => actions.subarray(c * numEnvs, (c + 1) * numEnvs))
+    const vec = new CatchVecEnv(numEnvs)
+    vec.reset(0)
+    const chunk = (): void => {
+      for (let c = 0; c < calls; c++) vec.step(views[c])
+    }
+    rate(0.2, numEnvs * calls, chunk)
+    const runs = Array.from({ length: REPEATS }, () => rate(0.3, numEnvs * calls, chunk))
+    return { value: round(median(runs)), unit: 'env-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), numEnvs }
+  },
+
+  async dqn_grad_steps_per_s() {
+    const { backend, catchDqn } = await tfSetup()
+    // Acting at random (ε = 1) skips the policy's forward passes, so the time is the gradient steps'.
+    const dqn = catchDqn(0, { epsilon_start: 1, epsilon_end: 1 })
+    const steps = async (n: number): Promise<{ steps: number; seconds: number }> => {
+      const g0 = dqn.gradSteps
+      const t0 = now()
+      for await (const ep of dqn.train(Number.MAX_SAFE_INTEGER)) if (ep.gradSteps - g0 >= n) break
+      return { steps: dqn.gradSteps - g0, seconds: (now() - t0) / 1000 }
+    }
+    await steps(300) // warmup
+    const m = await steps(2000)
+    dqn.dispose()
+    const value = m.steps / m.seconds
+    return { value: round(value), unit: 'grad-steps/s', backend, steps: m.steps, seconds: round(m.seconds), batch_size: dqn.params.batch_size }
+  },
+
+  async catch_time_to_win90_s() {
+    const { backend, catchDqn } = await tfSetup()
+    const seeds = [0, 1, 2]
+    const budget = 2000
+    const seconds: (number | null)[] = []
+    const episodes: (number | null)[] = []
+    for (const seed of seeds) {
+      const t0 = now()
+      const dqn = catchDqn(seed)
+      const wr = new WinRate(100)
+      let reached: number | null = null
+      for await (const ep of dqn.train(budget)) {
+        if ((wr.push(ep.won) ?? 0) >= 0.9) {
+          reached = ep.episode + 1
+          break
+        }
+      }
+      seconds.push(reached === null ? null : round((now() - t0) / 1000))
+      episodes.push(reached)
+      dqn.dispose()
+    }
+    // A seed that never got there counts as slower than all the others.
+    const value = median(seconds.map((s) => s ?? Infinity))
+    return { value: Number.isFinite(value) ? value : null, unit: 's', median: Number.isFinite(value) ? value : null, seeds, seconds, episodes, budget_episodes: budget, backend }
+  },
+}
+
+function parseOnly(argv: string[]): string[] {
+  let only: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--only') {
+      only = argv[++i]
+      if (only === undefined) fail('--only needs a bench name (or a comma-separated list)')
+    } else if (a.startsWith('--only=')) only = a.slice('--only='.length)
+    else fail(`unknown argument "${a}" (usage: npm run bench -- [--only name1,name2])`)
+  }
+  if (only === undefined) return Object.keys(benches)
+  const names = only.split(',').map((s) => s.trim()).filter(Boolean)
+  const unknown = names.filter((n) => !(n in benches))
+  if (unknown.length > 0 || names.length === 0)
+    fail(`unknown bench ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; known: ${Object.keys(benches).join(', ')}`)
+  return names
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}`)
+  process.exit(2)
+}
+
+for (const name of parseOnly(process.argv.slice(2))) {
+  const result = await benches[name]()
+  console.log(JSON.stringify({ bench: name, ...result }))
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import { defaults, paramsSchema, parseParamText, type ParamSpec } from '../../src/core/params'
+import { DQN_PARAMS } from '../../src/core/agents/dqn-params'
+import { defaultParams } from '../../src/core/catalog'
+
+const schema = paramsSchema(DQN_PARAMS)
+const spec = (key: string): ParamSpec => {
+  const s = DQN_PARAMS.find((p) => p.key === key)
+  if (!s) throw new Error(`no spec ${key}`)
+  return s
+}
+const accepts = (input: Record<string, unknown>): boolean => schema.safeParse(input).success
+/** The error messages for an input (empty when it is valid). */
+const errors = (input: Record<string, unknown>): string => {
+  const r = schema.safeParse(input)
+  return r.success ? '' : r.error.issues.map((i) => i.message).join('; ')
+}
+
+describe('paramsSchema', () => {
+  it('fills every missing key with its default', () => {
+    const parsed = schema.parse({})
+    expect(parsed).toEqual(defaults(DQN_PARAMS))
+    expect(parsed).toEqual(defaultParams('catch', 'dqn'))
+    expect(parsed).toMatchObject({ hidden: [100, 100], lr: 1e-3, gamma: 0.9, batch_size: 50, target_network: 'none', double_dqn: false })
+    const partial = schema.parse({ lr: 0.01, double_dqn: true })
+    expect(partial).toEqual({ ...defaults(DQN_PARAMS), lr: 0.01, double_dqn: true })
+  })
+
+  it('rejects unknown keys, naming them', () => {
+    const r = schema.safeParse({ lr: 0.01, learning_rate: 0.01 })
+    expect(r.success).toBe(false)
+    expect(JSON.stringify(r.error?.issues)).toContain('learning_rate')
+  })
+
+  it('number with exclusiveMin: lr must be > 0 and ≤ 10, finite', () => {
+    expect(accepts({ lr: 1e-9 })).toBe(true)
+    expect(accepts({ lr: 10 })).toBe(true)
+    expect(errors({ lr: 0 })).toMatch(/lr must be greater than 0/)
+    expect(errors({ lr: -1e-3 })).toMatch(/lr/)
+    expect(accepts({ lr: 10.5 })).toBe(false)
+    expect(accepts({ lr: Number.NaN })).toBe(false)
+    expect(accepts({ lr: Number.POSITIVE_INFINITY })).toBe(false)
+    expect(errors({ lr: '0.01' })).toMatch(/lr must be a number/)
+  })
+
+  it('number with an inclusive min: gamma accepts 0 and 1, rejects outside', () => {
+    expect(accepts({ gamma: 0 })).toBe(true)
+    expect(accepts({ gamma: 1 })).toBe(true)
+    expect(errors({ gamma: -0.1 })).toMatch(/gamma must be at least 0/)
+    expect(errors({ gamma: 1.01 })).toMatch(/gamma must be at most 1/)
+  })
+
+  it('int: rejects non-integers and out-of-range values', () => {
+    expect(accepts({ batch_size: 32 })).toBe(true)
+    expect(errors({ batch_size: 32.5 })).toMatch(/batch_size must be a whole number/)
+    expect(errors({ batch_size: 0 })).toMatch(/batch_size must be at least 1/)
+    expect(errors({ batch_size: 4097 })).toMatch(/batch_size must be at most 4096/)
+    expect(accepts({ memory_size: -1 })).toBe(true)
+    expect(accepts({ memory_size: -2 })).toBe(false)
+    expect(accepts({ nb_frames: 1.5 })).toBe(false)
+  })
+
+  it('select and boolean: only the listed options / real booleans', () => {
+    for (const t of ['none', 'hard', 'soft']) expect(accepts({ target_network: t })).toBe(true)
+    expect(errors({ target_network: 'sometimes' })).toMatch(/target_network must be one of none, hard, soft/)
+    expect(accepts({ double_dqn: true })).toBe(true)
+    expect(errors({ double_dqn: 'true' })).toMatch(/double_dqn must be true or false/)
+  })
+
+  it('int-list: at least one whole number, each within bounds', () => {
+    expect(schema.parse({ hidden: [64, 32, 16] }).hidden).toEqual([64, 32, 16])
+    expect(errors({ hidden: [] })).toMatch(/hidden needs at least one entry/)
+    expect(errors({ hidden: [64, 1.5] })).toMatch(/hidden entries must be whole numbers/)
+    expect(errors({ hidden: [0] })).toMatch(/hidden entries must be at least 1/)
+    expect(errors({ hidden: [5000] })).toMatch(/hidden entries must be at most 4096/)
+  })
+
+  it('reports every bad field at once', () => {
+    const msg = errors({ lr: 0, batch_size: 2.5, target_network: 'x' })
+    expect(msg).toMatch(/lr/)
+    expect(msg).toMatch(/batch_size/)
+    expect(msg).toMatch(/target_network/)
+  })
+
+  it('defaults() hands out fresh arrays', () => {
+    const a = defaults(DQN_PARAMS)
+    ;(a.hidden as number[]).push(7)
+    expect(defaults(DQN_PARAMS).hidden).toEqual([100, 100])
+    expect(defaultParams('catch', 'dqn').hidden).toEqual([100, 100])
+  })
+
+  it('defaultParams rejects an unknown algorithm', () => {
+    expect(() => defaultParams('catch', 'ppo-9000')).toThrow(/unknown algorithm/)
+  })
+})
+
+describe('parseParamText', () => {
+  it('reads numbers, ints, booleans, selects and int lists', () => {
+    expect(parseParamText(spec('lr'), '1e-3')).toBe(0.001)
+    expect(parseParamText(spec('lr'), ' 0.5 ')).toBe(0.5)
+    expect(parseParamText(spec('batch_size'), '64')).toBe(64)
+    expect(parseParamText(spec('double_dqn'), 'true')).toBe(true)
+    expect(parseParamText(spec('double_dqn'), 'false')).toBe(false)
+    expect(parseParamText(spec('target_network'), 'soft')).toBe('soft')
+    expect(parseParamText(spec('hidden'), '100,100')).toEqual([100, 100])
+    expect(parseParamText(spec('hidden'), ' 64 , 32 ')).toEqual([64, 32])
+  })
+
+  it('returns the raw text when it cannot be read, so the schema names the problem', () => {
+    expect(parseParamText(spec('lr'), 'fast')).toBe('fast')
+    expect(parseParamText(spec('lr'), '')).toBe('')
+    expect(parseParamText(spec('lr'), '   ')).toBe('   ')
+    expect(parseParamText(spec('double_dqn'), 'yes')).toBe('yes')
+    expect(parseParamText(spec('hidden'), '64,big')).toBe('64,big')
+    expect(parseParamText(undefined, 'whatever')).toBe('whatever')
+  })
+
+  it('feeds the schema: CLI-style --set values validate end to end', () => {
+    const fromText = (pairs: Record<string, string>): ReturnType<typeof schema.safeParse> =>
+      schema.safeParse(Object.fromEntries(Object.entries(pairs).map(([k, v]) => [k, parseParamText(DQN_PARAMS.find((p) => p.key === k), v)])))
+    const ok = fromText({ lr: '5e-4', hidden: '32,32', double_dqn: 'true', target_network: 'hard' })
+    expect(ok.success).toBe(true)
+    expect(ok.data).toMatchObject({ lr: 5e-4, hidden: [32, 32], double_dqn: true, target_network: 'hard', gamma: 0.9 })
+    const bad = fromText({ lr: 'fast' })
+    expect(bad.success).toBe(false)
+    expect(bad.error?.issues[0].message).toMatch(/lr must be a number/)
+    expect(fromText({ batch_size: '1.5' }).success).toBe(false)
+    expect(fromText({ typo_key: '1' }).success).toBe(false)
+  })
+})
