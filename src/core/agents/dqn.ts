@@ -12,6 +12,7 @@ import { obsSize } from '../env'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory } from './replay-memory'
+import type { EpisodeResult, RlAgent } from '../agent'
 
 export interface DqnParams {
   hidden: number[]
@@ -29,23 +30,6 @@ export interface DqnParams {
   target_update_every: number
   tau: number
   double_dqn: boolean
-}
-
-export interface EpisodeResult {
-  episode: number
-  /** The env seed of this episode: with `actions` it re-simulates the episode exactly. */
-  seed: number
-  return: number
-  length: number
-  won: boolean
-  epsilon: number
-  /** Mean TD loss over this episode's gradient steps (NaN before learning starts). */
-  loss: number
-  envSteps: number
-  gradSteps: number
-  actions: number[]
-  /** Q-values per step, flattened [length × nActions]; only for recorded episodes. */
-  qValues: number[] | null
 }
 
 export function linearEpsilon(p: DqnParams, episode: number): number {
@@ -76,7 +60,7 @@ export function buildQNetwork(inputSize: number, hidden: number[], nActions: num
   return model
 }
 
-export class Dqn {
+export class Dqn implements RlAgent {
   readonly model: tf.Sequential
   private readonly target: tf.Sequential | null
   private readonly optimizer: tf.AdamOptimizer

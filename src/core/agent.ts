@@ -1,0 +1,32 @@
+/**
+ * What the trainer needs from a reinforcement-learning agent, whatever its
+ * algorithm (DQN, Q-table, …): train episode by episode as an async generator,
+ * so the caller can pause, stop and checkpoint between episodes.
+ */
+export interface EpisodeResult {
+  episode: number
+  /** The env seed of this episode: with `actions` it re-simulates the episode exactly. */
+  seed: number
+  return: number
+  length: number
+  won: boolean
+  /** Exploration rate used in this episode (NaN where the algorithm has none). */
+  epsilon: number
+  /** Mean training loss over this episode's updates (NaN before learning starts). */
+  loss: number
+  envSteps: number
+  gradSteps: number
+  actions: number[]
+  /** Per-step agent outputs (Q-values), flattened [length × nActions]; only for recorded episodes. */
+  qValues: number[] | null
+}
+
+export interface RlAgent {
+  /** Episodes completed so far (a resumed agent continues from here). */
+  readonly episode: number
+  /** Plays and learns `episodes` more episodes; `record(episode)` says which keep their Q-values. */
+  train(episodes: number, record?: (episode: number) => boolean): AsyncGenerator<EpisodeResult>
+  /** The agent's greedy action in a state (for Play and policy overlays). */
+  greedyAction(state: Float32Array): number
+  dispose(): void
+}
