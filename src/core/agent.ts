@@ -21,6 +21,12 @@ export interface EpisodeResult {
   qValues: number[] | null
 }
 
+/** Everything an agent needs to continue training: JSON metadata plus named binary blobs. */
+export interface AgentSnapshot {
+  meta: Record<string, unknown>
+  blobs: Record<string, Uint8Array>
+}
+
 export interface RlAgent {
   /** Episodes completed so far (a resumed agent continues from here). */
   readonly episode: number
@@ -28,5 +34,9 @@ export interface RlAgent {
   train(episodes: number, record?: (episode: number) => boolean): AsyncGenerator<EpisodeResult>
   /** The agent's greedy action in a state (for Play and policy overlays). */
   greedyAction(state: Float32Array): number
+  /** Training state for an exact resume (agents that support checkpoints). */
+  snapshot?(): Promise<AgentSnapshot>
+  /** The policy network in tfjs LayersModel save format, for agents that have one. */
+  artifacts?(): Promise<import('@tensorflow/tfjs').io.ModelArtifacts>
   dispose(): void
 }

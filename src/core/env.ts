@@ -41,6 +41,8 @@ export interface Env<RenderState = unknown, Info = Record<string, never>> {
   renderState(): RenderState
   /** True when the finished episode counts as won (for win rates). */
   isWon(): boolean
+  /** Numbers that describe the finished episode besides its return (e.g. Snake's length). */
+  episodeStats?(): Record<string, number>
 }
 
 /**

@@ -10,7 +10,7 @@ export type ParamSpec =
   | { key: string; label: string; help: string; type: 'int'; default: number; min?: number; max?: number }
   | { key: string; label: string; help: string; type: 'boolean'; default: boolean }
   | { key: string; label: string; help: string; type: 'select'; default: string; options: readonly string[] }
-  | { key: string; label: string; help: string; type: 'int-list'; default: number[]; min?: number; max?: number }
+  | { key: string; label: string; help: string; type: 'int-list'; default: number[]; min?: number; max?: number; minItems?: number }
 
 export type ParamValues = Record<string, number | boolean | string | number[]>
 
@@ -44,7 +44,8 @@ function fieldSchema(spec: ParamSpec): z.ZodType {
       let item = z.number().int(`${spec.key} entries must be whole numbers`)
       if (spec.min !== undefined) item = item.min(spec.min, `${spec.key} entries must be at least ${spec.min}`)
       if (spec.max !== undefined) item = item.max(spec.max, `${spec.key} entries must be at most ${spec.max}`)
-      return z.array(item).min(1, `${spec.key} needs at least one entry`)
+      const minItems = spec.minItems ?? 1
+      return z.array(item).min(minItems, `${spec.key} needs at least ${minItems} entr${minItems === 1 ? 'y' : 'ies'}`)
     }
   }
 }
@@ -78,7 +79,8 @@ export function parseParamText(spec: ParamSpec | undefined, text: string): unkno
     case 'select':
       return text
     case 'int-list': {
-      const parts = text.split(',').map((p) => Number(p.trim()))
+      if (text.trim() === '') return []
+      const parts = text.split(',').map((p) => (p.trim() === '' ? NaN : Number(p.trim())))
       return parts.some((p) => Number.isNaN(p)) ? text : parts
     }
   }

@@ -30,6 +30,7 @@ export const trainRequestSchema = z.strictObject({
   checkpoint_every: z.number().int().min(0, 'checkpoint_every must be ≥ 0 (0 = only at the end)').optional(),
   replay_every: z.number().int().min(1, 'replay_every must be at least 1').optional(),
   params: z.record(z.string(), paramValue).optional(),
+  env_params: z.record(z.string(), paramValue).optional(),
   name: z.string().max(200).optional(),
 })
 export type TrainRequest = z.infer<typeof trainRequestSchema>
@@ -45,6 +46,7 @@ export interface RunConfig {
   checkpoint_every: number
   replay_every: number
   params: ParamValues
+  env_params: ParamValues
   name: string
 }
 
@@ -77,6 +79,13 @@ export function resolveRunConfig(input: unknown): RunConfig {
   }
   const params = paramsSchema(specs).safeParse({ ...defaultParams(req.env, req.algo), ...(req.params ?? {}) })
   if (!params.success) throw new ConfigError(firstIssue(params.error))
+  const envUnknown = Object.keys(req.env_params ?? {}).find((k) => !env.params.some((s) => s.key === k))
+  if (envUnknown !== undefined) {
+    const known = env.params.map((s) => s.key).join(', ')
+    throw new ConfigError(`unknown setting "${envUnknown}" for ${req.env}${known ? ` (known: ${known})` : ' (it has none)'}`)
+  }
+  const envParams = paramsSchema(env.params).safeParse(req.env_params ?? {})
+  if (!envParams.success) throw new ConfigError(firstIssue(envParams.error))
   const target = req.target ?? null
   if (target && target.metric !== env.successMetric.key) {
     throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
@@ -94,6 +103,7 @@ export function resolveRunConfig(input: unknown): RunConfig {
     checkpoint_every: req.checkpoint_every ?? 100,
     replay_every: req.replay_every ?? 10,
     params: params.data,
+    env_params: envParams.data,
     name: req.name ?? `${env.label} · ${ALGOS[req.algo].label}`,
   }
 }
@@ -161,6 +171,25 @@ export type Catalog = z.infer<typeof catalogSchema>
 
 const runId = z.strictObject({ id: z.number().int().positive() })
 
+export const playResultSchema = z.object({
+  backend: z.string(),
+  winFraction: z.number(),
+  meanReturn: z.number(),
+  episodes: z.array(
+    z.object({
+      episode: z.number(),
+      seed: z.number(),
+      actions: z.array(z.number()),
+      qValues: z.array(z.number()),
+      return: z.number(),
+      length: z.number(),
+      won: z.boolean(),
+      stats: z.record(z.string(), z.number()),
+    }),
+  ),
+})
+export type PlayResult = z.infer<typeof playResultSchema>
+
 /** Every request the renderer may make: name → input and output schemas. */
 export const apiMethods = {
   'catalog.get': { input: z.strictObject({}), output: catalogSchema },
@@ -169,7 +198,26 @@ export const apiMethods = {
   'runs.get': { input: runId, output: runSummarySchema },
   'runs.start': { input: trainRequestSchema, output: runSummarySchema },
   'runs.pause': { input: runId, output: runSummarySchema },
-  'runs.resume': { input: runId, output: runSummarySchema },
+  'runs.resume': {
+    input: z.strictObject({ id: z.number().int().positive(), episodes: z.number().int().min(1, 'episodes must be at least 1').optional() }),
+    output: runSummarySchema,
+  },
+  'runs.play': {
+    input: z.strictObject({
+      id: z.number().int().positive(),
+      episodes: z.number().int().min(1, 'episodes must be at least 1').max(1000, 'play at most 1000 episodes at once'),
+      seed: z.number().int().min(0).optional(),
+    }),
+    output: playResultSchema,
+  },
+  'runs.export': {
+    input: z.strictObject({ id: z.number().int().positive(), dir: z.string().min(1, 'choose a folder') }),
+    output: z.object({ files: z.array(z.string()) }),
+  },
+  'models.import': {
+    input: z.strictObject({ dir: z.string().min(1, 'choose a folder'), env: z.string(), name: z.string().max(200).optional() }),
+    output: runSummarySchema,
+  },
   'runs.stop': { input: runId, output: runSummarySchema },
   'runs.delete': { input: runId, output: z.strictObject({ deleted: z.number() }) },
   'runs.metrics': {

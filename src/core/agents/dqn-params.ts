@@ -2,8 +2,12 @@
 import type { ParamSpec } from '../params'
 
 export const DQN_PARAMS: readonly ParamSpec[] = [
-  { key: 'hidden', label: 'Hidden layers', type: 'int-list', default: [100, 100], min: 1, max: 4096, help: 'Units in each hidden Dense layer (ReLU), comma-separated.' },
-  { key: 'lr', label: 'Learning rate', type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, help: 'Adam step size.' },
+  { key: 'network', label: 'Network', type: 'select', default: 'mlp', options: ['mlp', 'conv'], help: 'mlp: Dense layers on the flat state; conv: 3×3 convolutions on the stacked frames, then Dense layers.' },
+  { key: 'conv_filters', label: 'Conv filters', type: 'int-list', default: [16, 32], min: 1, max: 512, help: 'Filters of each conv layer (conv network only), comma-separated.' },
+  { key: 'conv_kernel', label: 'Conv kernel', type: 'int', default: 3, min: 1, max: 7, help: 'Kernel size of the conv layers (valid padding).' },
+  { key: 'hidden', label: 'Hidden layers', type: 'int-list', default: [100, 100], min: 1, max: 4096, minItems: 0, help: 'Units in each hidden Dense layer (ReLU), comma-separated; empty for a linear Q-function. For a conv network, the Dense layers after the convolutions.' },
+  { key: 'optimizer', label: 'Optimizer', type: 'select', default: 'adam', options: ['adam', 'rmsprop', 'sgd'], help: 'Gradient optimizer.' },
+  { key: 'lr', label: 'Learning rate', type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, help: 'Optimizer step size.' },
   { key: 'gamma', label: 'Discount γ', type: 'number', default: 0.9, min: 0, max: 1, help: 'Weight of future rewards in the Q target.' },
   { key: 'batch_size', label: 'Batch size', type: 'int', default: 50, min: 1, max: 4096, help: 'Transitions per gradient step.' },
   { key: 'memory_size', label: 'Replay memory', type: 'int', default: 1000, min: -1, help: 'Transitions kept; −1 keeps all.' },

@@ -1,10 +1,13 @@
 /**
- * Deep Q-learning, read top to bottom (after CleanRL's dqn.py): an MLP Q-network,
- * a replay memory, ε-greedy exploration with a linear schedule, an optional
- * target network (hard copy or soft τ) and optional Double-DQN targets.
+ * Deep Q-learning, read top to bottom (after CleanRL's dqn.py): an MLP or conv
+ * Q-network, a replay memory, ε-greedy exploration with a linear schedule, an
+ * optional target network (hard copy or soft τ) and optional Double-DQN targets.
  *
  * `train()` is an async generator: it yields after every episode, so the caller
  * can pause (stop pulling), stop (return) or checkpoint between episodes.
+ * `snapshot()` / `Dqn.restore()` capture everything training depends on —
+ * weights, optimizer moments, replay memory, RNG state and counters — so a
+ * resumed run continues exactly where it stopped.
  */
 import * as tf from '@tensorflow/tfjs'
 import type { Env } from '../env'
@@ -12,9 +15,13 @@ import { obsSize } from '../env'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory } from './replay-memory'
-import type { EpisodeResult, RlAgent } from '../agent'
+import type { AgentSnapshot, EpisodeResult, RlAgent } from '../agent'
 
 export interface DqnParams {
+  network: 'mlp' | 'conv'
+  conv_filters: number[]
+  conv_kernel: number
+  optimizer: 'adam' | 'rmsprop' | 'sgd'
   hidden: number[]
   lr: number
   gamma: number
@@ -38,32 +45,55 @@ export function linearEpsilon(p: DqnParams, episode: number): number {
   return p.epsilon_start + frac * (p.epsilon_end - p.epsilon_start)
 }
 
-export function buildQNetwork(inputSize: number, hidden: number[], nActions: number, seed: number): tf.Sequential {
+/**
+ * The Q-network as a tfjs LayersModel (so it saves and exports in the standard
+ * format). Its input is the flat stacked state, [nbFrames × frame]; the conv
+ * network reshapes it to [H, W, nbFrames] itself, so exported models take the
+ * same input as the agent.
+ */
+export function buildQNetwork(p: DqnParams, frameShape: number[], nActions: number, seed: number): tf.Sequential {
+  const inputSize = p.nb_frames * frameShape.reduce((a, b) => a * b, 1)
+  const init = (i: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) })
   const model = tf.sequential()
-  hidden.forEach((units, i) =>
+  let layer = 0
+  if (p.network === 'conv') {
+    if (frameShape.length !== 2) throw new Error(`a conv Q-network needs 2-D frames, got shape [${frameShape.join(', ')}]`)
+    const [h, w] = frameShape
+    model.add(tf.layers.reshape({ targetShape: [p.nb_frames, h, w], inputShape: [inputSize] }))
+    model.add(tf.layers.permute({ dims: [2, 3, 1] }))
+    for (const filters of p.conv_filters) {
+      model.add(tf.layers.conv2d({ filters, kernelSize: p.conv_kernel, activation: 'relu', kernelInitializer: init(layer++) as never }))
+    }
+    model.add(tf.layers.flatten())
+  }
+  const first = model.layers.length === 0
+  p.hidden.forEach((units, i) =>
     model.add(
-      tf.layers.dense({
-        units,
-        activation: 'relu',
-        inputShape: i === 0 ? [inputSize] : undefined,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }),
-      }),
+      tf.layers.dense({ units, activation: 'relu', inputShape: first && i === 0 ? [inputSize] : undefined, kernelInitializer: init(layer++) as never }),
     ),
   )
   model.add(
-    tf.layers.dense({
-      units: nActions,
-      inputShape: hidden.length === 0 ? [inputSize] : undefined,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, hidden.length) }),
-    }),
+    tf.layers.dense({ units: nActions, inputShape: model.layers.length === 0 ? [inputSize] : undefined, kernelInitializer: init(layer++) as never }),
   )
   return model
+}
+
+function makeOptimizer(p: DqnParams): tf.Optimizer {
+  switch (p.optimizer) {
+    case 'adam':
+      return tf.train.adam(p.lr)
+    case 'rmsprop':
+      // Keras' RMSprop defaults (qlearning4k's Snake example uses RMSprop()).
+      return tf.train.rmsprop(p.lr, 0.9, 0, 1e-7)
+    case 'sgd':
+      return tf.train.sgd(p.lr)
+  }
 }
 
 export class Dqn implements RlAgent {
   readonly model: tf.Sequential
   private readonly target: tf.Sequential | null
-  private readonly optimizer: tf.AdamOptimizer
+  private readonly optimizer: tf.Optimizer
   private readonly memory: ReplayMemory
   private readonly frames: FrameStack
   private readonly rng: Rng
@@ -86,11 +116,12 @@ export class Dqn implements RlAgent {
     this.nActions = env.actionSpace.n
     this.stateSize = obsSize(env.observationSpace) * p.nb_frames
     this.rng = new Rng(seed)
-    this.model = buildQNetwork(this.stateSize, p.hidden, this.nActions, seed)
-    this.target = p.target_network === 'none' ? null : buildQNetwork(this.stateSize, p.hidden, this.nActions, seed)
+    const frameShape = env.observationSpace.shape
+    this.model = buildQNetwork(p, frameShape, this.nActions, seed)
+    this.target = p.target_network === 'none' ? null : buildQNetwork(p, frameShape, this.nActions, seed)
     this.target?.setWeights(this.model.getWeights())
     this.variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable)
-    this.optimizer = tf.train.adam(p.lr)
+    this.optimizer = makeOptimizer(p)
     this.memory = new ReplayMemory(p.memory_size, this.stateSize)
     this.frames = new FrameStack(p.nb_frames, obsSize(env.observationSpace))
     this.batch = ReplayMemory.allocBatch(p.batch_size, this.stateSize)
@@ -103,18 +134,28 @@ export class Dqn implements RlAgent {
   }
 
   /**
-   * Q(s, ·) for a batch of states, computed on the model's own variables: the
-   * Layers API adds per-call bookkeeping that costs more than the arithmetic of
-   * a network this small.
+   * Q(s, ·) for a batch of states, computed with raw ops on the model's own
+   * variables: the Layers API adds per-call bookkeeping that costs more than the
+   * arithmetic of networks this small, and its Dense gradient takes the slow
+   * transposed-matMul path on wasm (see `dense` below).
    */
   private forward(net: tf.Sequential, x: tf.Tensor2D): tf.Tensor2D {
     const w = net.trainableWeights.map((v) => v.read())
-    let h = x
-    for (let i = 0; i < w.length; i += 2) {
-      h = dense(h, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
+    let h: tf.Tensor = x
+    let i = 0
+    if (this.params.network === 'conv') {
+      const [height, width] = this.env.observationSpace.shape
+      h = x.reshape([-1, this.params.nb_frames, height, width]).transpose([0, 2, 3, 1])
+      for (; i < this.params.conv_filters.length * 2; i += 2) {
+        h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, 1, 'valid'), w[i + 1]))
+      }
+      h = h.reshape([x.shape[0], -1])
+    }
+    for (; i < w.length; i += 2) {
+      h = dense(h as tf.Tensor2D, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
       if (i < w.length - 2) h = tf.relu(h)
     }
-    return h
+    return h as tf.Tensor2D
   }
 
   /** Q-values of one state (a length nActions array). */
@@ -233,6 +274,91 @@ export class Dqn implements RlAgent {
     }
   }
 
+  /** Everything training depends on, for an exact resume. */
+  async snapshot(): Promise<AgentSnapshot> {
+    const model = await this.artifacts()
+    const optimizerWeights = await this.optimizer.getWeights()
+    const optimizerData = await Promise.all(optimizerWeights.map((w) => w.tensor.data()))
+    // Adam keeps β₁ᵗ and β₂ᵗ as running products; setWeights() would recompute
+    // them with pow(), which differs in the last bits, so save them as they are.
+    const adam = this.optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable }
+    const memory = this.memory.toBytes()
+    return {
+      meta: {
+        kind: 'dqn',
+        params: this.params,
+        seed: this.seed,
+        episode: this.episode,
+        envSteps: this.envSteps,
+        gradSteps: this.gradSteps,
+        rng: this.rng.getState(),
+        modelTopology: model.modelTopology,
+        weightSpecs: model.weightSpecs,
+        optimizer: optimizerWeights.map((w, i) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype, length: optimizerData[i].length })),
+        accBeta: adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : null,
+        memory: memory.meta,
+      },
+      blobs: {
+        'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
+        ...(this.target ? { 'target.bin': weightsBytes(this.target) } : {}),
+        'optimizer.bin': concatBytes(optimizerData.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))),
+        'memory.bin': memory.bytes,
+      },
+    }
+  }
+
+  /** A DQN that continues exactly where `snap` was taken. */
+  static async restore(env: Env, snap: AgentSnapshot): Promise<Dqn> {
+    const m = snap.meta as {
+      params: DqnParams
+      seed: number
+      episode: number
+      envSteps: number
+      gradSteps: number
+      rng: number[]
+      optimizer: { name: string; shape: number[]; dtype: tf.DataType; length: number }[]
+      accBeta: [number, number] | null
+      memory: Record<string, unknown>
+    }
+    const agent = new Dqn(env, m.params, m.seed)
+    setWeightsFromBytes(agent.model, snap.blobs['model.bin'])
+    if (agent.target) setWeightsFromBytes(agent.target, snap.blobs['target.bin'] ?? snap.blobs['model.bin'])
+    const opt = snap.blobs['optimizer.bin']
+    let offset = 0
+    const named = m.optimizer.map((o) => {
+      const bytes = o.length * 4
+      const data = o.dtype === 'int32' ? new Int32Array(opt.slice(offset, offset + bytes).buffer) : new Float32Array(opt.slice(offset, offset + bytes).buffer)
+      offset += bytes
+      return { name: o.name, tensor: tf.tensor(data, o.shape, o.dtype) }
+    })
+    if (named.length) await agent.optimizer.setWeights(named)
+    named.forEach((n) => n.tensor.dispose())
+    const adam = agent.optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable }
+    if (m.accBeta && adam.accBeta1 && adam.accBeta2) {
+      adam.accBeta1.assign(tf.scalar(m.accBeta[0]))
+      adam.accBeta2.assign(tf.scalar(m.accBeta[1]))
+    }
+    agent.memory.loadBytes(m.memory, snap.blobs['memory.bin'])
+    agent.rng.setState(m.rng)
+    agent.episode = m.episode
+    agent.envSteps = m.envSteps
+    agent.gradSteps = m.gradSteps
+    return agent
+  }
+
+  /** Starts from another model's weights (an imported or exported model of the same shape). */
+  loadWeights(artifacts: tf.io.ModelArtifacts): void {
+    const specs = artifacts.weightSpecs ?? []
+    const mine = this.model.getWeights()
+    const shapes = (list: { shape: number[] }[]): string => list.map((w) => `[${w.shape.join('×')}]`).join(' ')
+    if (specs.length !== mine.length || specs.some((w, i) => w.shape.join() !== mine[i].shape.join())) {
+      throw new Error(`the model's weights ${shapes(specs)} do not fit this network ${shapes(mine)}`)
+    }
+    const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer)
+    setWeightsFromBytes(this.model, bytes)
+    if (this.target) setWeightsFromBytes(this.target, bytes)
+  }
+
   /** Weights and topology in tfjs's LayersModel save format. */
   async artifacts(): Promise<tf.io.ModelArtifacts> {
     let saved: tf.io.ModelArtifacts | null = null
@@ -267,6 +393,34 @@ const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, sa
     },
   }
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D
+
+function weightsBytes(model: tf.LayersModel): Uint8Array {
+  return concatBytes(model.getWeights().map((w) => new Uint8Array((w.dataSync() as Float32Array).slice().buffer)))
+}
+
+function setWeightsFromBytes(model: tf.LayersModel, bytes: Uint8Array): void {
+  const floats = new Float32Array(bytes.slice().buffer)
+  let offset = 0
+  const tensors = model.getWeights().map((w) => {
+    const n = w.size
+    const t = tf.tensor(floats.subarray(offset, offset + n), w.shape)
+    offset += n
+    return t
+  })
+  if (offset !== floats.length) throw new Error(`checkpoint weights hold ${floats.length} values; the network needs ${offset}`)
+  model.setWeights(tensors)
+  tensors.forEach((t) => t.dispose())
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.byteLength
+  }
+  return out
+}
 
 export function argmax(values: ArrayLike<number>): number {
   let best = 0

@@ -65,6 +65,48 @@ export class ReplayMemory {
     this.size = Math.min(this.size + 1, cap)
   }
 
+  /** The stored transitions as bytes, for checkpoints. */
+  toBytes(): { meta: Record<string, number>; bytes: Uint8Array } {
+    const n = this.capacity === -1 ? this.size : this.allocated
+    const d = this.stateSize
+    const parts = [
+      new Uint8Array(this.states.buffer, 0, n * d * 4),
+      new Uint8Array(this.nextStates.buffer, 0, n * d * 4),
+      new Uint8Array(this.actions.buffer, 0, n * 4),
+      new Uint8Array(this.rewards.buffer, 0, n * 4),
+      new Uint8Array(this.dones.buffer, 0, n),
+    ]
+    const bytes = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0))
+    let o = 0
+    for (const p of parts) {
+      bytes.set(p, o)
+      o += p.byteLength
+    }
+    return { meta: { capacity: this.capacity, stateSize: d, slots: n, size: this.size, cursor: this.cursor }, bytes }
+  }
+
+  loadBytes(meta: Record<string, unknown>, bytes: Uint8Array): void {
+    const { capacity, stateSize, slots, size, cursor } = meta as Record<string, number>
+    if (capacity !== this.capacity || stateSize !== this.stateSize) {
+      throw new Error(`checkpoint memory is ${capacity} × ${stateSize}; this agent's is ${this.capacity} × ${this.stateSize}`)
+    }
+    while (this.allocated < slots) this.grow()
+    const d = stateSize
+    let o = 0
+    const take = (n: number): ArrayBuffer => {
+      const b = bytes.slice(o, o + n).buffer
+      o += n
+      return b
+    }
+    this.states.set(new Float32Array(take(slots * d * 4)))
+    this.nextStates.set(new Float32Array(take(slots * d * 4)))
+    this.actions.set(new Int32Array(take(slots * 4)))
+    this.rewards.set(new Float32Array(take(slots * 4)))
+    this.dones.set(new Uint8Array(take(slots)))
+    this.size = size
+    this.cursor = cursor
+  }
+
   clear(): void {
     this.cursor = 0
     this.size = 0

@@ -3,21 +3,31 @@
  * as child processes and land in the same run store.
  *
  *   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
- *                  [--set key=value ...] [--backend auto|node-gpu|node|wasm|cpu] [--data-dir DIR] [--json]
+ *                  [--set key=value ...] [--env-set key=value ...] [--backend auto|node-gpu|node|wasm|cpu] [--data-dir DIR] [--json]
+ *   quarkade train --resume RUN_ID [--episodes N] [--data-dir DIR] [--json]
+ *   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]
+ *   quarkade export --run RUN_ID --out DIR
+ *   quarkade import --model DIR --env ENV [--name TEXT] [--json]
  *   quarkade runs [--data-dir DIR] [--json]
  */
+import fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { ALGOS } from '../../core/catalog'
+import { ALGOS, ENVS } from '../../core/catalog'
 import { parseParamText } from '../../core/params'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
 import { createServices } from '../services'
 import { childProcessLauncher } from '../services/launcher'
+import { exportModel, importModel } from '../services/models'
 
 const USAGE = `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
-                 [--set key=value ...] [--backend auto|node-gpu|node|wasm|cpu]
+                 [--set key=value ...] [--env-set key=value ...] [--backend auto|node-gpu|node|wasm|cpu]
                  [--checkpoint-every N] [--replay-every N] [--name TEXT] [--data-dir DIR] [--json]
+  quarkade train --resume RUN_ID [--episodes N]     continue a stopped/failed run from its last checkpoint
+  quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]   greedy play; prints the win fraction
+  quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
+  quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade runs [--data-dir DIR] [--json]
 
 Runs are stored in the same place as the desktop app's (override with --data-dir or QUARKADE_DATA_DIR).`
@@ -32,7 +42,12 @@ function integer(flag: string, text: string | undefined): number | undefined {
 }
 
 /** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
-export function trainConfigFromArgs(args: string[]): { config: RunConfig; dataDir: string; json: boolean } {
+export function trainConfigFromArgs(args: string[]): {
+  config: RunConfig | null
+  resume?: { runId: number; episodes: number | undefined }
+  dataDir: string
+  json: boolean
+} {
   const { values, positionals } = parseArgs({
     args,
     strict: true,
@@ -50,9 +65,17 @@ export function trainConfigFromArgs(args: string[]): { config: RunConfig; dataDi
       name: { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean' },
+      resume: { type: 'string' },
+      'env-set': { type: 'string', multiple: true },
     },
   })
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  if (values.resume !== undefined) {
+    const extra = Object.keys(values).filter((k) => !['resume', 'episodes', 'data-dir', 'json'].includes(k))
+    if (extra.length) throw new UsageError(`--resume continues a run with its own settings; drop --${extra[0]}`)
+    const runId = integer('resume', values.resume)!
+    return { resume: { runId, episodes: integer('episodes', values.episodes) }, config: null, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
+  }
   if (!values.env) throw new UsageError('--env is required (e.g. --env catch)')
   if (!values.algo) throw new UsageError('--algo is required (e.g. --algo dqn)')
   const specs = ALGOS[values.algo]?.params ?? []
@@ -73,8 +96,19 @@ export function trainConfigFromArgs(args: string[]): { config: RunConfig; dataDi
     if (!m || !Number.isFinite(value)) throw new UsageError(`malformed --target "${values.target}": expected metric=value, e.g. win_rate=0.9`)
     target = { metric: m[1], value }
   }
+  const envParams: Record<string, unknown> = {}
+  const envSpecs = ENVS[values.env]?.params ?? []
+  for (const item of values['env-set'] ?? []) {
+    const eq = item.indexOf('=')
+    if (eq <= 0) throw new UsageError(`malformed --env-set "${item}": expected key=value`)
+    envParams[item.slice(0, eq)] = parseParamText(
+      envSpecs.find((s) => s.key === item.slice(0, eq)),
+      item.slice(eq + 1),
+    )
+  }
   const request = {
     env: values.env,
+    env_params: envParams,
     algo: values.algo,
     seed: integer('seed', values.seed),
     episodes: integer('episodes', values.episodes),
@@ -117,12 +151,19 @@ function progressLine(run: RunSummary): string {
 }
 
 async function train(args: string[]): Promise<number> {
-  const { config, dataDir, json } = trainConfigFromArgs(args)
+  const { config, resume, dataDir, json } = trainConfigFromArgs(args)
+  if (resume && !fs.existsSync(dataDir)) throw new UsageError(`no runs in ${dataDir}`)
   const services = createServices({ dataDir, launcher: childProcessLauncher(), host: 'cli' })
   const started = performance.now()
   const tty = process.stderr.isTTY
   let lastPrint = 0
-  const run = services.jobs.start(config)
+  let run: RunSummary
+  try {
+    run = resume ? services.jobs.resume(resume.runId, resume.episodes) : services.jobs.start(config!)
+  } catch (e) {
+    await services.close()
+    throw new UsageError((e as Error).message)
+  }
   services.api.subscribe((e) => {
     if (e.type !== 'run.updated' || e.run.id !== run.id) return
     const now = performance.now()
@@ -145,6 +186,80 @@ async function train(args: string[]): Promise<number> {
   await services.close()
   if (json) process.stdout.write(JSON.stringify(resultJson(final, (performance.now() - started) / 1000)) + '\n')
   return final.status === 'failed' ? 1 : 0
+}
+
+function openExisting(dataDir: string | undefined): ReturnType<typeof createServices> {
+  const dir = dataDir ?? defaultDataDir()
+  if (!fs.existsSync(dir)) throw new UsageError(`no runs in ${dir}`)
+  return createServices({ dataDir: dir, launcher: childProcessLauncher(), host: 'cli' })
+}
+
+async function play(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { run: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+  })
+  if (values.run === undefined) throw new UsageError('--run RUN_ID is required')
+  const runId = integer('run', values.run)!
+  const episodes = integer('episodes', values.episodes) ?? 100
+  if (!Number.isInteger(episodes) || episodes < 1 || episodes > 1000) throw new UsageError('--episodes must be a whole number from 1 to 1000')
+  const seed = integer('seed', values.seed) ?? 0
+  const services = openExisting(values['data-dir'])
+  try {
+    const result = await services.jobs.play(runId, episodes, seed).catch((e: Error) => {
+      throw new UsageError(e.message)
+    })
+    const run = services.store.getRun(runId)
+    const meanStats: Record<string, number> = {}
+    for (const e of result.episodes) for (const [k, v] of Object.entries(e.stats)) meanStats[`mean_${k}`] = (meanStats[`mean_${k}`] ?? 0) + v / episodes
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify({ run_id: runId, env: run.env, backend: result.backend, seed, episodes, win_fraction: result.winFraction, mean_return: result.meanReturn, ...meanStats }) + '\n',
+      )
+    } else {
+      process.stdout.write(`run ${runId} (${run.env}) played ${episodes} games greedily: accuracy (win fraction) ${(result.winFraction * 100).toFixed(1)}%, mean return ${result.meanReturn.toFixed(3)}\n`)
+    }
+    return 0
+  } finally {
+    await services.close()
+  }
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { run: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } } })
+  if (values.run === undefined) throw new UsageError('--run RUN_ID is required')
+  if (!values.out) throw new UsageError('--out DIR is required')
+  const services = openExisting(values['data-dir'])
+  try {
+    const files = exportModel(services.jobs.latestModel(integer('run', values.run)!), values.out)
+    process.stdout.write(files.join('\n') + '\n')
+    return 0
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  } finally {
+    await services.close()
+  }
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { model: { type: 'string' }, env: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+  })
+  if (!values.model) throw new UsageError('--model DIR is required (a folder with model.json and its weights)')
+  if (!values.env) throw new UsageError('--env is required (the game the model plays)')
+  const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
+  try {
+    const run = importModel(services.store, values.model, values.env, values.name)
+    process.stdout.write(values.json ? JSON.stringify({ run_id: run.id, env: run.env, algo: run.algo, params: run.config.params }) + '\n' : `imported as run ${run.id}\n`)
+    return 0
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  } finally {
+    await services.close()
+  }
 }
 
 async function runs(args: string[]): Promise<number> {
@@ -186,6 +301,12 @@ export async function main(argv: string[]): Promise<number> {
         return await train(rest)
       case 'runs':
         return await runs(rest)
+      case 'play':
+        return await play(rest)
+      case 'export':
+        return await exportCommand(rest)
+      case 'import':
+        return await importCommand(rest)
       case undefined:
       case 'help':
       case '--help':

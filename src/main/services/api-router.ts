@@ -6,6 +6,7 @@
 import { ALGOS, ENVS } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
+import { exportModel, importModel } from './models'
 import type { RunStore } from './run-store'
 
 type Handlers = { [M in ApiMethod]: (input: never) => ApiOutput<M> | Promise<ApiOutput<M>> }
@@ -26,7 +27,15 @@ export class ApiRouter {
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': (input: unknown) => this.jobs.start(resolveRunConfig(input)),
       'runs.pause': ({ id }: { id: number }) => this.jobs.pause(id),
-      'runs.resume': ({ id }: { id: number }) => this.jobs.resume(id),
+      'runs.resume': ({ id, episodes }: { id: number; episodes?: number }) => this.jobs.resume(id, episodes),
+      'runs.play': ({ id, episodes, seed }: { id: number; episodes: number; seed?: number }) =>
+        this.jobs.play(id, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
+      'runs.export': ({ id, dir }: { id: number; dir: string }) => ({ files: exportModel(this.jobs.latestModel(id), dir) }),
+      'models.import': ({ dir, env, name }: { dir: string; env: string; name?: string }) => {
+        const run = importModel(this.store, dir, env, name)
+        this.publish({ type: 'run.updated', run })
+        return run
+      },
       'runs.stop': ({ id }: { id: number }) => this.jobs.stop(id),
       'runs.delete': ({ id }: { id: number }) => {
         const run = this.store.getRun(id)

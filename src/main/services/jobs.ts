@@ -4,8 +4,12 @@
  * transactions, and forwards it to subscribers. A trainer that dies without
  * saying it is done leaves a failed run with everything it had recorded.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { ApiEvent, RunConfig, RunSummary } from '../../shared/api'
 import { FINAL_STATUSES } from '../../shared/api'
+import type { PlayResult } from '../../core/agents/play'
+import { hasTrainingState } from '../trainer/model-files'
 import type { FromTrainer } from '../trainer/protocol'
 import type { Launcher, TrainerProcess } from './launcher'
 import type { RunStore } from './run-store'
@@ -31,24 +35,54 @@ export class JobService {
     return [...this.jobs.keys()]
   }
 
-  start(config: RunConfig): RunSummary {
+  start(config: RunConfig, initialModel: string | null = null): RunSummary {
     const run = this.store.createRun(config)
+    return this.launch(run.id, config, null, initialModel)
+  }
+
+  /**
+   * Resumes a run: a paused one continues at once; a stopped, failed or
+   * completed one continues from its last checkpoint under the same id, up to
+   * `episodes` in all (default: its original budget).
+   */
+  resume(id: number, episodes?: number): RunSummary {
+    const job = this.jobs.get(id)
+    if (job) {
+      job.process.send({ type: 'resume' })
+      return this.store.getRun(id)
+    }
+    const run = this.store.getRun(id)
+    const checkpoints = this.store.checkpoints(id).reverse()
+    const resumable = checkpoints.find((c) => hasTrainingState(c.path))
+    const model = checkpoints.find((c) => fs.existsSync(path.join(c.path, 'model.json')))
+    const from = resumable ?? model
+    if (!from) throw new Error(`run ${id} has no checkpoint to resume from`)
+    const total = episodes ?? run.config.episodes
+    if (total <= from.episode) {
+      throw new Error(`run ${id} resumes from episode ${from.episode}; ask for more episodes than that (e.g. ${from.episode + run.config.episodes})`)
+    }
+    const config = { ...run.config, episodes: total }
+    this.store.rewindTo(id, from.episode, config)
+    return this.launch(id, config, resumable ? resumable.path : null, resumable ? null : from.path)
+  }
+
+  private launch(runId: number, config: RunConfig, resumeFrom: string | null, initialModel: string | null): RunSummary {
     const proc = this.launcher.launch()
     let resolveEnded!: (r: RunSummary) => void
-    const job: Job = { runId: run.id, process: proc, finished: false, ended: new Promise((r) => (resolveEnded = r)) }
-    this.jobs.set(run.id, job)
+    const job: Job = { runId, process: proc, finished: false, ended: new Promise((r) => (resolveEnded = r)) }
+    this.jobs.set(runId, job)
     proc.onMessage((m) => this.handle(job, m))
     proc.onExit((code, signal) => {
-      this.jobs.delete(run.id)
+      this.jobs.delete(runId)
       if (!job.finished) {
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`
         this.finish(job, 'failed', `the trainer process ${how} before finishing; results up to then are kept`)
       }
-      resolveEnded(this.store.getRun(run.id))
+      resolveEnded(this.store.getRun(runId))
     })
-    proc.send({ type: 'start', runId: run.id, config, checkpointDir: this.store.checkpointDir })
-    this.emitRun(run.id)
-    return this.store.getRun(run.id)
+    proc.send({ type: 'start', runId, config, checkpointDir: this.store.checkpointDir, resumeFrom, initialModel })
+    this.emitRun(runId)
+    return this.store.getRun(runId)
   }
 
   private handle(job: Job, m: FromTrainer): void {
@@ -75,6 +109,8 @@ export class JobService {
         return this.finish(job, m.status, m.reason)
       case 'error':
         return this.finish(job, 'failed', m.message)
+      case 'played':
+        return
     }
   }
 
@@ -104,14 +140,43 @@ export class JobService {
     return this.store.getRun(id)
   }
 
-  resume(id: number): RunSummary {
-    this.job(id).process.send({ type: 'resume' })
-    return this.store.getRun(id)
-  }
-
   stop(id: number): RunSummary {
     this.job(id).process.send({ type: 'stop' })
     return this.store.getRun(id)
+  }
+
+  /** The newest model folder of a run (for play and export). */
+  latestModel(id: number): string {
+    const run = this.store.getRun(id)
+    const found = this.store
+      .checkpoints(id)
+      .reverse()
+      .find((c) => fs.existsSync(path.join(c.path, 'model.json')))
+    if (!found) throw new Error(`run ${id} (${run.status}) has no saved model yet`)
+    return found.path
+  }
+
+  /** Plays the run's latest model greedily in a trainer process; no learning, nothing stored. */
+  play(id: number, episodes: number, seed: number): Promise<PlayResult & { backend: string }> {
+    const run = this.store.getRun(id)
+    const modelDir = this.latestModel(id)
+    const proc = this.launcher.launch()
+    return new Promise((resolve, reject) => {
+      let settled = false
+      proc.onMessage((m) => {
+        if (m.type === 'played') {
+          settled = true
+          resolve({ ...m.result, backend: m.backend })
+        } else if (m.type === 'error') {
+          settled = true
+          reject(new Error(m.message))
+        }
+      })
+      proc.onExit((code, signal) => {
+        if (!settled) reject(new Error(`the player process ${signal ? `was killed (${signal})` : `exited with code ${code}`}`))
+      })
+      proc.send({ type: 'play', modelDir, config: run.config, episodes, seed })
+    })
   }
 
   /** Resolves with the final summary once the run's trainer is gone. */

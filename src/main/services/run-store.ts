@@ -201,7 +201,46 @@ export class RunStore {
   }
 
   markStarted(id: number, backend: string): void {
-    this.db.prepare(`UPDATE runs SET status = 'running', backend = ?, started_at = ? WHERE id = ?`).run(backend, Date.now(), id)
+    this.db
+      .prepare(`UPDATE runs SET status = 'running', status_reason = NULL, backend = ?, started_at = COALESCE(started_at, ?) WHERE id = ?`)
+      .run(backend, Date.now(), id)
+  }
+
+  /**
+   * Prepares a run to continue from the checkpoint at `episode`: everything
+   * recorded after it goes (the resumed trainer records it again), the budget
+   * becomes `config.episodes`, and the run is queued under the same id.
+   */
+  rewindTo(id: number, episode: number, config: RunConfig): void {
+    const later = this.db.prepare('SELECT path FROM checkpoints WHERE run_id = ? AND episode > ?').all(id, episode) as { path: string }[]
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, episode)
+      this.db.prepare('DELETE FROM episodes WHERE run_id = ? AND episode >= ?').run(id, episode)
+      this.db.prepare('DELETE FROM replays WHERE run_id = ? AND episode >= ?').run(id, episode)
+      this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND episode > ?').run(id, episode)
+      const latest = this.db
+        .prepare(
+          `SELECT key, value FROM metrics m WHERE run_id = ? AND rowid = (SELECT max(rowid) FROM metrics WHERE run_id = m.run_id AND key = m.key)`,
+        )
+        .all(id) as { key: string; value: number }[]
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'queued', status_reason = NULL, ended_at = NULL, episodes_done = ?, config = ?, latest = ?, owner_pid = ? WHERE id = ?`,
+        )
+        .run(episode, JSON.stringify(config), JSON.stringify(Object.fromEntries(latest.map((l) => [l.key, l.value]))), process.pid, id)
+    })()
+    for (const c of later) fs.rmSync(c.path, { recursive: true, force: true })
+  }
+
+  /** A finished run made from an imported model: no metrics, one checkpoint. */
+  createImportedRun(config: RunConfig, reason: string): RunSummary {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, env, algo, seed, status, status_reason, config, created_at, ended_at)
+         VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?)`,
+      )
+      .run(config.name, config.env, config.algo, config.seed, reason, JSON.stringify(config), Date.now(), Date.now())
+    return this.getRun(Number(info.lastInsertRowid))
   }
 
   setStatus(id: number, status: RunStatus, reason: string | null = null): void {

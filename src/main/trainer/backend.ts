@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendChoice } from '../../shared/api'
+import { registerWasmConvGrad } from '../../core/nn/wasm-conv-grad'
 
 export type BackendName = Exclude<BackendChoice, 'auto'>
 
@@ -21,7 +22,8 @@ async function tryNative(pkg: string): Promise<boolean> {
 async function tryWasm(): Promise<boolean> {
   try {
     await import('@tensorflow/tfjs-backend-wasm')
-    // One thread: results are then reproducible run to run.
+    // tfjs-wasm has no Conv2DBackpropFilter kernel; conv networks need ours.
+    registerWasmConvGrad()
     return await tf.setBackend('wasm')
   } catch {
     return false

@@ -4,7 +4,7 @@
  * whichever parent channel it has, and exits when its job ends.
  */
 import type { FromTrainer, ToTrainer } from './protocol'
-import { TrainingSession } from './session'
+import { TrainingSession, playSaved } from './session'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -32,19 +32,23 @@ function onMessage(listener: (message: ToTrainer) => void): void {
 
 let session: TrainingSession | null = null
 
+function finish(job: Promise<void>): void {
+  job
+    .then(() => exitSoon(0))
+    .catch((e: unknown) => {
+      send({ type: 'error', message: e instanceof Error ? e.message : String(e) })
+      exitSoon(1)
+    })
+}
+
 onMessage((message) => {
   switch (message.type) {
     case 'start':
       if (session) return
-      session = new TrainingSession(message.runId, message.config, message.checkpointDir, send)
-      session
-        .run()
-        .then(() => exitSoon(0))
-        .catch((e: unknown) => {
-          send({ type: 'error', message: e instanceof Error ? e.message : String(e) })
-          exitSoon(1)
-        })
-      return
+      session = new TrainingSession(message, send)
+      return finish(session.run())
+    case 'play':
+      return finish(playSaved(message, send))
     case 'pause':
       return session?.pause()
     case 'resume':

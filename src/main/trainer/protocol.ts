@@ -3,10 +3,21 @@
  * Electron, child process elsewhere). Plain structured-clone-able objects.
  */
 import type { MetricPoint, LiveEpisode, RunConfig } from '../../shared/api'
+import type { PlayResult } from '../../core/agents/play'
 import type { EpisodeRecord, RunProgress } from '../services/run-store'
 
 export type ToTrainer =
-  | { type: 'start'; runId: number; config: RunConfig; checkpointDir: string }
+  | {
+      type: 'start'
+      runId: number
+      config: RunConfig
+      checkpointDir: string
+      /** A checkpoint folder with training state: continue exactly from it. */
+      resumeFrom: string | null
+      /** A model folder (e.g. an imported model): start from its weights with fresh training state. */
+      initialModel: string | null
+    }
+  | { type: 'play'; modelDir: string; config: RunConfig; episodes: number; seed: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -18,5 +29,6 @@ export type FromTrainer =
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'checkpoint'; episode: number; path: string }
+  | { type: 'played'; result: PlayResult; backend: string }
   | { type: 'done'; status: 'completed' | 'stopped'; reason: string }
   | { type: 'error'; message: string }

@@ -1,21 +1,41 @@
 /**
  * One training job, independent of the process it runs in: picks the backend,
- * builds env + agent, trains episode by episode, and reports through `emit`.
- * Pause, resume and stop take effect between episodes.
+ * builds env + agent (fresh, from an imported model, or restored from a
+ * checkpoint), trains episode by episode, and reports through `emit`. Pause,
+ * resume and stop take effect between episodes.
  */
 import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
 import type { MetricPoint, RunConfig } from '../../shared/api'
-import { makeEnv } from '../../core/catalog'
-import { Dqn } from '../../core/agents/dqn'
+import { ENVS, makeEnv } from '../../core/catalog'
+import type { RlAgent } from '../../core/agent'
+import type { Dqn } from '../../core/agents/dqn'
+import { playGreedy } from '../../core/agents/play'
 import type { EpisodeRecord } from '../services/run-store'
+import { createAgent, restoreAgent } from './agents'
 import { selectBackend } from './backend'
-import { writeModelFolder } from './model-files'
-import type { FromTrainer } from './protocol'
+import { dropTrainingState, readModelFolder, readTrainingState, writeModelFolder, writeTrainingState } from './model-files'
+import type { FromTrainer, ToTrainer } from './protocol'
 
 const BATCH_INTERVAL_MS = 200
 const LIVE_INTERVAL_MS = 250
 const THROUGHPUT_INTERVAL_MS = 500
-const WIN_WINDOW = 100
+const WINDOW = 100
+
+/** Mean of the last WINDOW values; part of the training state, so resumed curves continue. */
+class Rolling {
+  values: number[] = []
+  push(v: number): number {
+    this.values.push(v)
+    if (this.values.length > WINDOW) this.values.shift()
+    return this.values.reduce((a, b) => a + b, 0) / this.values.length
+  }
+  get full(): boolean {
+    return this.values.length >= WINDOW
+  }
+}
+
+type StartMessage = Extract<ToTrainer, { type: 'start' }>
 
 export class TrainingSession {
   private paused = false
@@ -23,9 +43,7 @@ export class TrainingSession {
   private wake: (() => void) | null = null
 
   constructor(
-    private readonly runId: number,
-    private readonly config: RunConfig,
-    private readonly checkpointDir: string,
+    private readonly start: StartMessage,
     private readonly emit: (msg: FromTrainer) => void,
   ) {}
 
@@ -55,25 +73,36 @@ export class TrainingSession {
   }
 
   async run(): Promise<void> {
-    const c = this.config
+    const c: RunConfig = this.start.config
     const backend = await selectBackend(c.backend)
     this.emit({ type: 'started', backend })
 
-    const env = makeEnv(c.env)
-    const agent = Dqn.fromValues(env, c.params, c.seed)
-    const recordEvery = c.replay_every
-    const isRecorded = (ep: number): boolean => ep % recordEvery === 0 || ep === c.episodes - 1
+    const env = makeEnv(c.env, c.env_params)
+    const statKeys = ENVS[c.env].episodeStats.map((s) => s.key)
+    const wins = new Rolling()
+    const stats = Object.fromEntries(statKeys.map((k) => [k, new Rolling()]))
+    let agent: RlAgent
+    if (this.start.resumeFrom) {
+      const state = readTrainingState(this.start.resumeFrom)
+      agent = await restoreAgent(c, env, { meta: state.meta.agent as Record<string, unknown>, blobs: state.blobs })
+      const windows = state.meta.windows as Record<string, number[]>
+      wins.values = windows.win
+      for (const k of statKeys) stats[k].values = windows[k] ?? []
+    } else {
+      agent = createAgent(c, env)
+      if (this.start.initialModel) (agent as Dqn).loadWeights(readModelFolder(this.start.initialModel))
+    }
 
-    const wins = new Uint8Array(WIN_WINDOW)
-    let winCount = 0
+    const isRecorded = (ep: number): boolean => ep % c.replay_every === 0 || ep === c.episodes - 1
     let metrics: MetricPoint[] = []
     let episodes: EpisodeRecord[] = []
     let lastBatch = performance.now()
     let lastLive = 0
-    let lastRate = { t: performance.now(), env: 0, grad: 0 }
-    let done = 0
+    let done = agent.episode
     let envSteps = 0
     let gradSteps = 0
+    let lastRate = { t: performance.now(), env: -1, grad: 0 }
+    let lastCheckpointDir: string | null = null
     let reason = `finished ${c.episodes} episodes`
 
     const flush = (): void => {
@@ -83,27 +112,38 @@ export class TrainingSession {
       lastBatch = performance.now()
     }
     const checkpoint = async (): Promise<void> => {
-      const dir = path.join(this.checkpointDir, `run-${this.runId}`, `episode-${done}`)
-      writeModelFolder(dir, await agent.artifacts())
+      const dir = path.join(this.start.checkpointDir, `run-${this.start.runId}`, `episode-${done}`)
+      if (agent.artifacts) writeModelFolder(dir, await agent.artifacts())
+      if (agent.snapshot) {
+        const snap = await agent.snapshot()
+        const windows = { win: wins.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
+        writeTrainingState(dir, { agent: snap.meta, windows }, snap.blobs)
+        // Only the newest checkpoint keeps the (large) training state; older ones keep their model.
+        if (lastCheckpointDir && lastCheckpointDir !== dir) dropTrainingState(lastCheckpointDir)
+        lastCheckpointDir = dir
+      }
       this.emit({ type: 'checkpoint', episode: done, path: dir })
     }
 
     try {
-      for await (const ep of agent.train(c.episodes, isRecorded)) {
+      for await (const ep of agent.train(c.episodes - agent.episode, isRecorded)) {
         done = ep.episode + 1
         envSteps = ep.envSteps
         gradSteps = ep.gradSteps
-        const slot = ep.episode % WIN_WINDOW
-        winCount += (ep.won ? 1 : 0) - wins[slot]
-        wins[slot] = ep.won ? 1 : 0
-        const winRate = winCount / Math.min(done, WIN_WINDOW)
+        if (lastRate.env < 0) lastRate = { t: performance.now(), env: envSteps - ep.length, grad: gradSteps }
+        const winRate = wins.push(ep.won ? 1 : 0)
         const time = Date.now() / 1000
         const point = (key: string, value: number): void => void metrics.push({ key, step: done, value, time })
         point('return', ep.return)
         point('win_rate', winRate)
-        point('epsilon', ep.epsilon)
+        if (!Number.isNaN(ep.epsilon)) point('epsilon', ep.epsilon)
         point('episode_length', ep.length)
         if (!Number.isNaN(ep.loss)) point('loss', ep.loss)
+        const epStats = env.episodeStats?.() ?? {}
+        for (const k of statKeys) {
+          point(k, epStats[k])
+          point(`mean_${k}`, stats[k].push(epStats[k]))
+        }
 
         const recorded = ep.qValues !== null
         episodes.push({
@@ -129,10 +169,13 @@ export class TrainingSession {
             episode: { episode: ep.episode, seed: ep.seed, actions: ep.actions, qValues: ep.qValues, return: ep.return, won: ep.won },
           })
         }
-        if (c.checkpoint_every > 0 && done % c.checkpoint_every === 0 && done < c.episodes) await checkpoint()
+        if (c.checkpoint_every > 0 && done % c.checkpoint_every === 0 && done < c.episodes) {
+          flush()
+          await checkpoint()
+        }
 
         const target = c.target
-        if (target && done >= WIN_WINDOW && winRate >= target.value) {
+        if (target && wins.full && winRate >= target.value) {
           reason = `target ${target.metric} ≥ ${target.value} reached after ${done} episodes`
           break
         }
@@ -156,5 +199,18 @@ export class TrainingSession {
     } finally {
       agent.dispose()
     }
+  }
+}
+
+/** Plays a saved model greedily (no learning) and reports every episode. */
+export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit: (m: FromTrainer) => void): Promise<void> {
+  const backend = await selectBackend(msg.config.backend)
+  const model = await tf.loadLayersModel(tf.io.fromMemory(readModelFolder(msg.modelDir)))
+  try {
+    const env = makeEnv(msg.config.env, msg.config.env_params)
+    const nbFrames = Number(msg.config.params.nb_frames ?? 1)
+    emit({ type: 'played', result: playGreedy(model, env, nbFrames, msg.episodes, msg.seed), backend })
+  } finally {
+    model.dispose()
   }
 }

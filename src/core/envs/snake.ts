@@ -1,0 +1,239 @@
+/**
+ * Snake, with qlearning4k's rules. Cells are (a, b) as in qlearning4k's code, and
+ * the observation is its canvas: obs[a·10 + b]; border cells and the body are 1,
+ * the fruit 0.5, the rest 0. Scenes draw a as the screen column and b as the row,
+ * so "left" (a − 1) moves left on screen.
+ *
+ * The snake starts with length 3 at a = 3..5, b = 5, heading left (head at a = 3)
+ * or right (head at a = 5) at random. Actions: left, right, up, down, idle; idle or
+ * a reversing move continues the previous direction. Eating the fruit gives the new
+ * length as reward; touching the border or biting itself ends the game with −1.
+ * A game counts as won when the snake grew (length > 3). `maxSteps` truncates.
+ *
+ * One deliberate difference: on eating, the snake grows by keeping the tail cell
+ * it just left. qlearning4k extrapolates a new segment past the tail, which can put
+ * it on the border or outside the grid.
+ */
+import { Rng } from '../rng'
+import type { BoxSpace, DiscreteSpace, Env, ResetResult, StepResult, VectorEnv } from '../env'
+
+export const SNAKE_SIZE = 10
+export const SNAKE_START_LENGTH = 3
+export const SNAKE_ACTIONS = ['left', 'right', 'up', 'down', 'idle'] as const
+const DA = [-1, 1, 0, 0]
+const DB = [0, 0, -1, 1]
+const REVERSE = [1, 0, 3, 2]
+
+export interface SnakeState {
+  /** Body cells, head first, as [a, b] pairs. */
+  body: [number, number][]
+  fruit: [number, number] | null
+  direction: number
+  length: number
+  dead: boolean
+}
+
+export interface SnakeOptions {
+  maxSteps?: number
+}
+
+const observationSpace: BoxSpace = { kind: 'box', shape: [SNAKE_SIZE, SNAKE_SIZE], low: 0, high: 1 }
+const actionSpace: DiscreteSpace = { kind: 'discrete', n: 5, labels: [...SNAKE_ACTIONS] }
+
+/** One Snake game in flat arrays: the body is a ring buffer of cell indices (a·10 + b). */
+class SnakeCore {
+  readonly ring = new Int32Array(SNAKE_SIZE * SNAKE_SIZE + 1)
+  readonly occupied = new Uint8Array(SNAKE_SIZE * SNAKE_SIZE)
+  head = 0
+  length = 0
+  direction = 0
+  fruit = -1
+  dead = false
+  won = false
+  steps = 0
+
+  constructor(public rng: Rng) {}
+
+  reset(): void {
+    this.occupied.fill(0)
+    const a0 = (SNAKE_SIZE - SNAKE_START_LENGTH) >> 1
+    const b = SNAKE_SIZE >> 1
+    const cells = Array.from({ length: SNAKE_START_LENGTH }, (_, i) => (a0 + i) * SNAKE_SIZE + b)
+    // qlearning4k drops the fruit before choosing the direction; keep its RNG order.
+    for (const c of cells) this.occupied[c] = 1
+    this.fruit = this.freeInteriorCell()
+    this.direction = this.rng.int(0, 2)
+    if (this.direction === 1) cells.reverse()
+    this.length = SNAKE_START_LENGTH
+    this.head = 0
+    for (let i = 0; i < cells.length; i++) this.ring[i] = cells[i]
+    this.dead = false
+    this.won = false
+    this.steps = 0
+  }
+
+  /** A uniformly random free interior cell, or −1 when none is left. */
+  freeInteriorCell(): number {
+    const inner = SNAKE_SIZE - 2
+    for (let tries = 0; tries < 64; tries++) {
+      const c = this.rng.int(1, SNAKE_SIZE - 1) * SNAKE_SIZE + this.rng.int(1, SNAKE_SIZE - 1)
+      if (!this.occupied[c]) return c
+    }
+    const free: number[] = []
+    for (let a = 1; a <= inner; a++) for (let b = 1; b <= inner; b++) if (!this.occupied[a * SNAKE_SIZE + b]) free.push(a * SNAKE_SIZE + b)
+    return free.length ? free[this.rng.int(0, free.length)] : -1
+  }
+
+  bodyCell(i: number): number {
+    const cap = this.ring.length
+    return this.ring[(this.head + i) % cap]
+  }
+
+  /** Advances one step; returns the reward. */
+  step(action: number): number {
+    if (action !== 4 && action !== REVERSE[this.direction]) this.direction = action
+    const cap = this.ring.length
+    const h = this.ring[this.head]
+    const a = Math.floor(h / SNAKE_SIZE) + DA[this.direction]
+    const b = (h % SNAKE_SIZE) + DB[this.direction]
+    const next = a * SNAKE_SIZE + b
+    this.steps++
+    if (next === this.fruit) {
+      this.head = (this.head - 1 + cap) % cap
+      this.ring[this.head] = next
+      this.occupied[next] = 1
+      this.length++
+      this.fruit = this.freeInteriorCell()
+      if (this.fruit === -1) this.won = true
+      return this.length
+    }
+    // Move: the tail leaves first, so following it is not a bite.
+    const tail = this.bodyCell(this.length - 1)
+    this.occupied[tail] = 0
+    this.head = (this.head - 1 + cap) % cap
+    this.ring[this.head] = next
+    const border = a <= 0 || a >= SNAKE_SIZE - 1 || b <= 0 || b >= SNAKE_SIZE - 1
+    const bite = !border && this.occupied[next] === 1
+    if (!border) this.occupied[next] = 1
+    if (border || bite) {
+      this.dead = true
+      return -1
+    }
+    return 0
+  }
+
+  draw(obs: Float32Array, offset: number): void {
+    for (let i = 0; i < SNAKE_SIZE * SNAKE_SIZE; i++) obs[offset + i] = BORDER[i]
+    for (let i = 0; i < this.length; i++) {
+      const c = this.bodyCell(i)
+      // A head that went off the interior still shows where it hit the border.
+      if (c >= 0 && c < SNAKE_SIZE * SNAKE_SIZE) obs[offset + c] = 1
+    }
+    if (this.fruit >= 0) obs[offset + this.fruit] = 0.5
+  }
+}
+
+const BORDER = Float32Array.from({ length: SNAKE_SIZE * SNAKE_SIZE }, (_, i) => {
+  const a = Math.floor(i / SNAKE_SIZE)
+  const b = i % SNAKE_SIZE
+  return a === 0 || b === 0 || a === SNAKE_SIZE - 1 || b === SNAKE_SIZE - 1 ? 1 : 0
+})
+
+export class SnakeEnv implements Env<SnakeState> {
+  readonly id = 'snake'
+  readonly observationSpace = observationSpace
+  readonly actionSpace = actionSpace
+  readonly maxSteps: number
+  private core: SnakeCore
+  private readonly obs = new Float32Array(SNAKE_SIZE * SNAKE_SIZE)
+  private readonly result: StepResult<Record<string, never>> = { obs: this.obs, reward: 0, terminated: false, truncated: false, info: {} }
+
+  constructor(seed = 0, options: SnakeOptions = {}) {
+    this.core = new SnakeCore(new Rng(seed))
+    this.maxSteps = options.maxSteps ?? 200
+  }
+
+  reset(seed?: number): ResetResult<Record<string, never>> {
+    if (seed !== undefined) this.core.rng = new Rng(seed)
+    this.core.reset()
+    this.core.draw(this.obs, 0)
+    return { obs: this.obs, info: {} }
+  }
+
+  step(action: number): StepResult<Record<string, never>> {
+    const c = this.core
+    if (c.dead || c.won || c.steps >= this.maxSteps) throw new Error('Snake: step() called after the episode ended; call reset()')
+    if (!Number.isInteger(action) || action < 0 || action > 4) throw new Error(`Snake: invalid action ${action} (0–4)`)
+    const r = this.result
+    r.reward = c.step(action)
+    c.draw(this.obs, 0)
+    r.terminated = c.dead || c.won
+    r.truncated = !r.terminated && c.steps >= this.maxSteps
+    return r
+  }
+
+  renderState(): SnakeState {
+    const c = this.core
+    const cell = (i: number): [number, number] => [Math.floor(i / SNAKE_SIZE), i % SNAKE_SIZE]
+    return {
+      body: Array.from({ length: c.length }, (_, i) => cell(c.bodyCell(i))),
+      fruit: c.fruit >= 0 ? cell(c.fruit) : null,
+      direction: c.direction,
+      length: c.length,
+      dead: c.dead,
+    }
+  }
+
+  isWon(): boolean {
+    return this.core.length > SNAKE_START_LENGTH
+  }
+
+  episodeStats(): Record<string, number> {
+    return { length: this.core.length }
+  }
+}
+
+/** N Snake games stepped together; finished games reset at once with the shared RNG stream. */
+export class SnakeVecEnv implements VectorEnv {
+  readonly observationSpace = observationSpace
+  readonly actionSpace = actionSpace
+  readonly obs: Float32Array
+  readonly rewards: Float32Array
+  readonly terminated: Uint8Array
+  readonly truncated: Uint8Array
+  private cores: SnakeCore[] = []
+
+  constructor(
+    readonly numEnvs: number,
+    readonly maxSteps = 200,
+  ) {
+    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new Error(`SnakeVecEnv: numEnvs must be a positive integer, got ${numEnvs}`)
+    this.obs = new Float32Array(numEnvs * SNAKE_SIZE * SNAKE_SIZE)
+    this.rewards = new Float32Array(numEnvs)
+    this.terminated = new Uint8Array(numEnvs)
+    this.truncated = new Uint8Array(numEnvs)
+  }
+
+  reset(seed: number): Float32Array {
+    const rng = new Rng(seed)
+    this.cores = Array.from({ length: this.numEnvs }, () => new SnakeCore(rng))
+    this.cores.forEach((c, i) => {
+      c.reset()
+      c.draw(this.obs, i * SNAKE_SIZE * SNAKE_SIZE)
+    })
+    return this.obs
+  }
+
+  step(actions: ArrayLike<number>): void {
+    for (let i = 0; i < this.numEnvs; i++) {
+      const c = this.cores[i]
+      this.rewards[i] = c.step(actions[i])
+      const term = c.dead || c.won
+      const trunc = !term && c.steps >= this.maxSteps
+      this.terminated[i] = term ? 1 : 0
+      this.truncated[i] = trunc ? 1 : 0
+      if (term || trunc) c.reset()
+      c.draw(this.obs, i * SNAKE_SIZE * SNAKE_SIZE)
+    }
+  }
+}
