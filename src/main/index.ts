@@ -3,7 +3,7 @@
  * processes (utility processes). The renderer reaches the services only through
  * the preload's typed bridge, over one IPC channel.
  */
-import { app, BrowserWindow, Menu, ipcMain, shell, utilityProcess, type WebContents } from 'electron'
+import { app, BrowserWindow, Menu, dialog, ipcMain, shell, utilityProcess, type WebContents } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServices, type Services } from './services'
@@ -100,6 +100,16 @@ app.whenReady().then(() => {
     launcher: utilityLauncher,
     host: 'electron',
     version: app.getVersion(),
+    capabilities: {
+      async pickFolder(title, purpose) {
+        const options: Electron.OpenDialogOptions = {
+          title,
+          properties: purpose === 'save' ? ['openDirectory', 'createDirectory', 'promptToCreate'] : ['openDirectory'],
+        }
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
+        return result.canceled ? null : (result.filePaths[0] ?? null)
+      },
+    },
   })
   const api = services.api
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, request: { method: string; input: unknown }): Promise<IpcResponse> => {

@@ -159,6 +159,8 @@ export const systemInfoSchema = z.object({
   version: z.string(),
   host: z.enum(['electron', 'web', 'cli']),
   dataDir: z.string(),
+  /** Whether system.pickFolder shows a native dialog (desktop app) or the UI must ask for a path. */
+  nativeDialogs: z.boolean(),
 })
 export type SystemInfo = z.infer<typeof systemInfoSchema>
 
@@ -194,6 +196,11 @@ export type PlayResult = z.infer<typeof playResultSchema>
 export const apiMethods = {
   'catalog.get': { input: z.strictObject({}), output: catalogSchema },
   'system.info': { input: z.strictObject({}), output: systemInfoSchema },
+  /** A native folder dialog (desktop app only); null when the user cancels. */
+  'system.pickFolder': {
+    input: z.strictObject({ title: z.string().max(200), purpose: z.enum(['open', 'save']) }),
+    output: z.object({ path: z.string().nullable() }),
+  },
   'runs.list': { input: z.strictObject({}), output: z.array(runSummarySchema) },
   'runs.get': { input: runId, output: runSummarySchema },
   'runs.start': { input: trainRequestSchema, output: runSummarySchema },

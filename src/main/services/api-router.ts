@@ -9,6 +9,11 @@ import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
 import type { RunStore } from './run-store'
 
+/** What only some hosts can do (the desktop app has native dialogs). */
+export interface HostCapabilities {
+  pickFolder?: (title: string, purpose: 'open' | 'save') => Promise<string | null>
+}
+
 type Handlers = { [M in ApiMethod]: (input: never) => ApiOutput<M> | Promise<ApiOutput<M>> }
 
 export class ApiRouter {
@@ -19,10 +24,15 @@ export class ApiRouter {
     private readonly store: RunStore,
     private readonly jobs: JobService,
     private readonly system: SystemInfo,
+    private readonly host: HostCapabilities = {},
   ) {
     this.handlers = {
       'catalog.get': () => ({ envs: Object.values(ENVS), algos: Object.values(ALGOS), backends: [...BACKENDS] }),
       'system.info': () => this.system,
+      'system.pickFolder': async ({ title, purpose }: { title: string; purpose: 'open' | 'save' }) => {
+        if (!this.host.pickFolder) throw new ApiError('folder dialogs exist only in the desktop app; type a path instead')
+        return { path: await this.host.pickFolder(title, purpose) }
+      },
       'runs.list': () => this.store.listRuns(),
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': (input: unknown) => this.jobs.start(resolveRunConfig(input)),

@@ -1,7 +1,7 @@
 /** Wires the services together for a host: store, job supervisor, API router. */
 import pkg from '../../../package.json'
 import type { SystemInfo } from '../../shared/api'
-import { ApiRouter } from './api-router'
+import { ApiRouter, type HostCapabilities } from './api-router'
 import { JobService } from './jobs'
 import type { Launcher } from './launcher'
 import { RunStore } from './run-store'
@@ -15,12 +15,23 @@ export interface Services {
 
 export const VERSION: string = pkg.version
 
-export function createServices(opts: { dataDir: string; launcher: Launcher; host: SystemInfo['host']; version?: string }): Services {
+export function createServices(opts: {
+  dataDir: string
+  launcher: Launcher
+  host: SystemInfo['host']
+  version?: string
+  capabilities?: HostCapabilities
+}): Services {
   const store = new RunStore(opts.dataDir)
   store.recoverOrphans()
   let api: ApiRouter | null = null
   const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e))
-  api = new ApiRouter(store, jobs, { version: opts.version ?? VERSION, host: opts.host, dataDir: opts.dataDir })
+  api = new ApiRouter(
+    store,
+    jobs,
+    { version: opts.version ?? VERSION, host: opts.host, dataDir: opts.dataDir, nativeDialogs: !!opts.capabilities?.pickFolder },
+    opts.capabilities,
+  )
   return {
     store,
     jobs,
