@@ -93,7 +93,9 @@ export class TrainingSession {
       if (this.start.initialModel) (agent as Dqn).loadWeights(readModelFolder(this.start.initialModel))
     }
 
-    const isRecorded = (ep: number): boolean => ep % c.replay_every === 0 || ep === c.episodes - 1
+    const isReplay = (ep: number): boolean => ep % c.replay_every === 0 || ep === c.episodes - 1
+    // Q-values are kept for stored replays and for the episode the live view will show next.
+    const keepQ = (ep: number): boolean => isReplay(ep) || performance.now() - lastLive >= LIVE_INTERVAL_MS
     let metrics: MetricPoint[] = []
     let episodes: EpisodeRecord[] = []
     let lastBatch = performance.now()
@@ -126,7 +128,7 @@ export class TrainingSession {
     }
 
     try {
-      for await (const ep of agent.train(c.episodes - agent.episode, isRecorded)) {
+      for await (const ep of agent.train(c.episodes - agent.episode, keepQ)) {
         done = ep.episode + 1
         envSteps = ep.envSteps
         gradSteps = ep.gradSteps
@@ -145,7 +147,7 @@ export class TrainingSession {
           point(`mean_${k}`, stats[k].push(epStats[k]))
         }
 
-        const recorded = ep.qValues !== null
+        const recorded = isReplay(ep.episode)
         episodes.push({
           episode: ep.episode,
           seed: ep.seed,

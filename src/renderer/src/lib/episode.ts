@@ -1,0 +1,77 @@
+/**
+ * Re-simulates a recorded episode (seed + actions) with the env from src/core,
+ * giving one frame per state: frame 0 is the state after reset, frame k the
+ * state after k actions. Episodes are short, so we simply simulate them whole.
+ */
+import { makeEnv } from '../../../core/catalog'
+
+export interface RecordedEpisode {
+  seed: number
+  actions: readonly number[]
+  /** Flattened [steps × nActions], or null. */
+  qValues: readonly number[] | null
+}
+
+export interface Frame {
+  /** 0..N */
+  t: number
+  /** The env's renderState() at this frame (a small plain object). */
+  state: unknown
+  /** Reward received on arriving at this frame (0 for frame 0). */
+  reward: number
+  /** Sum of rewards up to and including this frame. */
+  cumReturn: number
+  /** The action taken from this state (undefined at the final frame). */
+  action: number | undefined
+  /** The agent's Q-values in this state, when recorded. */
+  q: number[] | null
+  terminal: boolean
+}
+
+export interface SimulatedEpisode {
+  env: string
+  actionLabels: string[]
+  frames: Frame[]
+  /** Set if the recorded actions could not be replayed (e.g. env rules changed). */
+  error: string | null
+}
+
+export function simulateEpisode(envId: string, ep: RecordedEpisode): SimulatedEpisode {
+  const env = makeEnv(envId)
+  const nA = env.actionSpace.n
+  const qAt = (k: number): number[] | null => {
+    if (!ep.qValues || ep.qValues.length < (k + 1) * nA) return null
+    return Array.from(ep.qValues.slice(k * nA, (k + 1) * nA))
+  }
+  env.reset(ep.seed)
+  const frames: Frame[] = [
+    { t: 0, state: env.renderState(), reward: 0, cumReturn: 0, action: ep.actions[0], q: qAt(0), terminal: ep.actions.length === 0 },
+  ]
+  let cum = 0
+  let error: string | null = null
+  for (let k = 0; k < ep.actions.length; k++) {
+    let r
+    try {
+      r = env.step(ep.actions[k])
+    } catch (err) {
+      error = `Replay stopped at step ${k}: ${(err as Error).message}`
+      break
+    }
+    cum += r.reward
+    const last = k === ep.actions.length - 1
+    frames.push({
+      t: k + 1,
+      state: env.renderState(),
+      reward: r.reward,
+      cumReturn: cum,
+      action: last ? undefined : ep.actions[k + 1],
+      q: last ? null : qAt(k + 1),
+      terminal: r.terminated || r.truncated,
+    })
+    if ((r.terminated || r.truncated) && !last) {
+      error = `The episode ended after ${k + 1} of ${ep.actions.length} recorded actions`
+      break
+    }
+  }
+  return { env: envId, actionLabels: env.actionSpace.labels, frames, error }
+}

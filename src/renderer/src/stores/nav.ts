@@ -1,0 +1,55 @@
+/**
+ * Navigation as a tiny hash router: #/train, #/runs, #/runs/<id>,
+ * #/replay[/<runId>[/<episode>]]. The hash makes views linkable and survives reloads.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+
+export type ViewName = 'train' | 'runs' | 'replay'
+
+export interface Route {
+  view: ViewName
+  runId: number | null
+  episode: number | null
+}
+
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean)
+  const num = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null)
+  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' ? parts[0] : 'train'
+  return { view, runId: num(parts[1]), episode: num(parts[2]) }
+}
+
+export function routeHash(r: Partial<Route> & { view: ViewName }): string {
+  let h = `#/${r.view}`
+  if (r.runId != null) {
+    h += `/${r.runId}`
+    if (r.episode != null) h += `/${r.episode}`
+  }
+  return h
+}
+
+export const useNavStore = defineStore('nav', () => {
+  const route = ref<Route>(parseHash(location.hash))
+  window.addEventListener('hashchange', () => {
+    route.value = parseHash(location.hash)
+  })
+
+  /** Navigate; `replace` rewrites the current history entry (for automatic choices). */
+  function go(r: Partial<Route> & { view: ViewName }, opts: { replace?: boolean } = {}): void {
+    const h = routeHash(r)
+    if (opts.replace) {
+      history.replaceState(history.state, '', h)
+      route.value = parseHash(h)
+    } else if (location.hash !== h) location.hash = h
+    else route.value = parseHash(h)
+  }
+
+  return {
+    route,
+    view: computed(() => route.value.view),
+    go,
+    openRun: (runId: number) => go({ view: 'runs', runId }),
+    openReplay: (runId: number, episode?: number) => go({ view: 'replay', runId, episode: episode ?? null }),
+  }
+})

@@ -1,0 +1,270 @@
+/**
+ * The Train form: chosen env and algorithm, hyper-parameters as the user typed
+ * them, run settings, and the run this view is following. Values are checked
+ * with the same shared schemas the services use, so errors show as you type.
+ */
+import { defineStore } from 'pinia'
+import { computed, reactive, ref, watch } from 'vue'
+import type { AlgoInfo, EnvInfo } from '../../../core/catalog'
+import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '../../../core/params'
+import { FINAL_STATUSES, trainRequestSchema, type TrainRequest } from '../../../shared/api'
+import { useCatalogStore } from './catalog'
+import { useRunsStore } from './runs'
+
+/** What a field holds while editing: text for numbers and lists, else the value. */
+export type FieldValue = string | boolean
+
+export interface SettingsForm {
+  episodes: string
+  seed: string
+  backend: string
+  useTarget: boolean
+  target: string
+  checkpoint_every: string
+  replay_every: string
+  name: string
+}
+
+const SETTINGS_KEYS = ['episodes', 'seed', 'target', 'checkpoint_every', 'replay_every', 'name'] as const
+
+function toField(spec: ParamSpec, v: ParamValues[string] | undefined): FieldValue {
+  const value = v ?? spec.default
+  if (spec.type === 'boolean') return Boolean(value)
+  if (Array.isArray(value)) return value.join(', ')
+  return String(value)
+}
+
+function fromField(spec: ParamSpec, v: FieldValue): unknown {
+  if (typeof v === 'boolean') return v
+  return parseParamText(spec, v)
+}
+
+function storageKey(env: string, algo: string): string {
+  return `quarkade.train.${env}.${algo}`
+}
+
+export const useTrainStore = defineStore('train', () => {
+  const catalog = useCatalogStore()
+  const runs = useRunsStore()
+
+  const envId = ref('')
+  const algoId = ref('')
+  const params = reactive<Record<string, FieldValue>>({})
+  const settings = reactive<SettingsForm>({
+    episodes: '',
+    seed: '',
+    backend: 'auto',
+    useTarget: false,
+    target: '',
+    checkpoint_every: '100',
+    replay_every: '10',
+    name: '',
+  })
+  const submitting = ref(false)
+  const submitError = ref<string | null>(null)
+  /** The run the Train view follows (the last one started here, or the newest active one). */
+  const currentRunId = ref<number | null>(null)
+
+  const env = computed<EnvInfo | undefined>(() => catalog.envs.find((e) => e.id === envId.value))
+  const algo = computed<AlgoInfo | undefined>(() => catalog.algos.find((a) => a.id === algoId.value))
+  const algosForEnv = computed(() => catalog.algos.filter((a) => env.value?.algos.includes(a.id)))
+
+  function defaultsFor(e: EnvInfo, a: AlgoInfo): ParamValues {
+    const base = Object.fromEntries(a.params.map((s) => [s.key, s.default])) as ParamValues
+    return { ...base, ...(e.paramDefaults[a.id] ?? {}) }
+  }
+
+  function resetParams(): void {
+    const e = env.value
+    const a = algo.value
+    for (const k of Object.keys(params)) delete params[k]
+    if (!e || !a) return
+    const d = defaultsFor(e, a)
+    for (const spec of a.params) params[spec.key] = toField(spec, d[spec.key])
+    settings.episodes = String(e.defaultEpisodes)
+    settings.target = String(e.successMetric.target)
+  }
+
+  /** Loads the form last used for this env+algo, if any, over the defaults. */
+  function restoreSaved(): void {
+    const a = algo.value
+    if (!a) return
+    try {
+      const raw = localStorage.getItem(storageKey(envId.value, algoId.value))
+      if (!raw) return
+      const saved = JSON.parse(raw) as { params?: Record<string, FieldValue>; settings?: Partial<SettingsForm> }
+      for (const spec of a.params) {
+        const v = saved.params?.[spec.key]
+        if (v !== undefined && typeof v === (spec.type === 'boolean' ? 'boolean' : 'string')) params[spec.key] = v
+      }
+      for (const [k, v] of Object.entries(saved.settings ?? {})) {
+        if (k in settings && typeof v === typeof settings[k as keyof SettingsForm]) (settings as unknown as Record<string, unknown>)[k] = v
+      }
+    } catch {
+      /* a corrupt entry is just ignored */
+    }
+  }
+
+  function save(): void {
+    try {
+      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, settings }))
+    } catch {
+      /* storage full or disabled */
+    }
+  }
+
+  function selectEnv(id: string): void {
+    envId.value = id
+    const e = env.value
+    if (e && !e.algos.includes(algoId.value)) algoId.value = e.algos[0] ?? ''
+    resetParams()
+    restoreSaved()
+  }
+
+  function selectAlgo(id: string): void {
+    algoId.value = id
+    resetParams()
+    restoreSaved()
+  }
+
+  function resetToDefaults(): void {
+    resetParams()
+    settings.seed = ''
+    settings.backend = 'auto'
+    settings.useTarget = false
+    settings.checkpoint_every = '100'
+    settings.replay_every = '10'
+    settings.name = ''
+  }
+
+  // Pick the first env once the catalog arrives.
+  watch(
+    () => catalog.envs,
+    (envs) => {
+      if (!envId.value && envs.length) selectEnv(envs[0].id)
+    },
+    { immediate: true },
+  )
+
+  // Follow the newest active run if nothing else is being followed.
+  watch(
+    () => runs.list,
+    (list) => {
+      if (currentRunId.value !== null && runs.byId.has(currentRunId.value)) return
+      const active = list.find((r) => !FINAL_STATUSES.includes(r.status))
+      currentRunId.value = (active ?? list[0])?.id ?? null
+      if (currentRunId.value !== null) void runs.watchMetrics(currentRunId.value)
+    },
+    { immediate: true },
+  )
+
+  /** The request the form describes, and the problems with it by field key. */
+  const validation = computed(() => {
+    const errors: Record<string, string> = {}
+    const a = algo.value
+    const p: Record<string, unknown> = {}
+    if (a) {
+      for (const spec of a.params) {
+        const v = params[spec.key]
+        if (v === undefined) continue
+        p[spec.key] = fromField(spec, v)
+      }
+      const parsed = paramsSchema(a.params).safeParse(p)
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const key = String(issue.path[0] ?? '')
+          if (key && !errors[key]) errors[key] = issue.message
+        }
+      }
+    }
+    const num = (key: (typeof SETTINGS_KEYS)[number], text: string): number | undefined => {
+      if (text.trim() === '') return undefined
+      const v = Number(text)
+      if (Number.isNaN(v)) {
+        errors[key] = `${key} must be a number`
+        return undefined
+      }
+      return v
+    }
+    const request: Record<string, unknown> = {
+      env: envId.value,
+      algo: algoId.value,
+      params: p,
+      backend: settings.backend,
+    }
+    const episodes = num('episodes', settings.episodes)
+    if (episodes !== undefined) request.episodes = episodes
+    const seed = num('seed', settings.seed)
+    if (seed !== undefined) request.seed = seed
+    const ce = num('checkpoint_every', settings.checkpoint_every)
+    if (ce !== undefined) request.checkpoint_every = ce
+    const re = num('replay_every', settings.replay_every)
+    if (re !== undefined) request.replay_every = re
+    if (settings.name.trim()) request.name = settings.name.trim()
+    if (settings.useTarget && env.value) {
+      const t = num('target', settings.target)
+      if (t === undefined && !errors.target) errors.target = 'target needs a value'
+      else if (t !== undefined) {
+        if (t < 0 || t > 1) errors.target = `target ${env.value.successMetric.key} must be between 0 and 1`
+        request.target = { metric: env.value.successMetric.key, value: t }
+      }
+    }
+    const parsed = trainRequestSchema.safeParse(request)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] === 'params' ? issue.path[1] : issue.path[0] ?? 'form')
+        if (!errors[key]) errors[key] = issue.message
+      }
+    }
+    return { request: request as TrainRequest, errors }
+  })
+
+  const errorList = computed(() => Object.values(validation.value.errors))
+  const canSubmit = computed(() => !!env.value && !!algo.value && !submitting.value)
+
+  async function submit(): Promise<boolean> {
+    submitError.value = null
+    if (!canSubmit.value) return false
+    if (errorList.value.length) {
+      submitError.value =
+        errorList.value.length === 1 ? `Cannot train: ${errorList.value[0]}` : `Cannot train: ${errorList.value.length} settings need fixing — ${errorList.value[0]}; …`
+      return false
+    }
+    submitting.value = true
+    try {
+      const run = await runs.start(validation.value.request)
+      currentRunId.value = run.id
+      save()
+      return true
+    } catch (err) {
+      submitError.value = (err as Error).message
+      return false
+    } finally {
+      submitting.value = false
+    }
+  }
+
+  return {
+    envId,
+    algoId,
+    params,
+    settings,
+    env,
+    algo,
+    algosForEnv,
+    submitting,
+    submitError,
+    currentRunId,
+    validation,
+    errorList,
+    canSubmit,
+    selectEnv,
+    selectAlgo,
+    resetToDefaults,
+    submit,
+    follow: (id: number) => {
+      currentRunId.value = id
+      void runs.watchMetrics(id)
+    },
+  }
+})
