@@ -34,6 +34,8 @@ export interface RlAgent {
   train(episodes: number, record?: (episode: number) => boolean): AsyncGenerator<EpisodeResult>
   /** The agent's greedy action in a state (for Play and policy overlays). */
   greedyAction(state: Float32Array): number
+  /** Q(s, ·) for a state, for value overlays (agents with action values). */
+  qValues?(state: Float32Array): ArrayLike<number>
   /** Training state for an exact resume (agents that support checkpoints). */
   snapshot?(): Promise<AgentSnapshot>
   /** The policy network in tfjs LayersModel save format, for agents that have one. */

@@ -6,13 +6,22 @@ import type { Env } from './env'
 import { CatchEnv } from './envs/catch'
 import { SnakeEnv } from './envs/snake'
 import { DQN_PARAMS } from './agents/dqn-params'
+import { QTABLE_PARAMS } from './agents/qtable'
+import { RacerEnv } from './racer/env'
+import { RACER_ENV_PARAMS } from './racer/settings'
+import { builtinTrack, type BuiltinTrackName } from './racer/builtin-tracks'
+import type { Track } from './racer/track'
 import { defaults, paramsSchema, type ParamSpec, type ParamValues } from './params'
 
 export interface AlgoInfo {
   id: string
   label: string
   description: string
+  /** Which agent implementation trains it. */
+  agent: 'dqn' | 'qtable'
   params: readonly ParamSpec[]
+  /** Env settings the algorithm fixes (e.g. the Q-network on the one-hot position). */
+  envOverrides?: ParamValues
 }
 
 export interface EnvInfo {
@@ -30,6 +39,13 @@ export interface EnvInfo {
   params: readonly ParamSpec[]
   /** Per-episode numbers the env reports besides return and length, e.g. Snake's length. */
   episodeStats: { key: string; label: string }[]
+  /** Whether the env runs on a track (the Pixel Racer): runs then carry the track itself. */
+  usesTrack?: boolean
+}
+
+/** What an env needs besides its settings: the racer's track. */
+export interface EnvAssets {
+  track?: Track
 }
 
 export const ALGOS: Record<string, AlgoInfo> = {
@@ -37,8 +53,46 @@ export const ALGOS: Record<string, AlgoInfo> = {
     id: 'dqn',
     label: 'DQN',
     description: 'Deep Q-network with replay memory, ε-greedy exploration, optional target network and Double-DQN targets.',
+    agent: 'dqn',
     params: DQN_PARAMS,
   },
+  qtable: {
+    id: 'qtable',
+    label: 'Q-table',
+    description: "Tabular Q-learning (Pixel Racer's first method): one value per cell and move, exploration by argmax of Q plus decaying noise.",
+    agent: 'qtable',
+    params: QTABLE_PARAMS,
+  },
+  'qnn-onehot': {
+    id: 'qnn-onehot',
+    label: 'Q-network · one-hot position',
+    description: "A linear Q-network on the racer's one-hot position, updated online on every step (Pixel Racer's second method).",
+    agent: 'dqn',
+    params: DQN_PARAMS,
+    envOverrides: { obs: 'onehot' },
+  },
+  'qnn-map': {
+    id: 'qnn-map',
+    label: 'Q-network · whole map',
+    description: 'The same linear Q-network on the whole track flattened (wall 1, goal 0.25, racer 0.5): more to see, harder to learn.',
+    agent: 'dqn',
+    params: DQN_PARAMS,
+    envOverrides: { obs: 'map' },
+  },
+}
+
+/** Pixel Racer's online Q-network: linear, SGD, one update per step on the newest transition. */
+const ONLINE_QNN = {
+  hidden: [],
+  optimizer: 'sgd',
+  gamma: 0.99,
+  memory_size: 1,
+  batch_size: 1,
+  learning_starts: 1,
+  // The seed's ε = 1/(i/50 + 10) after i successes: 0.1 falling to ~0.03 over its 1000 episodes.
+  epsilon_start: 0.1,
+  epsilon_end: 0.03,
+  epsilon_decay_episodes: 1000,
 }
 
 export const ENVS: Record<string, EnvInfo> = {
@@ -80,12 +134,51 @@ export const ENVS: Record<string, EnvInfo> = {
     params: [{ key: 'max_steps', label: 'Step cap', type: 'int', default: 200, min: 1, max: 100000, help: 'Episodes are truncated after this many steps.' }],
     episodeStats: [{ key: 'length', label: 'Snake length' }],
   },
+  racer: {
+    id: 'racer',
+    label: 'Pixel Racer',
+    description:
+      'Reach the goal in the fewest moves on a track of walls and road (Pixel Racer). Actions down, left, up, right; moving into a wall stays put; +1 on reaching a goal.',
+    algos: ['qtable', 'qnn-onehot', 'qnn-map', 'dqn'],
+    defaultEpisodes: 500,
+    successMetric: { key: 'win_rate', label: 'Episodes reaching the goal (last 100)', target: 0.9 },
+    paramDefaults: {
+      qtable: {},
+      'qnn-onehot': { ...ONLINE_QNN, lr: 0.1 },
+      'qnn-map': { ...ONLINE_QNN, lr: 0.01 },
+      // The seed's final method: 10 000 random steps, buffer 5 000, ε 1 → 0.1 over 10 000 steps, soft target τ 0.1.
+      dqn: {
+        hidden: [64],
+        optimizer: 'adam',
+        lr: 1e-3,
+        gamma: 0.99,
+        memory_size: 5000,
+        batch_size: 32,
+        random_steps: 10000,
+        learning_starts: 1000,
+        epsilon_start: 1,
+        epsilon_end: 0.1,
+        epsilon_decay_steps: 10000,
+        target_network: 'soft',
+        tau: 0.1,
+      },
+    },
+    params: RACER_ENV_PARAMS.filter((p) => p.key !== 'track'),
+    episodeStats: [],
+    usesTrack: true,
+  },
 }
 
-export function makeEnv(id: string, envParams: ParamValues = {}, seed = 0): Env {
+export function makeEnv(id: string, envParams: ParamValues = {}, seed = 0, assets: EnvAssets = {}): Env {
   const info = ENVS[id]
   const p = info ? (paramsSchema(info.params).parse(envParams) as Record<string, number>) : {}
   switch (id) {
+    case 'racer':
+      return new RacerEnv(assets.track ?? builtinTrack('track1' as BuiltinTrackName), {
+        obs: p.obs as unknown as 'onehot',
+        stepCost: p.step_cost,
+        maxSteps: p.max_steps,
+      })
     case 'catch':
       return new CatchEnv(seed)
     case 'snake':
@@ -99,4 +192,9 @@ export function defaultParams(envId: string, algoId: string): ParamValues {
   const algo = ALGOS[algoId]
   if (!algo) throw new Error(`unknown algorithm "${algoId}" (known: ${Object.keys(ALGOS).join(', ')})`)
   return { ...defaults(algo.params), ...(ENVS[envId]?.paramDefaults[algoId] ?? {}) }
+}
+
+/** The env settings a run uses: the env's defaults, the user's values, then what the algorithm fixes. */
+export function effectiveEnvParams(envId: string, algoId: string, values: ParamValues): ParamValues {
+  return { ...defaults(ENVS[envId]?.params ?? []), ...values, ...(ALGOS[algoId]?.envOverrides ?? {}) }
 }

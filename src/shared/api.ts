@@ -4,7 +4,8 @@
  * validate against these, so a payload is checked the same way everywhere.
  */
 import { z } from 'zod'
-import { ALGOS, ENVS, defaultParams } from '../core/catalog'
+import { ALGOS, ENVS, defaultParams, effectiveEnvParams } from '../core/catalog'
+import type { TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
 
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
@@ -31,6 +32,8 @@ export const trainRequestSchema = z.strictObject({
   replay_every: z.number().int().min(1, 'replay_every must be at least 1').optional(),
   params: z.record(z.string(), paramValue).optional(),
   env_params: z.record(z.string(), paramValue).optional(),
+  /** Pixel Racer: a track name (built-in or from the library), or a track in JSON form. */
+  track: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   name: z.string().max(200).optional(),
 })
 export type TrainRequest = z.infer<typeof trainRequestSchema>
@@ -47,6 +50,8 @@ export interface RunConfig {
   replay_every: number
   params: ParamValues
   env_params: ParamValues
+  /** The track itself (Pixel Racer), so a run stays reproducible when the library changes. */
+  track: TrackJson | null
   name: string
 }
 
@@ -62,8 +67,12 @@ function firstIssue(error: z.ZodError): string {
   return where && message.startsWith(String(issue.path[issue.path.length - 1])) ? message : where + message
 }
 
-/** Resolves a train request into a RunConfig, or throws ConfigError naming the first problem. */
-export function resolveRunConfig(input: unknown): RunConfig {
+/**
+ * Resolves a train request into a RunConfig, or throws ConfigError naming the
+ * first problem. `resolveTrack` turns a track name or JSON into a validated
+ * track (the main process passes one that also knows the track library).
+ */
+export function resolveRunConfig(input: unknown, resolveTrack?: (track: string | Record<string, unknown>) => TrackJson): RunConfig {
   const parsed = trainRequestSchema.safeParse(input)
   if (!parsed.success) throw new ConfigError(firstIssue(parsed.error))
   const req = parsed.data
@@ -84,8 +93,19 @@ export function resolveRunConfig(input: unknown): RunConfig {
     const known = env.params.map((s) => s.key).join(', ')
     throw new ConfigError(`unknown setting "${envUnknown}" for ${req.env}${known ? ` (known: ${known})` : ' (it has none)'}`)
   }
-  const envParams = paramsSchema(env.params).safeParse(req.env_params ?? {})
+  const envParams = paramsSchema(env.params).safeParse(effectiveEnvParams(req.env, req.algo, req.env_params ?? {}))
   if (!envParams.success) throw new ConfigError(firstIssue(envParams.error))
+  let track: TrackJson | null = null
+  if (env.usesTrack) {
+    if (!resolveTrack) throw new ConfigError(`${req.env} needs a track, and this host cannot resolve one`)
+    try {
+      track = resolveTrack(req.track ?? 'track1')
+    } catch (e) {
+      throw new ConfigError((e as Error).message)
+    }
+  } else if (req.track !== undefined) {
+    throw new ConfigError(`${req.env} does not use a track`)
+  }
   const target = req.target ?? null
   if (target && target.metric !== env.successMetric.key) {
     throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
@@ -104,7 +124,8 @@ export function resolveRunConfig(input: unknown): RunConfig {
     replay_every: req.replay_every ?? 10,
     params: params.data,
     env_params: envParams.data,
-    name: req.name ?? `${env.label} · ${ALGOS[req.algo].label}`,
+    track,
+    name: req.name ?? `${env.label} · ${ALGOS[req.algo].label}${track?.name ? ` · ${track.name}` : ''}`,
   }
 }
 
@@ -173,6 +194,29 @@ export type Catalog = z.infer<typeof catalogSchema>
 
 const runId = z.strictObject({ id: z.number().int().positive() })
 
+/** The agent's action values over every cell of a track (Q-table heatmap, policy arrows). */
+export const policySchema = z.object({
+  runId: z.number(),
+  episode: z.number(),
+  width: z.number(),
+  height: z.number(),
+  nActions: z.number(),
+  /** [width·height × nActions], row-major by cell y·width + x; NaN (null in JSON) on walls. */
+  q: z.array(z.number().nullable()),
+})
+export type Policy = z.infer<typeof policySchema>
+
+export const trackInfoSchema = z.object({
+  name: z.string(),
+  builtin: z.boolean(),
+  width: z.number(),
+  height: z.number(),
+  /** BFS moves from the start to the nearest goal; null if unreachable. */
+  shortest: z.number().nullable(),
+  updatedAt: z.number().nullable(),
+})
+export type TrackInfo = z.infer<typeof trackInfoSchema>
+
 export const playResultSchema = z.object({
   backend: z.string(),
   winFraction: z.number(),
@@ -232,6 +276,17 @@ export const apiMethods = {
     output: z.array(metricPointSchema),
   },
   'runs.episodes': { input: runId, output: z.array(episodeRowSchema) },
+  'runs.policy': {
+    input: runId,
+    output: policySchema.nullable(),
+  },
+  'tracks.list': { input: z.strictObject({}), output: z.array(trackInfoSchema) },
+  'tracks.get': { input: z.strictObject({ name: z.string().min(1) }), output: z.custom<TrackJson>() },
+  'tracks.save': {
+    input: z.strictObject({ track: z.record(z.string(), z.unknown()), overwrite: z.boolean().optional() }),
+    output: trackInfoSchema,
+  },
+  'tracks.delete': { input: z.strictObject({ name: z.string().min(1) }), output: z.strictObject({ deleted: z.string() }) },
   'replays.get': {
     input: z.strictObject({ runId: z.number().int().positive(), episode: z.number().int().min(0) }),
     output: replaySchema,
@@ -259,6 +314,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.deleted'), runId: z.number() }),
   z.object({ type: z.literal('run.metrics'), runId: z.number(), points: z.array(metricPointSchema) }),
   z.object({ type: z.literal('run.live'), runId: z.number(), episode: liveEpisodeSchema }),
+  z.object({ type: z.literal('run.policy'), policy: policySchema }),
+  z.object({ type: z.literal('tracks.changed') }),
 ])
 export type ApiEvent = z.infer<typeof apiEventSchema>
 

@@ -67,9 +67,11 @@ describe('paramsSchema', () => {
     expect(errors({ double_dqn: 'true' })).toMatch(/double_dqn must be true or false/)
   })
 
-  it('int-list: at least one whole number, each within bounds', () => {
+  it('int-list: whole numbers within bounds, as many as the spec needs', () => {
     expect(schema.parse({ hidden: [64, 32, 16] }).hidden).toEqual([64, 32, 16])
-    expect(errors({ hidden: [] })).toMatch(/hidden needs at least one entry/)
+    // No hidden layer is a linear Q-function (Pixel Racer's Q-networks); convs need at least one layer.
+    expect(schema.parse({ hidden: [] }).hidden).toEqual([])
+    expect(errors({ conv_filters: [] })).toMatch(/conv_filters needs at least 1 entry/)
     expect(errors({ hidden: [64, 1.5] })).toMatch(/hidden entries must be whole numbers/)
     expect(errors({ hidden: [0] })).toMatch(/hidden entries must be at least 1/)
     expect(errors({ hidden: [5000] })).toMatch(/hidden entries must be at most 4096/)

@@ -15,6 +15,8 @@ export const DQN_PARAMS: readonly ParamSpec[] = [
   { key: 'epsilon_start', label: 'ε start', type: 'number', default: 1.0, min: 0, max: 1, help: 'Exploration rate at the first episode.' },
   { key: 'epsilon_end', label: 'ε end', type: 'number', default: 0.1, min: 0, max: 1, help: 'Exploration rate after the decay.' },
   { key: 'epsilon_decay_episodes', label: 'ε decay episodes', type: 'int', default: 300, min: 0, help: 'Episodes over which ε falls linearly from start to end.' },
+  { key: 'epsilon_decay_steps', label: 'ε decay steps', type: 'int', default: 0, min: 0, help: 'If > 0, ε falls over this many env steps (after the random steps) instead of over episodes.' },
+  { key: 'random_steps', label: 'Random steps first', type: 'int', default: 0, min: 0, help: 'Env steps of purely random actions before ε-greedy starts (fills the replay memory).' },
   { key: 'learning_starts', label: 'Learning starts', type: 'int', default: 50, min: 1, help: 'Transitions in memory before the first gradient step.' },
   { key: 'train_every', label: 'Env steps per gradient step', type: 'int', default: 1, min: 1, help: 'One gradient step every this many env steps.' },
   { key: 'target_network', label: 'Target network', type: 'select', default: 'none', options: ['none', 'hard', 'soft'], help: 'none: bootstrap from the online network; hard: copy every N steps; soft: move by τ each step.' },

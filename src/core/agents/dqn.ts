@@ -31,12 +31,24 @@ export interface DqnParams {
   epsilon_start: number
   epsilon_end: number
   epsilon_decay_episodes: number
+  epsilon_decay_steps: number
+  random_steps: number
   learning_starts: number
   train_every: number
   target_network: 'none' | 'hard' | 'soft'
   target_update_every: number
   tau: number
   double_dqn: boolean
+}
+
+/** ε for the next step: 1 during the random steps, then linear by steps or by episodes. */
+export function epsilonAt(p: DqnParams, episode: number, envSteps: number): number {
+  if (envSteps < p.random_steps) return 1
+  if (p.epsilon_decay_steps > 0) {
+    const frac = Math.min(1, (envSteps - p.random_steps) / p.epsilon_decay_steps)
+    return p.epsilon_start + frac * (p.epsilon_end - p.epsilon_start)
+  }
+  return linearEpsilon(p, episode)
 }
 
 export function linearEpsilon(p: DqnParams, episode: number): number {
@@ -226,7 +238,8 @@ export class Dqn implements RlAgent {
     while (this.episode < end) {
       const episode = this.episode
       const seed = deriveSeed(this.seed, episode)
-      const epsilon = linearEpsilon(p, episode)
+      const byStep = p.random_steps > 0 || p.epsilon_decay_steps > 0
+      let epsilon = epsilonAt(p, episode, this.envSteps)
       const keepQ = record(episode)
       let state = this.frames.reset(this.env.reset(seed).obs)
       const actions: number[] = []
@@ -235,6 +248,7 @@ export class Dqn implements RlAgent {
       let lossSum = 0
       let lossCount = 0
       for (;;) {
+        if (byStep) epsilon = epsilonAt(p, episode, this.envSteps)
         const explore = this.rng.random() < epsilon
         let action: number
         if (explore && !keepQ) {

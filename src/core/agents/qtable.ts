@@ -8,7 +8,7 @@
  */
 import { z } from 'zod'
 import type { Env } from '../env'
-import type { EpisodeResult, RlAgent } from '../agent'
+import type { AgentSnapshot, EpisodeResult, RlAgent } from '../agent'
 import type { ParamSpec, ParamValues } from '../params'
 import { Rng, deriveSeed } from '../rng'
 
@@ -96,6 +96,16 @@ export class QTable implements RlAgent {
   /** Q(s, ·) of one state index (a copy). */
   row(state: number): Float32Array {
     return this.q.slice(state * this.nActions, (state + 1) * this.nActions)
+  }
+
+  /** Q[s, ·] for the state `obs` shows. */
+  qValues(obs: Float32Array): Float32Array {
+    return this.row(this.env.stateOfObs(obs))
+  }
+
+  /** The checkpoint as an agent snapshot (all JSON, no blobs). */
+  async snapshot(): Promise<AgentSnapshot> {
+    return { meta: this.toJSON() as unknown as Record<string, unknown>, blobs: {} }
   }
 
   /** argmax Q[s] for the state `obs` shows; `obs` must be in this agent's env's observation mode. */

@@ -11,7 +11,10 @@
  *   quarkade runs [--data-dir DIR] [--json]
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
+import { parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
 import { ALGOS, ENVS } from '../../core/catalog'
 import { parseParamText } from '../../core/params'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
@@ -19,6 +22,7 @@ import { defaultDataDir } from '../services/data-dir'
 import { createServices } from '../services'
 import { childProcessLauncher } from '../services/launcher'
 import { exportModel, importModel } from '../services/models'
+import { TrackLibrary } from '../services/tracks'
 
 const USAGE = `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
@@ -28,6 +32,8 @@ const USAGE = `usage:
   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]   greedy play; prints the win fraction
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
+  quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
+  quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
 
 Runs are stored in the same place as the desktop app's (override with --data-dir or QUARKADE_DATA_DIR).`
@@ -42,6 +48,19 @@ function integer(flag: string, text: string | undefined): number | undefined {
 }
 
 /** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
+/** --track takes a built-in or library name, or a track file (the seed's format, or .json). */
+function trackArgument(value: string): string | Record<string, unknown> {
+  if (!fs.existsSync(value) || !fs.statSync(value).isFile()) return value
+  const text = fs.readFileSync(value, 'utf8')
+  const name = path.basename(value).replace(/\.[^.]*$/, '')
+  try {
+    if (value.toLowerCase().endsWith('.json')) return { ...(JSON.parse(text) as Record<string, unknown>), name }
+    return { ...trackToJSON(parseTrackFile(text, { name })), name }
+  } catch (e) {
+    throw new UsageError(`${value}: ${(e as Error).message}`)
+  }
+}
+
 export function trainConfigFromArgs(args: string[]): {
   config: RunConfig | null
   resume?: { runId: number; episodes: number | undefined }
@@ -67,6 +86,7 @@ export function trainConfigFromArgs(args: string[]): {
       json: { type: 'boolean' },
       resume: { type: 'string' },
       'env-set': { type: 'string', multiple: true },
+      track: { type: 'string' },
     },
   })
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
@@ -109,6 +129,7 @@ export function trainConfigFromArgs(args: string[]): {
   const request = {
     env: values.env,
     env_params: envParams,
+    track: values.track === undefined ? undefined : trackArgument(values.track),
     algo: values.algo,
     seed: integer('seed', values.seed),
     episodes: integer('episodes', values.episodes),
@@ -119,11 +140,30 @@ export function trainConfigFromArgs(args: string[]): {
     params,
     name: values.name,
   }
-  const config = resolveRunConfig(Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)))
-  return { config, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  const clean = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined))
+  const config = resolveRunConfig(clean, (t) => resolveTrackReadOnly(t, dataDir))
+  return { config, dataDir, json: values.json ?? false }
+}
+
+/**
+ * Resolves a track while validating arguments, before anything is written: built-ins
+ * and track JSON need nothing; a library name is looked up only if the library exists.
+ */
+function resolveTrackReadOnly(track: string | Record<string, unknown>, dataDir: string): TrackJson {
+  if (typeof track !== 'string' || (BUILTIN_TRACK_NAMES as string[]).includes(track) || !fs.existsSync(dataDir)) {
+    return new TrackLibrary(null).resolve(track)
+  }
+  const services = createServices({ dataDir, launcher: childProcessLauncher(), host: 'cli' })
+  try {
+    return services.tracks.resolve(track)
+  } finally {
+    services.store.close()
+  }
 }
 
 function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
+  const racer = run.config.track !== null
   return {
     run_id: run.id,
     status: run.status,
@@ -137,6 +177,13 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
     grad_steps: run.gradSteps,
     wall_s: Math.round(wallS * 1000) / 1000,
     ...run.latest,
+    ...(racer
+      ? {
+          greedy_steps: run.latest.greedy_reached === 1 ? run.latest.greedy_steps : null,
+          shortest_steps: shortestPath(trackFromJSON(run.config.track, { validate: false }))?.steps ?? null,
+          track: run.config.track?.name ?? null,
+        }
+      : {}),
     metrics: run.latest,
   }
 }
@@ -262,6 +309,16 @@ async function importCommand(args: string[]): Promise<number> {
   }
 }
 
+async function tracksCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
+  const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
+  const list = services.tracks.list()
+  await services.close()
+  if (values.json) process.stdout.write(JSON.stringify(list) + '\n')
+  else for (const t of list) process.stdout.write(`${t.name.padEnd(20)} ${t.width}×${t.height}  shortest ${t.shortest ?? 'unreachable'}${t.builtin ? '  (built-in)' : ''}\n`)
+  return 0
+}
+
 async function runs(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
   const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
@@ -303,6 +360,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runs(rest)
       case 'play':
         return await play(rest)
+      case 'tracks':
+        return await tracksCommand(rest)
       case 'export':
         return await exportCommand(rest)
       case 'import':

@@ -7,6 +7,7 @@ import { ALGOS, ENVS } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
+import type { TrackLibrary } from './tracks'
 import type { RunStore } from './run-store'
 
 /** What only some hosts can do (the desktop app has native dialogs). */
@@ -24,6 +25,7 @@ export class ApiRouter {
     private readonly store: RunStore,
     private readonly jobs: JobService,
     private readonly system: SystemInfo,
+    private readonly tracks: TrackLibrary,
     private readonly host: HostCapabilities = {},
   ) {
     this.handlers = {
@@ -35,7 +37,7 @@ export class ApiRouter {
       },
       'runs.list': () => this.store.listRuns(),
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
-      'runs.start': (input: unknown) => this.jobs.start(resolveRunConfig(input)),
+      'runs.start': (input: unknown) => this.jobs.start(resolveRunConfig(input, (t) => this.tracks.resolve(t))),
       'runs.pause': ({ id }: { id: number }) => this.jobs.pause(id),
       'runs.resume': ({ id, episodes }: { id: number; episodes?: number }) => this.jobs.resume(id, episodes),
       'runs.play': ({ id, episodes, seed }: { id: number; episodes: number; seed?: number }) =>
@@ -56,6 +58,19 @@ export class ApiRouter {
       },
       'runs.metrics': ({ id, keys }: { id: number; keys?: string[] }) => (this.store.getRun(id), this.store.metrics(id, keys)),
       'runs.episodes': ({ id }: { id: number }) => (this.store.getRun(id), this.store.episodes(id)),
+      'runs.policy': ({ id }: { id: number }) => (this.store.getRun(id), this.store.policy(id)),
+      'tracks.list': () => this.tracks.list(),
+      'tracks.get': ({ name }: { name: string }) => this.tracks.get(name),
+      'tracks.save': ({ track, overwrite }: { track: unknown; overwrite?: boolean }) => {
+        const saved = this.tracks.save(track, overwrite)
+        this.publish({ type: 'tracks.changed' })
+        return saved
+      },
+      'tracks.delete': ({ name }: { name: string }) => {
+        this.tracks.delete(name)
+        this.publish({ type: 'tracks.changed' })
+        return { deleted: name }
+      },
       'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),
     }
   }

@@ -5,9 +5,11 @@ import { ApiRouter, type HostCapabilities } from './api-router'
 import { JobService } from './jobs'
 import type { Launcher } from './launcher'
 import { RunStore } from './run-store'
+import { TrackLibrary } from './tracks'
 
 export interface Services {
   store: RunStore
+  tracks: TrackLibrary
   jobs: JobService
   api: ApiRouter
   close(): Promise<void>
@@ -24,16 +26,19 @@ export function createServices(opts: {
 }): Services {
   const store = new RunStore(opts.dataDir)
   store.recoverOrphans()
+  const tracks = new TrackLibrary(store)
   let api: ApiRouter | null = null
   const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e))
   api = new ApiRouter(
     store,
     jobs,
     { version: opts.version ?? VERSION, host: opts.host, dataDir: opts.dataDir, nativeDialogs: !!opts.capabilities?.pickFolder },
+    tracks,
     opts.capabilities,
   )
   return {
     store,
+    tracks,
     jobs,
     api,
     async close() {

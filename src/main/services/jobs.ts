@@ -105,6 +105,11 @@ export class JobService {
         return this.emitRun(id)
       case 'checkpoint':
         return this.store.addCheckpoint(id, m.episode, m.path)
+      case 'policy': {
+        const policy = { ...m.policy, runId: id }
+        this.store.savePolicy(policy)
+        return this.emit({ type: 'run.policy', policy })
+      }
       case 'done':
         return this.finish(job, m.status, m.reason)
       case 'error':

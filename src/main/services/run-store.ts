@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { EpisodeRow, MetricPoint, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
+import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -61,6 +61,21 @@ const MIGRATIONS: readonly string[] = [
      episode INTEGER NOT NULL,
      path TEXT NOT NULL,
      created_at INTEGER NOT NULL
+   );`,
+  // v2: the track library (Pixel Racer) and each run's latest action values over its track.
+  `CREATE TABLE tracks (
+     name TEXT PRIMARY KEY,
+     json TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE policies (
+     run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+     episode INTEGER NOT NULL,
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     n_actions INTEGER NOT NULL,
+     q BLOB NOT NULL
    );`,
 ]
 
@@ -332,6 +347,22 @@ export class RunStore {
       return: row.return,
       won: !!row.won,
     }
+  }
+
+  savePolicy(p: Policy): void {
+    const q = Buffer.from(new Float32Array(p.q.map((v) => (v === null ? NaN : v))).buffer)
+    this.db
+      .prepare('INSERT OR REPLACE INTO policies (run_id, episode, width, height, n_actions, q) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(p.runId, p.episode, p.width, p.height, p.nActions, q)
+  }
+
+  policy(runId: number): Policy | null {
+    const row = this.db.prepare('SELECT * FROM policies WHERE run_id = ?').get(runId) as
+      | { episode: number; width: number; height: number; n_actions: number; q: Buffer }
+      | undefined
+    if (!row) return null
+    const q = new Float32Array(row.q.buffer.slice(row.q.byteOffset, row.q.byteOffset + row.q.byteLength))
+    return { runId, episode: row.episode, width: row.width, height: row.height, nActions: row.n_actions, q: Array.from(q, (v) => (Number.isNaN(v) ? null : v)) }
   }
 
   deleteRun(id: number): void {

@@ -2,7 +2,7 @@
  * Messages between the job supervisor and a trainer process (utility process in
  * Electron, child process elsewhere). Plain structured-clone-able objects.
  */
-import type { MetricPoint, LiveEpisode, RunConfig } from '../../shared/api'
+import type { MetricPoint, LiveEpisode, Policy, RunConfig } from '../../shared/api'
 import type { PlayResult } from '../../core/agents/play'
 import type { EpisodeRecord, RunProgress } from '../services/run-store'
 
@@ -29,6 +29,7 @@ export type FromTrainer =
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'checkpoint'; episode: number; path: string }
+  | { type: 'policy'; policy: Omit<Policy, 'runId'> }
   | { type: 'played'; result: PlayResult; backend: string }
   | { type: 'done'; status: 'completed' | 'stopped'; reason: string }
   | { type: 'error'; message: string }

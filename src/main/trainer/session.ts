@@ -12,6 +12,9 @@ import type { RlAgent } from '../../core/agent'
 import type { Dqn } from '../../core/agents/dqn'
 import { playGreedy } from '../../core/agents/play'
 import type { EpisodeRecord } from '../services/run-store'
+import { RacerEnv } from '../../core/racer/env'
+import { greedyRollout } from '../../core/racer/rollout'
+import { shortestPath, trackFromJSON } from '../../core/racer/track'
 import { createAgent, restoreAgent } from './agents'
 import { selectBackend } from './backend'
 import { dropTrainingState, readModelFolder, readTrainingState, writeModelFolder, writeTrainingState } from './model-files'
@@ -21,6 +24,8 @@ const BATCH_INTERVAL_MS = 200
 const LIVE_INTERVAL_MS = 250
 const THROUGHPUT_INTERVAL_MS = 500
 const WINDOW = 100
+/** Greedy evaluation (Pixel Racer's steps-to-goal) every this many episodes. */
+const EVAL_EVERY = 10
 
 /** Mean of the last WINDOW values; part of the training state, so resumed curves continue. */
 class Rolling {
@@ -77,7 +82,10 @@ export class TrainingSession {
     const backend = await selectBackend(c.backend)
     this.emit({ type: 'started', backend })
 
-    const env = makeEnv(c.env, c.env_params)
+    const track = c.track ? trackFromJSON(c.track, { validate: false }) : undefined
+    const env = makeEnv(c.env, c.env_params, 0, { track })
+    const evalEnv = env instanceof RacerEnv ? (makeEnv(c.env, c.env_params, 0, { track }) as RacerEnv) : null
+    const shortest = track ? (shortestPath(track)?.steps ?? null) : null
     const statKeys = ENVS[c.env].episodeStats.map((s) => s.key)
     const wins = new Rolling()
     const stats = Object.fromEntries(statKeys.map((k) => [k, new Rolling()]))
@@ -105,6 +113,7 @@ export class TrainingSession {
     let gradSteps = 0
     let lastRate = { t: performance.now(), env: -1, grad: 0 }
     let lastCheckpointDir: string | null = null
+    let nextPolicyAt = 0
     let reason = `finished ${c.episodes} episodes`
 
     const flush = (): void => {
@@ -127,6 +136,35 @@ export class TrainingSession {
       this.emit({ type: 'checkpoint', episode: done, path: dir })
     }
 
+    /** Moves the greedy policy takes from the start (Pixel Racer); null if it never arrives. */
+    const greedyEval = (): number | null => {
+      if (!evalEnv) return null
+      return greedyRollout(evalEnv, (obs) => agent.greedyAction(obs), evalEnv.rules.maxSteps).steps
+    }
+    /** The agent's action values over every road cell, for the heatmap and policy arrows. */
+    const emitPolicy = (force: boolean): void => {
+      if (!evalEnv || !agent.qValues) return
+      const now = performance.now()
+      if (!force && now < nextPolicyAt) return
+      const R = evalEnv.rules
+      const A = R.actionSpace.n
+      const q: (number | null)[] = []
+      const obs = R.background.slice()
+      for (let cell = 0; cell < R.numStates; cell++) {
+        if (R.track.cells[cell] === 1) {
+          for (let a = 0; a < A; a++) q.push(null)
+          continue
+        }
+        R.drawRacer(obs, 0, cell)
+        const values = agent.qValues(obs)
+        for (let a = 0; a < A; a++) q.push(values[a])
+        R.eraseRacer(obs, 0, cell)
+      }
+      // Big tracks cost more to sweep: keep this under ~5% of the trainer's time.
+      nextPolicyAt = performance.now() + Math.max(1000, 20 * (performance.now() - now))
+      this.emit({ type: 'policy', policy: { episode: done, width: R.width, height: R.height, nActions: A, q } })
+    }
+
     try {
       for await (const ep of agent.train(c.episodes - agent.episode, keepQ)) {
         done = ep.episode + 1
@@ -141,6 +179,13 @@ export class TrainingSession {
         if (!Number.isNaN(ep.epsilon)) point('epsilon', ep.epsilon)
         point('episode_length', ep.length)
         if (!Number.isNaN(ep.loss)) point('loss', ep.loss)
+        if (evalEnv && (done % EVAL_EVERY === 0 || done === c.episodes)) {
+          const steps = greedyEval()
+          point('greedy_reached', steps === null ? 0 : 1)
+          if (steps !== null) point('greedy_steps', steps)
+          if (shortest !== null) point('shortest_steps', shortest)
+        }
+        emitPolicy(false)
         const epStats = env.episodeStats?.() ?? {}
         for (const k of statKeys) {
           point(k, epStats[k])
@@ -195,6 +240,12 @@ export class TrainingSession {
           break
         }
       }
+      if (evalEnv && done % EVAL_EVERY !== 0 && done !== c.episodes) {
+        const steps = greedyEval()
+        metrics.push({ key: 'greedy_reached', step: done, value: steps === null ? 0 : 1, time: Date.now() / 1000 })
+        if (steps !== null) metrics.push({ key: 'greedy_steps', step: done, value: steps, time: Date.now() / 1000 })
+      }
+      emitPolicy(true)
       flush()
       await checkpoint()
       this.emit({ type: 'done', status: this.stopping ? 'stopped' : 'completed', reason })
