@@ -7,6 +7,7 @@ import { CatchEnv, CatchVecEnv } from '../src/core/envs/catch'
 import { Rng } from '../src/core/rng'
 import { defaultParams } from '../src/core/catalog'
 import { median, now, rate, round, WinRate, type BenchResult } from './util'
+import { racerBenches } from './racer'
 
 /** Precomputed random-ish actions, so the RNG is not what gets measured. */
 function randomActions(n: number, seed = 1): Int32Array {
@@ -25,7 +26,7 @@ async function tfSetup() {
 
 const REPEATS = 5
 
-const benches: Record<string, () => Promise<BenchResult>> = {
+const catchBenches: Record<string, () => Promise<BenchResult>> = {
   async catch_env_steps_per_s() {
     const actions = randomActions(1 << 16)
     const mask = actions.length - 1
@@ -100,6 +101,8 @@ const benches: Record<string, () => Promise<BenchResult>> = {
     return { value: Number.isFinite(value) ? value : null, unit: 's', median: Number.isFinite(value) ? value : null, seeds, seconds, episodes, budget_episodes: budget, backend }
   },
 }
+
+const benches: Record<string, () => Promise<BenchResult>> = { ...catchBenches, ...racerBenches }
 
 function parseOnly(argv: string[]): string[] {
   let only: string | undefined
