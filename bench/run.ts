@@ -1,13 +1,15 @@
 /**
  * Benchmarks. Prints one JSON object per line:
  *   {"bench": NAME, "value": NUMBER, "unit": UNIT, ...extra}
- * Usage: npm run bench [-- --only name1,name2]
+ * Usage: npm run bench [-- --only name1,name2] [--data FILE.hdf5]
+ * --data runs the HDF5 read benches on that file instead of generated ones.
  */
 import { CatchEnv, CatchVecEnv } from '../src/core/envs/catch'
 import { Rng } from '../src/core/rng'
 import { defaultParams } from '../src/core/catalog'
 import { median, now, rate, round, WinRate, type BenchResult } from './util'
 import { racerBenches } from './racer'
+import { h5Benches } from './h5'
 
 /** Precomputed random-ish actions, so the RNG is not what gets measured. */
 function randomActions(n: number, seed = 1): Int32Array {
@@ -102,18 +104,27 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
   },
 }
 
-const benches: Record<string, () => Promise<BenchResult>> = { ...catchBenches, ...racerBenches }
+type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
+const benches: Record<string, Bench> = { ...catchBenches, ...racerBenches, ...h5Benches }
 
-function parseOnly(argv: string[]): string[] {
+function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined
+  let dataFile: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--only') {
       only = argv[++i]
       if (only === undefined) fail('--only needs a bench name (or a comma-separated list)')
     } else if (a.startsWith('--only=')) only = a.slice('--only='.length)
-    else fail(`unknown argument "${a}" (usage: npm run bench -- [--only name1,name2])`)
+    else if (a === '--data') {
+      dataFile = argv[++i]
+      if (dataFile === undefined) fail('--data needs an HDF5 file')
+    } else fail(`unknown argument "${a}" (usage: npm run bench -- [--only name1,name2] [--data FILE])`)
   }
+  return { names: selected(only), dataFile }
+}
+
+function selected(only: string | undefined): string[] {
   if (only === undefined) return Object.keys(benches)
   const names = only.split(',').map((s) => s.trim()).filter(Boolean)
   const unknown = names.filter((n) => !(n in benches))
@@ -127,7 +138,8 @@ function fail(message: string): never {
   process.exit(2)
 }
 
-for (const name of parseOnly(process.argv.slice(2))) {
-  const result = await benches[name]()
-  console.log(JSON.stringify({ bench: name, ...result }))
+const { names, dataFile } = parseArgs(process.argv.slice(2))
+for (const name of names) {
+  const results = await benches[name]({ dataFile })
+  for (const result of Array.isArray(results) ? results : [results]) console.log(JSON.stringify({ bench: name, ...result }))
 }

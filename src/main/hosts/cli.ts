@@ -23,6 +23,7 @@ import { createServices } from '../services'
 import { childProcessLauncher } from '../services/launcher'
 import { exportModel, importModel } from '../services/models'
 import { TrackLibrary } from '../services/tracks'
+import { GEN_USAGE, INSPECT_USAGE, genCommand, inspectCommand } from './cli-data'
 
 const USAGE = `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
@@ -35,6 +36,8 @@ const USAGE = `usage:
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
+  ${INSPECT_USAGE}
+  ${GEN_USAGE}
 
 Runs are stored in the same place as the desktop app's (override with --data-dir or QUARKADE_DATA_DIR).`
 
@@ -362,6 +365,10 @@ export async function main(argv: string[]): Promise<number> {
         return await play(rest)
       case 'tracks':
         return await tracksCommand(rest)
+      case 'inspect':
+        return await inspectCommand(rest)
+      case 'gen':
+        return await genCommand(rest)
       case 'export':
         return await exportCommand(rest)
       case 'import':

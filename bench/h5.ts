@@ -1,0 +1,98 @@
+/**
+ * HDF5 benches (wired into bench/run.ts by the lead):
+ *   h5_event_read_ms        median time to read one random event of X_jets (200 reads)
+ *   h5_stream_events_per_s  sequential training batches of 256, events per second
+ * Each returns one result per file: with `dataFile` that file; otherwise three temporary synthetic
+ * files of 2000 events: gzip and gzip + shuffle (chunks (1, 125, 125, 3)), and uncompressed
+ * contiguous (~375 MB). Every result carries `compression`, `file`, `events` and `chunks`.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Rng } from '../src/core/rng'
+import { JetDataset } from '../src/main/h5/jets'
+import { writeJetFile } from '../src/main/h5/write-jets'
+import { median, now, round, type BenchResult } from './util'
+
+export interface H5BenchOptions {
+  dataFile?: string
+}
+
+const EVENTS = 2000
+let tempFiles: Promise<string[]> | null = null
+
+/** The synthetic files, made once per process and removed when it exits. */
+function syntheticFiles(): Promise<string[]> {
+  tempFiles ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-bench-h5-'))
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+    const gzip = path.join(dir, 'jets-gzip.h5')
+    const shuffled = path.join(dir, 'jets-gzip-shuffle.h5')
+    const none = path.join(dir, 'jets-none.h5')
+    await writeJetFile(gzip, { n: EVENTS, seed: 1, compression: 'gzip', chunkRows: 1 })
+    await writeJetFile(shuffled, { n: EVENTS, seed: 1, compression: 'gzip', shuffle: true, chunkRows: 1 })
+    await writeJetFile(none, { n: EVENTS, seed: 1, compression: 'none', layout: 'contiguous' })
+    return [gzip, shuffled, none]
+  })()
+  return tempFiles
+}
+
+async function filesFor(opts: H5BenchOptions): Promise<string[]> {
+  return opts.dataFile ? [path.resolve(opts.dataFile)] : syntheticFiles()
+}
+
+function describe(ds: JetDataset): Record<string, unknown> {
+  const info = ds.file.info(ds.schema.datasets.X_jets)
+  const c = info.compression
+  const compression = c.kind === 'gzip' ? `gzip${c.shuffle ? '+shuffle' : ''}` : c.kind
+  return { compression, file: path.basename(ds.file.path), events: ds.events, chunks: info.chunks, file_bytes: fs.statSync(ds.file.path).size }
+}
+
+export const h5Benches: Record<string, (opts: H5BenchOptions) => Promise<BenchResult | BenchResult[]>> = {
+  async h5_event_read_ms(opts) {
+    const out: BenchResult[] = []
+    for (const file of await filesFor(opts)) {
+      const ds = await JetDataset.open(file)
+      try {
+        const rng = new Rng(7)
+        for (let k = 0; k < 10; k++) ds.event(rng.int(0, ds.events)) // warm up
+        const times: number[] = []
+        for (let k = 0; k < 200; k++) {
+          const i = rng.int(0, ds.events)
+          const t0 = now()
+          ds.event(i)
+          times.push(now() - t0)
+        }
+        times.sort((a, b) => a - b)
+        out.push({ value: round(median(times)), unit: 'ms', median: round(median(times)), p90: round(times[Math.floor(times.length * 0.9)]), reads: times.length, ...describe(ds) })
+      } finally {
+        ds.close()
+      }
+    }
+    return out
+  },
+
+  async h5_stream_events_per_s(opts) {
+    const out: BenchResult[] = []
+    for (const file of await filesFor(opts)) {
+      const ds = await JetDataset.open(file)
+      try {
+        const limit = Math.min(ds.events, 20_000) // a big real file: the first 20k events are enough
+        const pass = async (shuffle: boolean): Promise<number> => {
+          const t0 = now()
+          let n = 0
+          for await (const b of ds.batches(256, { end: limit, shuffle, seed: 1 })) n += b.size
+          return n / ((now() - t0) / 1000)
+        }
+        await pass(false) // warm up (page cache, JIT)
+        const runs = [await pass(false), await pass(false)]
+        const shuffled = await pass(true)
+        const value = round(median(runs))
+        out.push({ value, unit: 'events/s', median: value, runs: runs.map((r) => round(r)), shuffled_events_per_s: round(shuffled), batch_size: 256, events_read: limit, ...describe(ds) })
+      } finally {
+        ds.close()
+      }
+    }
+    return out
+  },
+}

@@ -1,0 +1,8 @@
+export { H5FileError, type H5ProblemCode } from './errors'
+export { checkHdf5File, formatShape, H5File, openH5, openH5FileCount } from './file'
+export type { H5CompressionInfo, H5DatasetInfo, H5Filter, H5Node, OpenOptions, SliceRange, SliceResult, TypedArray } from './file'
+export { detectJetSchema, JetDataset, openJetDataset } from './jets'
+export type { BatchOptions, JetBatch, JetDatasetOptions, JetEvent, JetSchema, JetSchemaProblem } from './jets'
+export { H5Writer, type DatasetSpec, type WriterCompression, type WriterDtype } from './writer'
+export { writeJetFile, type WriteJetFileOptions, type WriteJetFileResult } from './write-jets'
+export { loadH5wasm } from './h5wasm'
