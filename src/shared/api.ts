@@ -194,6 +194,34 @@ export type Catalog = z.infer<typeof catalogSchema>
 
 const runId = z.strictObject({ id: z.number().int().positive() })
 
+export const histogramSchema = z.object({
+  edges: z.array(z.number()),
+  counts: z.array(z.number()),
+  min: z.number(),
+  max: z.number(),
+  count: z.number(),
+})
+
+/** An opened HDF5 file: its tree and whether it holds jet images (and if not, why). */
+export interface H5TreeNode {
+  name: string
+  path: string
+  kind: 'group' | 'dataset' | 'link' | 'datatype'
+  shape?: number[]
+  dtype?: string
+  chunks?: number[] | null
+  compression?: unknown
+  attributes: Record<string, unknown>
+  children?: H5TreeNode[]
+}
+export interface FileOverview {
+  path: string
+  name: string
+  bytes: number
+  tree: H5TreeNode
+  jets: { ok: true; events: number; imageShape: number[]; channels: string[]; warnings: string[] } | { ok: false; problem: string }
+}
+
 /** The agent's action values over every cell of a track (Q-table heatmap, policy arrows). */
 export const policySchema = z.object({
   runId: z.number(),
@@ -287,6 +315,48 @@ export const apiMethods = {
     output: trackInfoSchema,
   },
   'tracks.delete': { input: z.strictObject({ name: z.string().min(1) }), output: z.strictObject({ deleted: z.string() }) },
+  'files.open': { input: z.strictObject({ path: z.string().min(1, 'choose a file') }), output: z.custom<FileOverview>() },
+  'files.recent': {
+    input: z.strictObject({}),
+    output: z.array(z.object({ path: z.string(), name: z.string(), openedAt: z.number(), exists: z.boolean(), jets: z.boolean() })),
+  },
+  'files.forget': { input: z.strictObject({ path: z.string() }), output: z.strictObject({}) },
+  'files.slice': {
+    input: z.strictObject({ path: z.string(), dataset: z.string(), index: z.array(z.number().int().min(0).nullable()) }),
+    output: z.object({ shape: z.array(z.number()), data: z.array(z.number()), min: z.number(), max: z.number(), dtype: z.string() }),
+  },
+  'files.histogram': {
+    input: z.strictObject({ path: z.string(), dataset: z.string(), bins: z.number().int().min(1).max(1000), log: z.boolean().optional() }),
+    output: histogramSchema,
+  },
+  'files.setChannels': {
+    input: z.strictObject({ path: z.string(), channels: z.array(z.string().min(1).max(40)).min(1) }),
+    output: z.strictObject({}),
+  },
+  'jets.event': {
+    input: z.strictObject({ path: z.string(), index: z.number().int().min(0) }),
+    output: z.object({
+      index: z.number(),
+      image: z.array(z.number()),
+      shape: z.array(z.number()),
+      m0: z.number(),
+      pt: z.number(),
+      y: z.number(),
+      channels: z.array(z.string()),
+    }),
+  },
+  'jets.summary': {
+    input: z.strictObject({ path: z.string(), bins: z.number().int().min(2).max(500).optional() }),
+    output: z.object({
+      events: z.number(),
+      quarks: z.number(),
+      gluons: z.number(),
+      m0: z.object({ edges: z.array(z.number()), quark: z.array(z.number()), gluon: z.array(z.number()) }),
+      pt: z.object({ edges: z.array(z.number()), quark: z.array(z.number()), gluon: z.array(z.number()) }),
+    }),
+  },
+  /** The generated quark/gluon sample offered on first run (made once in the data folder). */
+  'jets.sample': { input: z.strictObject({ events: z.number().int().min(10).max(100000).optional() }), output: z.object({ path: z.string() }) },
   'replays.get': {
     input: z.strictObject({ runId: z.number().int().positive(), episode: z.number().int().min(0) }),
     output: replaySchema,

@@ -8,6 +8,7 @@ import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type A
 import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
 import type { TrackLibrary } from './tracks'
+import type { FileService } from './files'
 import type { RunStore } from './run-store'
 
 /** What only some hosts can do (the desktop app has native dialogs). */
@@ -26,6 +27,7 @@ export class ApiRouter {
     private readonly jobs: JobService,
     private readonly system: SystemInfo,
     private readonly tracks: TrackLibrary,
+    private readonly files: FileService,
     private readonly host: HostCapabilities = {},
   ) {
     this.handlers = {
@@ -71,6 +73,16 @@ export class ApiRouter {
         this.publish({ type: 'tracks.changed' })
         return { deleted: name }
       },
+      'files.open': ({ path }: { path: string }) => this.files.overview(path),
+      'files.recent': () => this.files.recent(),
+      'files.forget': ({ path }: { path: string }) => (this.files.forget(path), {}),
+      'files.slice': ({ path, dataset, index }: { path: string; dataset: string; index: (number | null)[] }) => this.files.slice(path, dataset, index),
+      'files.histogram': ({ path, dataset, bins, log }: { path: string; dataset: string; bins: number; log?: boolean }) =>
+        this.files.histogram(path, dataset, bins, log ?? false),
+      'files.setChannels': ({ path, channels }: { path: string; channels: string[] }) => (this.files.setChannels(path, channels), {}),
+      'jets.event': ({ path, index }: { path: string; index: number }) => this.files.jetEvent(path, index),
+      'jets.summary': ({ path, bins }: { path: string; bins?: number }) => this.files.jetSummary(path, bins ?? 40),
+      'jets.sample': async ({ events }: { events?: number }) => ({ path: await this.files.sample(events) }),
       'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),
     }
   }

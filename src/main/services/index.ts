@@ -6,6 +6,8 @@ import { JobService } from './jobs'
 import type { Launcher } from './launcher'
 import { RunStore } from './run-store'
 import { TrackLibrary } from './tracks'
+import { FileService } from './files'
+import path from 'node:path'
 
 export interface Services {
   store: RunStore
@@ -27,6 +29,7 @@ export function createServices(opts: {
   const store = new RunStore(opts.dataDir)
   store.recoverOrphans()
   const tracks = new TrackLibrary(store)
+  const files = new FileService(store, path.join(opts.dataDir, 'samples'))
   let api: ApiRouter | null = null
   const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e))
   api = new ApiRouter(
@@ -34,6 +37,7 @@ export function createServices(opts: {
     jobs,
     { version: opts.version ?? VERSION, host: opts.host, dataDir: opts.dataDir, nativeDialogs: !!opts.capabilities?.pickFolder },
     tracks,
+    files,
     opts.capabilities,
   )
   return {
@@ -42,6 +46,7 @@ export function createServices(opts: {
     jobs,
     api,
     async close() {
+      files.close()
       await jobs.shutdown()
       store.close()
     },

@@ -77,6 +77,13 @@ const MIGRATIONS: readonly string[] = [
      n_actions INTEGER NOT NULL,
      q BLOB NOT NULL
    );`,
+  // v3: data files the user opened (recent files, per-file channel names).
+  `CREATE TABLE files (
+     path TEXT PRIMARY KEY,
+     opened_at INTEGER NOT NULL,
+     is_jets INTEGER NOT NULL DEFAULT 0,
+     channels TEXT
+   );`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
