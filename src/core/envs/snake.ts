@@ -40,7 +40,11 @@ export interface SnakeOptions {
 const observationSpace: BoxSpace = { kind: 'box', shape: [SNAKE_SIZE, SNAKE_SIZE], low: 0, high: 1 }
 const actionSpace: DiscreteSpace = { kind: 'discrete', n: 5, labels: [...SNAKE_ACTIONS] }
 
-/** One Snake game in flat arrays: the body is a ring buffer of cell indices (a·10 + b). */
+/**
+ * One Snake game in flat arrays: the body is a ring buffer of cell indices
+ * (a·10 + b). It draws into its slice of an observation buffer: in full on
+ * reset, then only the cells a step changes.
+ */
 class SnakeCore {
   readonly ring = new Int32Array(SNAKE_SIZE * SNAKE_SIZE + 1)
   readonly occupied = new Uint8Array(SNAKE_SIZE * SNAKE_SIZE)
@@ -52,24 +56,31 @@ class SnakeCore {
   won = false
   steps = 0
 
-  constructor(public rng: Rng) {}
+  constructor(
+    public rng: Rng,
+    private readonly obs: Float32Array,
+    private readonly offset: number,
+  ) {}
 
   reset(): void {
     this.occupied.fill(0)
     const a0 = (SNAKE_SIZE - SNAKE_START_LENGTH) >> 1
     const b = SNAKE_SIZE >> 1
-    const cells = Array.from({ length: SNAKE_START_LENGTH }, (_, i) => (a0 + i) * SNAKE_SIZE + b)
     // qlearning4k drops the fruit before choosing the direction; keep its RNG order.
-    for (const c of cells) this.occupied[c] = 1
+    for (let i = 0; i < SNAKE_START_LENGTH; i++) this.occupied[(a0 + i) * SNAKE_SIZE + b] = 1
     this.fruit = this.freeInteriorCell()
     this.direction = this.rng.int(0, 2)
-    if (this.direction === 1) cells.reverse()
+    // Head first: the leftmost cell when heading left, the rightmost when heading right.
+    for (let i = 0; i < SNAKE_START_LENGTH; i++) {
+      const a = this.direction === 1 ? a0 + SNAKE_START_LENGTH - 1 - i : a0 + i
+      this.ring[i] = a * SNAKE_SIZE + b
+    }
     this.length = SNAKE_START_LENGTH
     this.head = 0
-    for (let i = 0; i < cells.length; i++) this.ring[i] = cells[i]
     this.dead = false
     this.won = false
     this.steps = 0
+    this.draw()
   }
 
   /** A uniformly random free interior cell, or −1 when none is left. */
@@ -89,8 +100,10 @@ class SnakeCore {
     return this.ring[(this.head + i) % cap]
   }
 
-  /** Advances one step; returns the reward. */
+  /** Advances one step and redraws the cells it changed; returns the reward. */
   step(action: number): number {
+    const obs = this.obs
+    const off = this.offset
     if (action !== 4 && action !== REVERSE[this.direction]) this.direction = action
     const cap = this.ring.length
     const h = this.ring[this.head]
@@ -102,19 +115,24 @@ class SnakeCore {
       this.head = (this.head - 1 + cap) % cap
       this.ring[this.head] = next
       this.occupied[next] = 1
+      obs[off + next] = 1
       this.length++
       this.fruit = this.freeInteriorCell()
       if (this.fruit === -1) this.won = true
+      else obs[off + this.fruit] = 0.5
       return this.length
     }
     // Move: the tail leaves first, so following it is not a bite.
     const tail = this.bodyCell(this.length - 1)
     this.occupied[tail] = 0
+    obs[off + tail] = 0 // body cells of a live snake are all interior
     this.head = (this.head - 1 + cap) % cap
     this.ring[this.head] = next
     const border = a <= 0 || a >= SNAKE_SIZE - 1 || b <= 0 || b >= SNAKE_SIZE - 1
     const bite = !border && this.occupied[next] === 1
     if (!border) this.occupied[next] = 1
+    // A head that hit the border shows there (already 1); one that bit itself, on its body.
+    obs[off + next] = 1
     if (border || bite) {
       this.dead = true
       return -1
@@ -122,13 +140,11 @@ class SnakeCore {
     return 0
   }
 
-  draw(obs: Float32Array, offset: number): void {
-    for (let i = 0; i < SNAKE_SIZE * SNAKE_SIZE; i++) obs[offset + i] = BORDER[i]
-    for (let i = 0; i < this.length; i++) {
-      const c = this.bodyCell(i)
-      // A head that went off the interior still shows where it hit the border.
-      if (c >= 0 && c < SNAKE_SIZE * SNAKE_SIZE) obs[offset + c] = 1
-    }
+  /** Draws the whole canvas. */
+  draw(): void {
+    const { obs, offset } = this
+    obs.set(BORDER, offset)
+    for (let i = 0; i < this.length; i++) obs[offset + this.bodyCell(i)] = 1
     if (this.fruit >= 0) obs[offset + this.fruit] = 0.5
   }
 }
@@ -149,14 +165,13 @@ export class SnakeEnv implements Env<SnakeState> {
   private readonly result: StepResult<Record<string, never>> = { obs: this.obs, reward: 0, terminated: false, truncated: false, info: {} }
 
   constructor(seed = 0, options: SnakeOptions = {}) {
-    this.core = new SnakeCore(new Rng(seed))
+    this.core = new SnakeCore(new Rng(seed), this.obs, 0)
     this.maxSteps = options.maxSteps ?? 200
   }
 
   reset(seed?: number): ResetResult<Record<string, never>> {
     if (seed !== undefined) this.core.rng = new Rng(seed)
     this.core.reset()
-    this.core.draw(this.obs, 0)
     return { obs: this.obs, info: {} }
   }
 
@@ -166,7 +181,6 @@ export class SnakeEnv implements Env<SnakeState> {
     if (!Number.isInteger(action) || action < 0 || action > 4) throw new Error(`Snake: invalid action ${action} (0–4)`)
     const r = this.result
     r.reward = c.step(action)
-    c.draw(this.obs, 0)
     r.terminated = c.dead || c.won
     r.truncated = !r.terminated && c.steps >= this.maxSteps
     return r
@@ -216,11 +230,8 @@ export class SnakeVecEnv implements VectorEnv {
 
   reset(seed: number): Float32Array {
     const rng = new Rng(seed)
-    this.cores = Array.from({ length: this.numEnvs }, () => new SnakeCore(rng))
-    this.cores.forEach((c, i) => {
-      c.reset()
-      c.draw(this.obs, i * SNAKE_SIZE * SNAKE_SIZE)
-    })
+    this.cores = Array.from({ length: this.numEnvs }, (_, i) => new SnakeCore(rng, this.obs, i * SNAKE_SIZE * SNAKE_SIZE))
+    for (const c of this.cores) c.reset()
     return this.obs
   }
 
@@ -233,7 +244,6 @@ export class SnakeVecEnv implements VectorEnv {
       this.terminated[i] = term ? 1 : 0
       this.truncated[i] = trunc ? 1 : 0
       if (term || trunc) c.reset()
-      c.draw(this.obs, i * SNAKE_SIZE * SNAKE_SIZE)
     }
   }
 }
