@@ -5,119 +5,33 @@
  * that a bad setting is refused with a clear message. Screenshots go to
  * test-results/*.png (and the mid-run Train view to docs/screenshot.png).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const WEB_DIR = path.join(ROOT, 'out/web')
-const SHOTS = path.join(ROOT, 'test-results')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+import { ROOT, SHOTS, chartPoints as pointsIn, runStatus as statusIn, startApp, type E2EApp } from './helpers'
 
 const EPISODES = 600
 const SEED = 7
 
-let host: ChildProcess | null = null
-let hostLog = ''
-let baseUrl = ''
-let dataDir = ''
-let browser: Browser | null = null
+let app: E2EApp
 let page: Page
-const problems: string[] = []
+let problems: string[] = []
 
-function startHost(): Promise<string> {
-  const tsx = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
-  const child = spawn(process.execPath, [tsx, 'src/main/hosts/web.ts', '--port', '0', '--data-dir', dataDir, '--static', WEB_DIR], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  host = child
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web host did not start within 90 s:\n${hostLog}`)), 90_000)
-    const onData = (d: Buffer): void => {
-      hostLog = (hostLog + d.toString()).slice(-20_000)
-      const m = /QUARKADE_WEB_READY (\S+)/.exec(hostLog)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`web host exited (${code}) before it was ready:\n${hostLog}`))
-    })
-  })
-}
-
-async function stopHost(): Promise<void> {
-  const child = host
-  host = null
-  if (!child || child.exitCode !== null) return
-  const gone = new Promise<void>((r) => child.once('exit', () => r()))
-  child.kill('SIGTERM')
-  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))
-  if ((await Promise.race([gone, timeout])) === 'timeout') {
-    child.kill('SIGKILL')
-    await gone
-  }
-}
-
-async function shot(name: string): Promise<string> {
-  const file = path.join(SHOTS, name)
-  await page.screenshot({ path: file })
-  return file
-}
-
+const shot = (name: string): Promise<string> => app.shot(name)
 const byTestId = (id: string) => page.getByTestId(id)
-
 /** Points drawn in the chart with this title. */
-async function chartPoints(title: string): Promise<number> {
-  return Number(await page.locator(`[data-testid="metric-chart"][data-title="${title}"]`).first().getAttribute('data-points'))
-}
-
-async function runStatus(): Promise<string | null> {
-  return byTestId('run-header').first().getAttribute('data-status')
-}
+const chartPoints = (title: string): Promise<number> => pointsIn(page, title)
+const runStatus = (): Promise<string | null> => statusIn(page)
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; run: node scripts/ensure-chromium.mjs`)
-  if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.web.config.ts'], { cwd: ROOT, stdio: 'inherit' })
-    if (r.status !== 0) throw new Error('building the renderer failed')
-  }
-  fs.mkdirSync(SHOTS, { recursive: true })
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-e2e-'))
-  baseUrl = await startHost()
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-  page = await context.newPage()
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon/i.test(m.text())) problems.push(`console error: ${m.text()}`)
-  })
-  // Anything the Content-Security-Policy blocks (e.g. an eval) is a bug.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))
-  })
-  await page.goto(baseUrl)
-  await page.waitForSelector('[data-testid="connection"][data-state="open"]', { timeout: 30_000 })
+  app = await startApp()
+  page = app.page
+  problems = app.problems
 })
 
 afterAll(async () => {
-  await browser?.close().catch(() => {})
-  await stopHost()
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 describe('Quarkade in the browser', () => {

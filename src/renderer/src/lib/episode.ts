@@ -4,6 +4,9 @@
  * state after k actions. Episodes are short, so we simply simulate them whole.
  */
 import { makeEnv } from '../../../core/catalog'
+import type { ParamValues } from '../../../core/params'
+import { trackFromJSON, type TrackJson } from '../../../core/racer/track'
+import { racerWorld } from './racer'
 
 export interface RecordedEpisode {
   seed: number
@@ -26,6 +29,8 @@ export interface Frame {
   /** The agent's Q-values in this state, when recorded. */
   q: number[] | null
   terminal: boolean
+  /** Scene data the state does not carry, shared by every frame (the racer's track and trail). */
+  world?: unknown
 }
 
 export interface SimulatedEpisode {
@@ -36,8 +41,12 @@ export interface SimulatedEpisode {
   error: string | null
 }
 
-export function simulateEpisode(envId: string, ep: RecordedEpisode): SimulatedEpisode {
-  const env = makeEnv(envId)
+/**
+ * `envParams` are the run's env settings (run.config.env_params), e.g. Snake's step cap;
+ * `track` the run's track (run.config.track) for the Pixel Racer.
+ */
+export function simulateEpisode(envId: string, ep: RecordedEpisode, envParams: ParamValues = {}, track: TrackJson | null = null): SimulatedEpisode {
+  const env = makeEnv(envId, envParams, 0, track ? { track: trackFromJSON(track, { validate: false }) } : {})
   const nA = env.actionSpace.n
   const qAt = (k: number): number[] | null => {
     if (!ep.qValues || ep.qValues.length < (k + 1) * nA) return null
@@ -73,5 +82,7 @@ export function simulateEpisode(envId: string, ep: RecordedEpisode): SimulatedEp
       break
     }
   }
+  const world = racerWorld(env, frames.map((f) => f.state))
+  if (world) for (const f of frames) f.world = world
   return { env: envId, actionLabels: env.actionSpace.labels, frames, error }
 }

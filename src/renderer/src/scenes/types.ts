@@ -8,6 +8,8 @@ export interface SceneFrame {
   terminal: boolean
   /** Reward received on arriving at this frame. */
   reward: number
+  /** What the scene needs that the state does not carry, the same for every frame (the racer's track). */
+  world?: unknown
 }
 
 export interface Scene {
@@ -16,5 +18,7 @@ export interface Scene {
   layout(width: number, height: number): void
   /** Draw a frame; null draws an empty board. */
   draw(frame: SceneFrame | null): void
+  /** Optional extras drawn over the frame (the racer's policy arrows / heatmap); the caller renders after. */
+  setOverlay?(overlay: unknown): void
   destroy(): void
 }

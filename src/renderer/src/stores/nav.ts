@@ -1,11 +1,11 @@
 /**
  * Navigation as a tiny hash router: #/train, #/runs, #/runs/<id>,
- * #/replay[/<runId>[/<episode>]]. The hash makes views linkable and survives reloads.
+ * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks. The hash makes views linkable and survives reloads.
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
-export type ViewName = 'train' | 'runs' | 'replay'
+export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks'
 
 export interface Route {
   view: ViewName
@@ -16,7 +16,7 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean)
   const num = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null)
-  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' ? parts[0] : 'train'
+  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' ? parts[0] : 'train'
   return { view, runId: num(parts[1]), episode: num(parts[2]) }
 }
 
@@ -31,13 +31,22 @@ export function routeHash(r: Partial<Route> & { view: ViewName }): string {
 
 export const useNavStore = defineStore('nav', () => {
   const route = ref<Route>(parseHash(location.hash))
+  /** Asked before the view changes (e.g. the track editor with unsaved work); false stays put. */
+  let leaveGuard: ((to: Route) => boolean) | null = null
+  const blocked = (to: Route): boolean => !!leaveGuard && to.view !== route.value.view && !leaveGuard(to)
   window.addEventListener('hashchange', () => {
-    route.value = parseHash(location.hash)
+    const to = parseHash(location.hash)
+    if (blocked(to)) {
+      history.replaceState(history.state, '', routeHash(route.value))
+      return
+    }
+    route.value = to
   })
 
   /** Navigate; `replace` rewrites the current history entry (for automatic choices). */
   function go(r: Partial<Route> & { view: ViewName }, opts: { replace?: boolean } = {}): void {
     const h = routeHash(r)
+    if (blocked(parseHash(h))) return
     if (opts.replace) {
       history.replaceState(history.state, '', h)
       route.value = parseHash(h)
@@ -51,5 +60,10 @@ export const useNavStore = defineStore('nav', () => {
     go,
     openRun: (runId: number) => go({ view: 'runs', runId }),
     openReplay: (runId: number, episode?: number) => go({ view: 'replay', runId, episode: episode ?? null }),
+    openPlay: (runId: number) => go({ view: 'play', runId }),
+    /** Installs (or with null removes) the guard asked before leaving the current view. */
+    setLeaveGuard: (guard: ((to: Route) => boolean) | null) => {
+      leaveGuard = guard
+    },
   }
 })

@@ -10,6 +10,7 @@ import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '
 import { FINAL_STATUSES, trainRequestSchema, type TrainRequest } from '../../../shared/api'
 import { useCatalogStore } from './catalog'
 import { useRunsStore } from './runs'
+import { useTracksStore } from './tracks'
 
 /** What a field holds while editing: text for numbers and lists, else the value. */
 export type FieldValue = string | boolean
@@ -46,10 +47,13 @@ function storageKey(env: string, algo: string): string {
 export const useTrainStore = defineStore('train', () => {
   const catalog = useCatalogStore()
   const runs = useRunsStore()
+  const tracks = useTracksStore()
 
   const envId = ref('')
   const algoId = ref('')
   const params = reactive<Record<string, FieldValue>>({})
+  /** The env's own settings (ENVS[env].params, e.g. Snake's step cap) → request.env_params. */
+  const envParams = reactive<Record<string, FieldValue>>({})
   const settings = reactive<SettingsForm>({
     episodes: '',
     seed: '',
@@ -78,6 +82,8 @@ export const useTrainStore = defineStore('train', () => {
     const e = env.value
     const a = algo.value
     for (const k of Object.keys(params)) delete params[k]
+    for (const k of Object.keys(envParams)) delete envParams[k]
+    if (e) for (const spec of e.params) envParams[spec.key] = toField(spec, spec.default)
     if (!e || !a) return
     const d = defaultsFor(e, a)
     for (const spec of a.params) params[spec.key] = toField(spec, d[spec.key])
@@ -92,10 +98,14 @@ export const useTrainStore = defineStore('train', () => {
     try {
       const raw = localStorage.getItem(storageKey(envId.value, algoId.value))
       if (!raw) return
-      const saved = JSON.parse(raw) as { params?: Record<string, FieldValue>; settings?: Partial<SettingsForm> }
+      const saved = JSON.parse(raw) as { params?: Record<string, FieldValue>; envParams?: Record<string, FieldValue>; settings?: Partial<SettingsForm> }
       for (const spec of a.params) {
         const v = saved.params?.[spec.key]
         if (v !== undefined && typeof v === (spec.type === 'boolean' ? 'boolean' : 'string')) params[spec.key] = v
+      }
+      for (const spec of env.value?.params ?? []) {
+        const v = saved.envParams?.[spec.key]
+        if (v !== undefined && typeof v === (spec.type === 'boolean' ? 'boolean' : 'string')) envParams[spec.key] = v
       }
       for (const [k, v] of Object.entries(saved.settings ?? {})) {
         if (k in settings && typeof v === typeof settings[k as keyof SettingsForm]) (settings as unknown as Record<string, unknown>)[k] = v
@@ -107,7 +117,7 @@ export const useTrainStore = defineStore('train', () => {
 
   function save(): void {
     try {
-      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, settings }))
+      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, envParams, settings }))
     } catch {
       /* storage full or disabled */
     }
@@ -177,6 +187,22 @@ export const useTrainStore = defineStore('train', () => {
         }
       }
     }
+    const ep: Record<string, unknown> = {}
+    const e = env.value
+    if (e) {
+      for (const spec of e.params) {
+        const v = envParams[spec.key]
+        if (v === undefined) continue
+        ep[spec.key] = fromField(spec, v)
+      }
+      const parsed = paramsSchema(e.params).safeParse(ep)
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const key = `env_params.${String(issue.path[0] ?? '')}`
+          if (!errors[key]) errors[key] = issue.message
+        }
+      }
+    }
     const num = (key: (typeof SETTINGS_KEYS)[number], text: string): number | undefined => {
       if (text.trim() === '') return undefined
       const v = Number(text)
@@ -192,6 +218,8 @@ export const useTrainStore = defineStore('train', () => {
       params: p,
       backend: settings.backend,
     }
+    if (e?.params.length) request.env_params = ep
+    if (e?.usesTrack) request.track = tracks.trainTrack
     const episodes = num('episodes', settings.episodes)
     if (episodes !== undefined) request.episodes = episodes
     const seed = num('seed', settings.seed)
@@ -212,7 +240,12 @@ export const useTrainStore = defineStore('train', () => {
     const parsed = trainRequestSchema.safeParse(request)
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] === 'params' ? issue.path[1] : issue.path[0] ?? 'form')
+        const key =
+          issue.path[0] === 'params'
+            ? String(issue.path[1])
+            : issue.path[0] === 'env_params'
+              ? `env_params.${String(issue.path[1])}`
+              : String(issue.path[0] ?? 'form')
         if (!errors[key]) errors[key] = issue.message
       }
     }
@@ -248,6 +281,7 @@ export const useTrainStore = defineStore('train', () => {
     envId,
     algoId,
     params,
+    envParams,
     settings,
     env,
     algo,

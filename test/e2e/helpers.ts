@@ -1,0 +1,163 @@
+/**
+ * Shared set-up for the end-to-end tests: the web host on a fresh data dir
+ * (`tsx src/main/hosts/web.ts --port 0 --data-dir DIR`, ready when it prints
+ * `QUARKADE_WEB_READY <url>`) serving the built renderer (out/web), and a
+ * headless Chromium page (playwright-core) that records page errors, console
+ * errors and CSP violations in `problems`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const WEB_DIR = path.join(ROOT, 'out/web')
+export const SHOTS = path.join(ROOT, 'test-results')
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+
+export interface E2EApp {
+  page: Page
+  baseUrl: string
+  dataDir: string
+  /** Page errors, console errors and CSP violations seen so far. */
+  problems: string[]
+  /** The web host's recent output (for failure messages). */
+  hostLog(): string
+  byTestId(id: string): Locator
+  /** Saves a screenshot to test-results/<name> and returns its path. */
+  shot(name: string): Promise<string>
+  close(): Promise<void>
+}
+
+function startHost(dataDir: string, onLog: (text: string) => void): { child: ChildProcess; ready: Promise<string> } {
+  const tsx = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
+  const child = spawn(process.execPath, [tsx, 'src/main/hosts/web.ts', '--port', '0', '--data-dir', dataDir, '--static', WEB_DIR], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web host did not start within 90 s:\n${log}`)), 90_000)
+    const onData = (d: Buffer): void => {
+      log = (log + d.toString()).slice(-20_000)
+      onLog(log)
+      const m = /QUARKADE_WEB_READY (\S+)/.exec(log)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`web host exited (${code}) before it was ready:\n${log}`))
+    })
+  })
+  return { child, ready }
+}
+
+async function stopHost(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null) return
+  const gone = new Promise<void>((r) => child.once('exit', () => r()))
+  child.kill('SIGTERM')
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))
+  if ((await Promise.race([gone, timeout])) === 'timeout') {
+    child.kill('SIGKILL')
+    await gone
+  }
+}
+
+/** Builds the renderer if needed, starts a host on a fresh data dir and opens the app in Chromium. */
+export async function startApp(): Promise<E2EApp> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; run: node scripts/ensure-chromium.mjs`)
+  if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.web.config.ts'], { cwd: ROOT, stdio: 'inherit' })
+    if (r.status !== 0) throw new Error('building the renderer failed')
+  }
+  fs.mkdirSync(SHOTS, { recursive: true })
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-e2e-'))
+  let log = ''
+  const host = startHost(dataDir, (l) => (log = l))
+  let browser: Browser | null = null
+  const close = async (): Promise<void> => {
+    await browser?.close().catch(() => {})
+    await stopHost(host.child)
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+  try {
+    const baseUrl = await host.ready
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    })
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/favicon/i.test(m.text())) problems.push(`console error: ${m.text()}`)
+    })
+    // Anything the Content-Security-Policy blocks (e.g. an eval) is a bug.
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))
+    })
+    await page.goto(baseUrl)
+    await page.waitForSelector('[data-testid="connection"][data-state="open"]', { timeout: 30_000 })
+    return {
+      page,
+      baseUrl,
+      dataDir,
+      problems,
+      hostLog: () => log,
+      byTestId: (id) => page.getByTestId(id),
+      async shot(name) {
+        const file = path.join(SHOTS, name)
+        await page.screenshot({ path: file })
+        return file
+      },
+      close,
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
+
+/** Points drawn in the chart with this title. */
+export async function chartPoints(page: Page, title: string): Promise<number> {
+  return Number(await page.locator(`[data-testid="metric-chart"][data-title="${title}"]`).first().getAttribute('data-points'))
+}
+
+/** The status of the run shown in the (first) run header. */
+export async function runStatus(page: Page): Promise<string | null> {
+  return page.getByTestId('run-header').first().getAttribute('data-status')
+}
+
+/**
+ * Calls the API directly over the page's WebSocket, as the UI would — for
+ * set-up steps the test does not need to click through.
+ */
+export async function apiCall<T = unknown>(page: Page, method: string, input: unknown): Promise<T> {
+  const reply = await page.evaluate(
+    async ({ method, input }) => {
+      const ws = new WebSocket(`ws://${location.host}/api`)
+      await new Promise((r, j) => ((ws.onopen = r), (ws.onerror = j)))
+      const msg = await new Promise<{ ok: boolean; result?: unknown; error?: string }>((resolve) => {
+        ws.onmessage = (e) => {
+          const m = JSON.parse(String(e.data))
+          if (m.id === 1) resolve(m)
+        }
+        ws.send(JSON.stringify({ id: 1, method, input }))
+      })
+      ws.close()
+      return msg
+    },
+    { method, input },
+  )
+  if (!reply.ok) throw new Error(`${method}: ${reply.error}`)
+  return reply.result as T
+}
