@@ -101,6 +101,15 @@ app.whenReady().then(() => {
     host: 'electron',
     version: app.getVersion(),
     capabilities: {
+      async pickFile(title, extensions) {
+        const options: Electron.OpenDialogOptions = {
+          title,
+          properties: ['openFile'],
+          filters: extensions.length ? [{ name: extensions.join(', '), extensions }, { name: 'All files', extensions: ['*'] }] : [],
+        }
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
+        return result.canceled ? null : (result.filePaths[0] ?? null)
+      },
       async pickFolder(title, purpose) {
         const options: Electron.OpenDialogOptions = {
           title,

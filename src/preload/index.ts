@@ -3,7 +3,7 @@
  * Requests and events are validated against the shared schemas on this side
  * too, so the renderer never sees a malformed payload.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { apiEventSchema, apiMethods, type ApiEvent } from '../shared/api'
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type IpcResponse, type QuarkadeBridge } from '../shared/transport'
 
@@ -21,6 +21,9 @@ const bridge: QuarkadeBridge = {
     }
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler)
     return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler)
+  },
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file)
   },
 }
 

@@ -147,6 +147,8 @@ export const runSummarySchema = z.object({
   gradSteps: z.number(),
   /** Latest value of each metric. */
   latest: z.record(z.string(), z.number()),
+  /** Episode of the newest saved policy network (for Play and Export); null if there is none. */
+  modelEpisode: z.number().nullable(),
 })
 export type RunSummary = z.infer<typeof runSummarySchema>
 
@@ -268,6 +270,11 @@ export type PlayResult = z.infer<typeof playResultSchema>
 export const apiMethods = {
   'catalog.get': { input: z.strictObject({}), output: catalogSchema },
   'system.info': { input: z.strictObject({}), output: systemInfoSchema },
+  /** A native file dialog (desktop app only); null when the user cancels. */
+  'system.pickFile': {
+    input: z.strictObject({ title: z.string().max(200), extensions: z.array(z.string().max(10)).max(20) }),
+    output: z.object({ path: z.string().nullable() }),
+  },
   /** A native folder dialog (desktop app only); null when the user cancels. */
   'system.pickFolder': {
     input: z.strictObject({ title: z.string().max(200), purpose: z.enum(['open', 'save']) }),

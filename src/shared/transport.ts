@@ -32,4 +32,6 @@ export type IpcResponse = { ok: true; result: unknown } | { ok: false; error: st
 export interface QuarkadeBridge {
   invoke(method: string, input: unknown): Promise<IpcResponse>
   onEvent(listener: (event: ApiEvent) => void): () => void
+  /** The path on disk of a file dropped on the window (Electron's webUtils). */
+  pathForFile(file: File): string
 }

@@ -14,6 +14,7 @@ import type { RunStore } from './run-store'
 /** What only some hosts can do (the desktop app has native dialogs). */
 export interface HostCapabilities {
   pickFolder?: (title: string, purpose: 'open' | 'save') => Promise<string | null>
+  pickFile?: (title: string, extensions: string[]) => Promise<string | null>
 }
 
 type Handlers = { [M in ApiMethod]: (input: never) => ApiOutput<M> | Promise<ApiOutput<M>> }
@@ -33,6 +34,10 @@ export class ApiRouter {
     this.handlers = {
       'catalog.get': () => ({ envs: Object.values(ENVS), algos: Object.values(ALGOS), backends: [...BACKENDS] }),
       'system.info': () => this.system,
+      'system.pickFile': async ({ title, extensions }: { title: string; extensions: string[] }) => {
+        if (!this.host.pickFile) throw new ApiError('file dialogs exist only in the desktop app; type a path instead')
+        return { path: await this.host.pickFile(title, extensions) }
+      },
       'system.pickFolder': async ({ title, purpose }: { title: string; purpose: 'open' | 'save' }) => {
         if (!this.host.pickFolder) throw new ApiError('folder dialogs exist only in the desktop app; type a path instead')
         return { path: await this.host.pickFolder(title, purpose) }

@@ -104,7 +104,8 @@ export class JobService {
         this.store.setStatus(id, 'running')
         return this.emitRun(id)
       case 'checkpoint':
-        return this.store.addCheckpoint(id, m.episode, m.path)
+        this.store.addCheckpoint(id, m.episode, m.path, m.hasModel)
+        return this.emitRun(id)
       case 'policy': {
         const policy = { ...m.policy, runId: id }
         this.store.savePolicy(policy)

@@ -84,6 +84,8 @@ const MIGRATIONS: readonly string[] = [
      is_jets INTEGER NOT NULL DEFAULT 0,
      channels TEXT
    );`,
+  // v4: whether a checkpoint holds a policy network (Q-table checkpoints hold only training state).
+  `ALTER TABLE checkpoints ADD COLUMN has_model INTEGER NOT NULL DEFAULT 1;`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -130,6 +132,7 @@ interface RunRow {
   grad_steps: number
   latest: string
   owner_pid: number | null
+  model_episode: number | null
 }
 
 function toSummary(r: RunRow): RunSummary {
@@ -150,8 +153,11 @@ function toSummary(r: RunRow): RunSummary {
     envSteps: r.env_steps,
     gradSteps: r.grad_steps,
     latest: JSON.parse(r.latest) as Record<string, number>,
+    modelEpisode: r.model_episode,
   }
 }
+
+const RUN_COLUMNS = `runs.*, (SELECT max(episode) FROM checkpoints c WHERE c.run_id = runs.id AND c.has_model = 1) AS model_episode`
 
 function isAlive(pid: number): boolean {
   try {
@@ -208,7 +214,7 @@ export class RunStore {
   }
 
   findRun(id: number): RunSummary | null {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    const row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined
     return row ? toSummary(row) : null
   }
 
@@ -219,7 +225,7 @@ export class RunStore {
   }
 
   listRuns(): RunSummary[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RunRow[]).map(toSummary)
+    return (this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
   }
 
   markStarted(id: number, backend: string): void {
@@ -304,8 +310,10 @@ export class RunStore {
     })()
   }
 
-  addCheckpoint(id: number, episode: number, dir: string): void {
-    this.db.prepare('INSERT INTO checkpoints (run_id, episode, path, created_at) VALUES (?, ?, ?, ?)').run(id, episode, dir, Date.now())
+  addCheckpoint(id: number, episode: number, dir: string, hasModel = true): void {
+    this.db
+      .prepare('INSERT INTO checkpoints (run_id, episode, path, created_at, has_model) VALUES (?, ?, ?, ?, ?)')
+      .run(id, episode, dir, Date.now(), hasModel ? 1 : 0)
   }
 
   checkpoints(id: number): { episode: number; path: string }[] {

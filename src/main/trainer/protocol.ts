@@ -28,7 +28,7 @@ export type FromTrainer =
   | { type: 'live'; episode: LiveEpisode }
   | { type: 'paused' }
   | { type: 'resumed' }
-  | { type: 'checkpoint'; episode: number; path: string }
+  | { type: 'checkpoint'; episode: number; path: string; hasModel: boolean }
   | { type: 'policy'; policy: Omit<Policy, 'runId'> }
   | { type: 'played'; result: PlayResult; backend: string }
   | { type: 'done'; status: 'completed' | 'stopped'; reason: string }

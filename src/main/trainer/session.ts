@@ -133,7 +133,7 @@ export class TrainingSession {
         if (lastCheckpointDir && lastCheckpointDir !== dir) dropTrainingState(lastCheckpointDir)
         lastCheckpointDir = dir
       }
-      this.emit({ type: 'checkpoint', episode: done, path: dir })
+      this.emit({ type: 'checkpoint', episode: done, path: dir, hasModel: !!agent.artifacts })
     }
 
     /** Moves the greedy policy takes from the start (Pixel Racer); null if it never arrives. */
