@@ -351,6 +351,11 @@ export const useTrackEditorStore = defineStore('trackEditor', () => {
       saveError.value = 'Built-in tracks are read-only — duplicate it to edit.'
       return false
     }
+    // The services refuse these too; say it in the editor's words.
+    if (!valid.value) {
+      saveError.value = `Can't save yet — ${messages.value[0]}.`
+      return false
+    }
     saving.value = true
     try {
       const overwrite = opts.overwrite ?? (source.value?.name === n && !source.value.builtin)
