@@ -1,11 +1,11 @@
 /**
  * Navigation as a tiny hash router: #/train, #/runs, #/runs/<id>,
- * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks. The hash makes views linkable and survives reloads.
+ * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks, #/data. The hash makes views linkable and survives reloads.
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
-export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks'
+export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data'
 
 export interface Route {
   view: ViewName
@@ -16,7 +16,7 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean)
   const num = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null)
-  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' ? parts[0] : 'train'
+  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' || parts[0] === 'data' ? parts[0] : 'train'
   return { view, runId: num(parts[1]), episode: num(parts[2]) }
 }
 
@@ -29,8 +29,17 @@ export function routeHash(r: Partial<Route> & { view: ViewName }): string {
   return h
 }
 
+/** What the Train view should start with when opened from elsewhere (e.g. the Data view's "Train a VAE on this file"). */
+export interface TrainIntent {
+  env: string
+  /** A data file to train on (→ the train request's `data: {path}`). */
+  dataPath?: string
+}
+
 export const useNavStore = defineStore('nav', () => {
   const route = ref<Route>(parseHash(location.hash))
+  /** Set by openTrain; the Train form reads it (env is already selected by the caller). */
+  const trainIntent = ref<TrainIntent | null>(null)
   /** Asked before the view changes (e.g. the track editor with unsaved work); false stays put. */
   let leaveGuard: ((to: Route) => boolean) | null = null
   const blocked = (to: Route): boolean => !!leaveGuard && to.view !== route.value.view && !leaveGuard(to)
@@ -61,6 +70,11 @@ export const useNavStore = defineStore('nav', () => {
     openRun: (runId: number) => go({ view: 'runs', runId }),
     openReplay: (runId: number, episode?: number) => go({ view: 'replay', runId, episode: episode ?? null }),
     openPlay: (runId: number) => go({ view: 'play', runId }),
+    trainIntent,
+    openTrain: (intent: TrainIntent) => {
+      trainIntent.value = { ...intent }
+      go({ view: 'train' })
+    },
     /** Installs (or with null removes) the guard asked before leaving the current view. */
     setLeaveGuard: (guard: ((to: Route) => boolean) | null) => {
       leaveGuard = guard
