@@ -7,6 +7,7 @@ import { CatchEnv } from './envs/catch'
 import { SnakeEnv } from './envs/snake'
 import { DQN_PARAMS } from './agents/dqn-params'
 import { QTABLE_PARAMS } from './agents/qtable'
+import { VAE_PARAMS } from './vae/params'
 import { RacerEnv } from './racer/env'
 import { RACER_ENV_PARAMS } from './racer/settings'
 import { builtinTrack, type BuiltinTrackName } from './racer/builtin-tracks'
@@ -17,8 +18,8 @@ export interface AlgoInfo {
   id: string
   label: string
   description: string
-  /** Which agent implementation trains it. */
-  agent: 'dqn' | 'qtable'
+  /** Which implementation trains it. */
+  agent: 'dqn' | 'qtable' | 'vae'
   params: readonly ParamSpec[]
   /** Env settings the algorithm fixes (e.g. the Q-network on the one-hot position). */
   envOverrides?: ParamValues
@@ -28,6 +29,8 @@ export interface EnvInfo {
   id: string
   label: string
   description: string
+  /** rl: an environment agents act in; dataset: images a generative model learns (progress in epochs). */
+  kind: 'rl' | 'dataset'
   algos: string[]
   /** Episodes a run trains for unless told otherwise. */
   defaultEpisodes: number
@@ -41,6 +44,8 @@ export interface EnvInfo {
   episodeStats: { key: string; label: string }[]
   /** Whether the env runs on a track (the Pixel Racer): runs then carry the track itself. */
   usesTrack?: boolean
+  /** Whether runs read a data file (jet images): runs then carry its path. */
+  usesData?: boolean
 }
 
 /** What an env needs besides its settings: the racer's track. */
@@ -79,6 +84,13 @@ export const ALGOS: Record<string, AlgoInfo> = {
     params: DQN_PARAMS,
     envOverrides: { obs: 'map' },
   },
+  vae: {
+    id: 'vae',
+    label: 'VAE',
+    description: 'A variational autoencoder on jet images (DeepFalcon): convolutional encoder to a Gaussian latent, decoder back to 125×125×3; loss = reconstruction + β·KL.',
+    agent: 'vae',
+    params: VAE_PARAMS,
+  },
 }
 
 /** Pixel Racer's online Q-network: linear, SGD, one update per step on the newest transition. */
@@ -98,6 +110,7 @@ const ONLINE_QNN = {
 export const ENVS: Record<string, EnvInfo> = {
   catch: {
     id: 'catch',
+    kind: 'rl',
     label: 'Catch',
     description: 'Catch the falling fruit with a 3-wide basket (qlearning4k). 10×10 grid; actions left, stay, right; +1 caught, −1 missed.',
     algos: ['dqn'],
@@ -109,6 +122,7 @@ export const ENVS: Record<string, EnvInfo> = {
   },
   snake: {
     id: 'snake',
+    kind: 'rl',
     label: 'Snake',
     description:
       'Eat the fruit, grow, and never touch the border or yourself (qlearning4k). 10×10 grid; actions left, right, up, down, idle; reward = new length on eating, −1 on death. Won when the snake grew.',
@@ -136,6 +150,7 @@ export const ENVS: Record<string, EnvInfo> = {
   },
   racer: {
     id: 'racer',
+    kind: 'rl',
     label: 'Pixel Racer',
     description:
       'Reach the goal in the fewest moves on a track of walls and road (Pixel Racer). Actions down, left, up, right; moving into a wall stays put; +1 on reaching a goal.',
@@ -167,11 +182,26 @@ export const ENVS: Record<string, EnvInfo> = {
     episodeStats: [],
     usesTrack: true,
   },
+  jets: {
+    id: 'jets',
+    kind: 'dataset',
+    label: 'Quark/gluon jets',
+    description:
+      'Jet images (125×125, channels Track / ECAL / HCAL) from an HDF5 file in the CMS schema (X_jets, m0, pt, y). A VAE learns to reconstruct them; results include physics metrics and the latent space by class.',
+    algos: ['vae'],
+    defaultEpisodes: 10,
+    successMetric: { key: 'val_loss', label: 'Validation loss', target: 0 },
+    paramDefaults: { vae: {} },
+    params: [],
+    episodeStats: [],
+    usesData: true,
+  },
 }
 
 export function makeEnv(id: string, envParams: ParamValues = {}, seed = 0, assets: EnvAssets = {}): Env {
   const info = ENVS[id]
   const p = info ? (paramsSchema(info.params).parse(envParams) as Record<string, number>) : {}
+  if (info?.kind === 'dataset') throw new Error(`${id} is a data set for generative models, not an environment`)
   switch (id) {
     case 'racer':
       return new RacerEnv(assets.track ?? builtinTrack('track1' as BuiltinTrackName), {

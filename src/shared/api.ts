@@ -32,6 +32,8 @@ export const trainRequestSchema = z.strictObject({
   replay_every: z.number().int().min(1, 'replay_every must be at least 1').optional(),
   params: z.record(z.string(), paramValue).optional(),
   env_params: z.record(z.string(), paramValue).optional(),
+  /** Data-set runs (jets): the HDF5 file to learn from, and its channel names if not the default. */
+  data: z.strictObject({ path: z.string().min(1, 'choose a data file'), channels: z.array(z.string()).optional() }).optional(),
   /** Pixel Racer: a track name (built-in or from the library), or a track in JSON form. */
   track: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   name: z.string().max(200).optional(),
@@ -52,6 +54,8 @@ export interface RunConfig {
   env_params: ParamValues
   /** The track itself (Pixel Racer), so a run stays reproducible when the library changes. */
   track: TrackJson | null
+  /** The data file of a data-set run (jets). */
+  data: { path: string; channels: string[] | null } | null
   name: string
 }
 
@@ -106,6 +110,18 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
   } else if (req.track !== undefined) {
     throw new ConfigError(`${req.env} does not use a track`)
   }
+  if (env.usesData && !req.data) throw new ConfigError(`${req.env} needs a data file (an HDF5 file in the CMS jet schema)`)
+  if (!env.usesData && req.data) throw new ConfigError(`${req.env} does not read a data file`)
+  const data = req.data ? { path: req.data.path, channels: req.data.channels ?? null } : null
+  const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31)
+  let episodes = req.episodes ?? env.defaultEpisodes
+  const values = params.data as ParamValues
+  if (ALGOS[req.algo].agent === 'vae') {
+    // A VAE counts epochs, and its own seed is the run's.
+    episodes = req.episodes ?? (req.params?.epochs as number | undefined) ?? (values.epochs as number)
+    values.epochs = episodes
+    values.seed = seed
+  }
   const target = req.target ?? null
   if (target && target.metric !== env.successMetric.key) {
     throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
@@ -116,15 +132,16 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
   return {
     env: req.env,
     algo: req.algo,
-    seed: req.seed ?? Math.floor(Math.random() * 2 ** 31),
-    episodes: req.episodes ?? env.defaultEpisodes,
+    seed,
+    episodes,
     backend: req.backend ?? 'auto',
     target,
     checkpoint_every: req.checkpoint_every ?? 100,
     replay_every: req.replay_every ?? 10,
-    params: params.data,
+    params: values,
     env_params: envParams.data,
     track,
+    data,
     name: req.name ?? `${env.label} · ${ALGOS[req.algo].label}${track?.name ? ` · ${track.name}` : ''}`,
   }
 }
@@ -315,6 +332,13 @@ export const apiMethods = {
     input: runId,
     output: policySchema.nullable(),
   },
+  /**
+   * A VAE run's results: {n, pixelMse, baselinePixelMse, energyRatio[], channels, imageShape,
+   * w1Reco {mass, pt}, w1Prior {mass, pt}, latentAuc, latent {pca, pcaExplained, umap, labels},
+   * examples {count, original, reconstructed}, samples {count, images}}; arrays of floats
+   * (images count×H×W×C, 2-D points n×2) travel as base64 little-endian float32. Null until ready.
+   */
+  'runs.results': { input: runId, output: z.record(z.string(), z.unknown()).nullable() },
   'tracks.list': { input: z.strictObject({}), output: z.array(trackInfoSchema) },
   'tracks.get': { input: z.strictObject({ name: z.string().min(1) }), output: z.custom<TrackJson>() },
   'tracks.save': {
@@ -393,6 +417,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.live'), runId: z.number(), episode: liveEpisodeSchema }),
   z.object({ type: z.literal('run.policy'), policy: policySchema }),
   z.object({ type: z.literal('tracks.changed') }),
+  z.object({ type: z.literal('run.results'), runId: z.number() }),
 ])
 export type ApiEvent = z.infer<typeof apiEventSchema>
 

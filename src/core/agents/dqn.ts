@@ -15,6 +15,7 @@ import { obsSize } from '../env'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory } from './replay-memory'
+import { dense } from '../nn/dense'
 import type { AgentSnapshot, EpisodeResult, RlAgent } from '../agent'
 
 export interface DqnParams {
@@ -391,22 +392,6 @@ export class Dqn implements RlAgent {
     this.optimizer.dispose()
   }
 }
-
-/**
- * x·W + b with a hand-written gradient. tfjs derives dX and dW with transposed
- * matMuls, which the wasm backend runs without XNNPACK (~4× slower here); an
- * explicit transpose followed by a plain matMul halves a DQN gradient step.
- */
-const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-  save([x, w])
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as tf.Tensor2D[]
-      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), tf.sum(dy, 0)]
-    },
-  }
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D
 
 function weightsBytes(model: tf.LayersModel): Uint8Array {
   return concatBytes(model.getWeights().map((w) => new Uint8Array((w.dataSync() as Float32Array).slice().buffer)))

@@ -1,10 +1,15 @@
 /**
- * The filter gradient of a 2-D convolution for the tfjs 'wasm' backend, which
- * ships without a `Conv2DBackpropFilter` kernel (so `tf.grad` of any conv2d or
- * conv2dTranspose fails there, and falling back to the 'cpu' backend is
- * ~100× slower).
+ * Convolution gradients for the tfjs 'wasm' backend, expressed as forward
+ * convolutions so they run in wasm's XNNPACK Conv2D.
  *
- * The gradient is itself a convolution, run by wasm's XNNPACK Conv2D:
+ * 1. `Conv2DBackpropFilter` — missing from tfjs-backend-wasm, so `tf.grad` of
+ *    any conv2d or conv2dTranspose fails there (and the 'cpu' backend's version
+ *    is 600–3500× slower than this one).
+ * 2. `Conv2DBackpropInput` (= conv2dTranspose, and the input gradient of
+ *    conv2d) — present, but a plain loop ~10–20× slower than a forward conv of
+ *    the same size. Replaced by a sub-pixel ("pixel shuffle") formulation.
+ *
+ * ## Filter gradient
  *
  *   dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s+kh−padTop, ow·s+kw−padLeft, ci] · dy[n,oh,ow,co]
  *
@@ -15,11 +20,26 @@
  * sum above; its output [Ci,KH',KW',Co] (cut to KH×KW) transposed to
  * [KH,KW,Ci,Co] is dW.
  *
- * The kernel composes wasm's own registered kernels (Transpose, Conv2D, Slice)
+ * ## Input gradient (transposed convolution)
+ *
+ *   dx[h] = Σ_{oh,kh : oh·s + kh − padTop = h} dy[oh] · W[kh]        (per axis)
+ *
+ * Write t = h + padTop = q·s + r (phase r ∈ [0,s)). The taps that reach t are
+ * kh = j·s + r, from dy[q − j], j < J = ⌈K/s⌉. So every phase is a stride-1
+ * J-tap convolution of dy, and all s² phases are one conv2d of dy with a filter
+ * F[J,J,Co,s²·Ci], F[a,b,co,(rh·s+rw)·Ci+ci] = W[(J−1−a)s+rh, (J−1−b)s+rw, ci, co]
+ * (0 beyond K), padded J−1 top/left. A depth-to-space interleaves the phases into
+ * rows t = q·s + r (a reshape-transpose); cutting rows padTop … padTop+H−1 gives dx. Same arithmetic
+ * as the forward conv (no zero-inserted input), one XNNPACK call.
+ *
+ * The kernels compose wasm's own registered kernels (Transpose, Conv2D, Slice)
  * on TensorInfos and frees every intermediate through the backend, so it
  * allocates no engine tensors and is safe inside a gradient computation.
  */
 import * as tf from '@tensorflow/tfjs'
+// The wasm package registers its kernels when first imported; import it before
+// replacing one of them, so a later import cannot put the slow one back.
+import '@tensorflow/tfjs-backend-wasm'
 
 type Info = tf.TensorInfo
 type Shape4 = [number, number, number, number]
@@ -28,7 +48,6 @@ interface DataBackend {
 }
 
 const BACKEND = 'wasm'
-const KERNEL = 'Conv2DBackpropFilter'
 
 /** Runs another kernel registered for the same backend, on TensorInfos. */
 function run(name: string, backend: DataBackend, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): Info {
@@ -89,16 +108,111 @@ function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
   }
 }
 
+interface WasmBackendData extends DataBackend {
+  readSync(dataId: object): Float32Array
+  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): Info
+}
+
+/** F[J,J,Co,s²·Ci] for the sub-pixel transposed convolution (see the header). */
+export function subPixelFilter(w: Float32Array, [K1, K2, Ci, Co]: Shape4, sh: number, sw: number): { data: Float32Array; shape: Shape4 } {
+  const Jh = Math.ceil(K1 / sh)
+  const Jw = Math.ceil(K2 / sw)
+  const D = sh * sw * Ci
+  const f = new Float32Array(Jh * Jw * Co * D)
+  for (let a = 0; a < Jh; a++)
+    for (let rh = 0; rh < sh; rh++) {
+      const kh = (Jh - 1 - a) * sh + rh
+      if (kh >= K1) continue
+      for (let b = 0; b < Jw; b++)
+        for (let rw = 0; rw < sw; rw++) {
+          const kw = (Jw - 1 - b) * sw + rw
+          if (kw >= K2) continue
+          for (let ci = 0; ci < Ci; ci++) {
+            const src = ((kh * K2 + kw) * Ci + ci) * Co
+            const dst = ((a * Jw + b) * Co) * D + (rh * sw + rw) * Ci + ci
+            for (let co = 0; co < Co; co++) f[dst + co * D] = w[src + co]
+          }
+        }
+    }
+  return { data: f, shape: [Jh, Jw, Co, D] }
+}
+
+function conv2DBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+  const backend = args.backend as WasmBackendData
+  const { dy, filter } = args.inputs as { dy: Info; filter: Info }
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs
+  if (attrs.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput (sub-pixel) supports NHWC only')
+  const inputShape = attrs.inputShape as Shape4
+  const filterShape = filter.shape as Shape4
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast')
+  const [N, H, W, Ci] = inputShape
+  const { strideHeight: sh, strideWidth: sw, outHeight: OH, outWidth: OW } = info
+  const { top, left } = info.padInfo
+
+  const F = subPixelFilter(backend.readSync(filter.dataId), filterShape, sh, sw)
+  const [Jh, Jw] = F.shape
+  // Phase rows q = 0 … Qh−1 must cover t = padTop … padTop+H−1.
+  const Qh = Math.ceil((H + top) / sh)
+  const Qw = Math.ceil((W + left) / sw)
+  const explicit: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [Jh - 1, Math.max(0, Qh - OH)],
+    [Jw - 1, Math.max(0, Qw - OW)],
+    [0, 0],
+  ]
+  const temps: Info[] = []
+  const keep = (t: Info): Info => (temps.push(t), t)
+  try {
+    const f = keep(backend.makeOutput(F.shape, 'float32', undefined, F.data))
+    const z = keep(run('Conv2D', backend, { x: dy, filter: f }, { strides: [1, 1], pad: explicit, dataFormat: 'NHWC', dilations: [1, 1] }))
+    // Interleave the phases (a depth-to-space; wasm's DepthToSpace kernel is ~25×
+    // slower than this reshape-transpose): [N·Qh, Qw, sh, sw·Ci] → [N·Qh, sh, Qw, sw·Ci].
+    const z4 = keep(run('Reshape', backend, { x: z }, { shape: [N * Qh, Qw, sh, sw * Ci] }))
+    const d4 = keep(run('Transpose', backend, { x: z4 }, { perm: [0, 2, 1, 3] }))
+    const d = keep(run('Reshape', backend, { x: d4 }, { shape: [N, Qh * sh, Qw * sw, Ci] }))
+    if (top === 0 && left === 0 && Qh * sh === H && Qw * sw === W) return run('Identity', backend, { x: d }, {})
+    return run('Slice', backend, { x: d }, { begin: [0, top, left, 0], size: [N, H, W, Ci] })
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId)
+  }
+}
+
 let registered = false
+let nativeBackpropInput: tf.KernelConfig | undefined
+const nativeSetUp = new WeakSet<object>()
 
 /**
- * Registers the wasm `Conv2DBackpropFilter` kernel. Idempotent; leaves alone a
- * kernel that some future tfjs-backend-wasm provides itself. Can be called
- * before or after the wasm backend is loaded.
+ * Registers both kernels for the 'wasm' backend. Idempotent; leaves alone a
+ * `Conv2DBackpropFilter` that some future tfjs-backend-wasm provides itself.
+ * Can be called before or after the wasm backend is activated.
  */
 export function registerWasmConvGrad(): void {
   if (registered) return
   registered = true
-  if (tf.getKernel(KERNEL, BACKEND)) return
-  tf.registerKernel({ kernelName: KERNEL, backendName: BACKEND, kernelFunc: conv2DBackpropFilterWasm as tf.KernelFunc })
+  if (!tf.getKernel('Conv2DBackpropFilter', BACKEND))
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: BACKEND, kernelFunc: conv2DBackpropFilterWasm as tf.KernelFunc })
+  nativeBackpropInput = tf.getKernel('Conv2DBackpropInput', BACKEND)
+  if (nativeBackpropInput) tf.unregisterKernel('Conv2DBackpropInput', BACKEND)
+  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: BACKEND, kernelFunc: conv2DBackpropInputWasm as tf.KernelFunc })
+}
+
+/**
+ * Runs tfjs-backend-wasm's own (loop) Conv2DBackpropInput, which registration
+ * replaced — for tests and benchmarks. Needs the wasm backend active.
+ */
+export function nativeWasmConv2DBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: Shape4, strides: number | [number, number], pad: 'same' | 'valid'): tf.Tensor4D {
+  const kernel = nativeBackpropInput ?? tf.getKernel('Conv2DBackpropInput', BACKEND)
+  const backend = tf.backend()
+  // Unregistered before the backend started, its setup (binding the wasm
+  // function) may never have run.
+  if (!nativeSetUp.has(backend)) {
+    kernel.setupFunc?.(backend)
+    nativeSetUp.add(backend)
+  }
+  const out = kernel.kernelFunc({
+    inputs: { dy, filter },
+    backend,
+    attrs: { strides, pad, dataFormat: 'NHWC', inputShape },
+  }) as Info
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D
 }

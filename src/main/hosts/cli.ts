@@ -34,6 +34,7 @@ const USAGE = `usage:
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
+  quarkade train --env jets --algo vae --data FILE.h5 [--epochs N] [--channels Track,ECAL,HCAL] [--set key=value ...]
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
   ${INSPECT_USAGE}
@@ -90,6 +91,9 @@ export function trainConfigFromArgs(args: string[]): {
       resume: { type: 'string' },
       'env-set': { type: 'string', multiple: true },
       track: { type: 'string' },
+      data: { type: 'string' },
+      channels: { type: 'string' },
+      epochs: { type: 'string' },
     },
   })
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
@@ -129,13 +133,15 @@ export function trainConfigFromArgs(args: string[]): {
       item.slice(eq + 1),
     )
   }
+  if (values.epochs !== undefined && values.episodes !== undefined) throw new UsageError('give --epochs or --episodes, not both')
   const request = {
     env: values.env,
     env_params: envParams,
+    data: values.data === undefined ? undefined : { path: path.resolve(values.data), ...(values.channels ? { channels: values.channels.split(',').map((c) => c.trim()) } : {}) },
     track: values.track === undefined ? undefined : trackArgument(values.track),
     algo: values.algo,
     seed: integer('seed', values.seed),
-    episodes: integer('episodes', values.episodes),
+    episodes: integer('episodes', values.episodes ?? values.epochs),
     backend: values.backend,
     target,
     checkpoint_every: integer('checkpoint-every', values['checkpoint-every']),
@@ -167,6 +173,8 @@ function resolveTrackReadOnly(track: string | Record<string, unknown>, dataDir: 
 
 function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
   const racer = run.config.track !== null
+  const vae = run.config.data !== null
+  const num = (v: number | undefined): number | null => (v === undefined ? null : v)
   return {
     run_id: run.id,
     status: run.status,
@@ -187,12 +195,28 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
           track: run.config.track?.name ?? null,
         }
       : {}),
+    ...(vae
+      ? {
+          data: run.config.data?.path,
+          epochs: run.episodesDone,
+          val_loss: num(run.latest.val_loss),
+          mse: num(run.latest.mse),
+          w1_mass: num(run.latest.w1_mass),
+          w1_pt: num(run.latest.w1_pt),
+          latent_auc: num(run.latest.latent_auc),
+          images_per_s: num(run.latest.images_per_s),
+        }
+      : {}),
     metrics: run.latest,
   }
 }
 
 function progressLine(run: RunSummary): string {
   const l = run.latest
+  if (run.config.data) {
+    const g = (v: number | undefined, d = 4): string => (v === undefined ? '—' : v.toFixed(d))
+    return `run ${run.id} ${run.status} · epoch ${run.episodesDone}/${run.config.episodes} · train_loss ${g(l.train_loss, 1)} · val_loss ${g(l.val_loss, 1)} · ${g(l.images_per_s, 0)} images/s`
+  }
   const f = (v: number | undefined, d = 3): string => (v === undefined ? '—' : v.toFixed(d))
   return (
     `run ${run.id} ${run.status} · episode ${run.episodesDone}/${run.config.episodes}` +
@@ -209,6 +233,7 @@ async function train(args: string[]): Promise<number> {
   let lastPrint = 0
   let run: RunSummary
   try {
+    if (config?.data) await services.files.checkJets(config.data.path)
     run = resume ? services.jobs.resume(resume.runId, resume.episodes) : services.jobs.start(config!)
   } catch (e) {
     await services.close()

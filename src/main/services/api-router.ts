@@ -44,7 +44,12 @@ export class ApiRouter {
       },
       'runs.list': () => this.store.listRuns(),
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
-      'runs.start': (input: unknown) => this.jobs.start(resolveRunConfig(input, (t) => this.tracks.resolve(t))),
+      'runs.start': async (input: unknown) => {
+        const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
+        if (config.data) await this.files.checkJets(config.data.path)
+        return this.jobs.start(config)
+      },
+      'runs.results': ({ id }: { id: number }) => (this.store.getRun(id), this.store.results(id)),
       'runs.pause': ({ id }: { id: number }) => this.jobs.pause(id),
       'runs.resume': ({ id, episodes }: { id: number; episodes?: number }) => this.jobs.resume(id, episodes),
       'runs.play': ({ id, episodes, seed }: { id: number; episodes: number; seed?: number }) =>

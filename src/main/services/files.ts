@@ -141,6 +141,12 @@ export class FileService {
     return { path: full, name: path.basename(full), bytes: fs.statSync(full).size, tree: h5.tree(), jets }
   }
 
+  /** Throws, naming the file and the problem, unless it holds jet images (before a VAE run starts). */
+  async checkJets(file: string): Promise<void> {
+    const o = await this.overview(file)
+    if (!o.jets.ok) throw new Error(o.jets.problem)
+  }
+
   recent(): { path: string; name: string; openedAt: number; exists: boolean; jets: boolean }[] {
     const rows = this.store.db.prepare('SELECT path, opened_at, is_jets FROM files ORDER BY opened_at DESC LIMIT 20').all() as {
       path: string

@@ -12,6 +12,7 @@ import path from 'node:path'
 export interface Services {
   store: RunStore
   tracks: TrackLibrary
+  files: FileService
   jobs: JobService
   api: ApiRouter
   close(): Promise<void>
@@ -43,6 +44,7 @@ export function createServices(opts: {
   return {
     store,
     tracks,
+    files,
     jobs,
     api,
     async close() {

@@ -115,6 +115,9 @@ export class JobService {
         return this.finish(job, m.status, m.reason)
       case 'error':
         return this.finish(job, 'failed', m.message)
+      case 'results':
+        this.store.saveResults(id, m.results)
+        return this.emit({ type: 'run.results', runId: id })
       case 'played':
         return
     }

@@ -86,6 +86,12 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // v4: whether a checkpoint holds a policy network (Q-table checkpoints hold only training state).
   `ALTER TABLE checkpoints ADD COLUMN has_model INTEGER NOT NULL DEFAULT 1;`,
+  // v5: a run's final results (VAE: metrics, latent space, reconstructions, samples) as JSON.
+  `CREATE TABLE results (
+     run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+     json TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -246,6 +252,7 @@ export class RunStore {
       this.db.prepare('DELETE FROM episodes WHERE run_id = ? AND episode >= ?').run(id, episode)
       this.db.prepare('DELETE FROM replays WHERE run_id = ? AND episode >= ?').run(id, episode)
       this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND episode > ?').run(id, episode)
+      this.db.prepare('DELETE FROM results WHERE run_id = ?').run(id)
       const latest = this.db
         .prepare(
           `SELECT key, value FROM metrics m WHERE run_id = ? AND rowid = (SELECT max(rowid) FROM metrics WHERE run_id = m.run_id AND key = m.key)`,
@@ -362,6 +369,15 @@ export class RunStore {
       return: row.return,
       won: !!row.won,
     }
+  }
+
+  saveResults(runId: number, results: Record<string, unknown>): void {
+    this.db.prepare('INSERT OR REPLACE INTO results (run_id, json, created_at) VALUES (?, ?, ?)').run(runId, JSON.stringify(results), Date.now())
+  }
+
+  results(runId: number): Record<string, unknown> | null {
+    const row = this.db.prepare('SELECT json FROM results WHERE run_id = ?').get(runId) as { json: string } | undefined
+    return row ? (JSON.parse(row.json) as Record<string, unknown>) : null
   }
 
   savePolicy(p: Policy): void {

@@ -4,7 +4,9 @@
  * whichever parent channel it has, and exits when its job ends.
  */
 import type { FromTrainer, ToTrainer } from './protocol'
+import { ALGOS } from '../../core/catalog'
 import { TrainingSession, playSaved } from './session'
+import { VaeSession } from './vae-session'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -30,7 +32,7 @@ function onMessage(listener: (message: ToTrainer) => void): void {
   else process.on('message', (m) => listener(m as ToTrainer))
 }
 
-let session: TrainingSession | null = null
+let session: TrainingSession | VaeSession | null = null
 
 function finish(job: Promise<void>): void {
   job
@@ -45,7 +47,7 @@ onMessage((message) => {
   switch (message.type) {
     case 'start':
       if (session) return
-      session = new TrainingSession(message, send)
+      session = ALGOS[message.config.algo]?.agent === 'vae' ? new VaeSession(message, send) : new TrainingSession(message, send)
       return finish(session.run())
     case 'play':
       return finish(playSaved(message, send))

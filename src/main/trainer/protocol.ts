@@ -31,5 +31,6 @@ export type FromTrainer =
   | { type: 'checkpoint'; episode: number; path: string; hasModel: boolean }
   | { type: 'policy'; policy: Omit<Policy, 'runId'> }
   | { type: 'played'; result: PlayResult; backend: string }
+  | { type: 'results'; results: Record<string, unknown> }
   | { type: 'done'; status: 'completed' | 'stopped'; reason: string }
   | { type: 'error'; message: string }

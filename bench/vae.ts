@@ -1,0 +1,149 @@
+/**
+ * VAE benchmarks (wired into bench/run.ts by the lead):
+ *   vae_images_per_s                    reference VAE, batch 32, training images/s on selectBackend('auto')
+ *   wasm_conv_backprop_filter_speedup   Conv2DBackpropFilter, wasm (ours) vs the cpu backend
+ *   wasm_conv_backprop_input_speedup    Conv2DBackpropInput (conv2dTranspose), wasm: ours vs tfjs-wasm's own
+ * Each is the median of several timed windows.
+ */
+import type * as TF from '@tensorflow/tfjs'
+import { median, now, round, type BenchResult } from './util'
+
+const WINDOWS = 5
+
+/** Synthetic jet-like images (a Gaussian blob per channel), the same `count` images tiled. */
+function blobs(count: number, S = 125, C = 3): Float32Array {
+  const out = new Float32Array(count * S * S * C)
+  for (let k = 0; k < count; k++) {
+    const r0 = S / 2 + ((k * 7) % 5) - 2
+    const c0 = S / 2 + ((k * 3) % 5) - 2
+    for (let i = 0; i < S; i++)
+      for (let j = 0; j < S; j++)
+        for (let c = 0; c < C; c++) {
+          const w = 2 + c + (k % 2) * 2
+          out[((k * S + i) * S + j) * C + c] = 1e-2 * Math.exp(-((i - r0) ** 2 + (j - c0) ** 2) / (2 * w * w))
+        }
+  }
+  return out
+}
+
+async function backpropInputSpeedup(): Promise<BenchResult> {
+  const tf = await import('@tensorflow/tfjs')
+  const { selectBackend } = await import('../src/main/trainer/backend')
+  const { nativeWasmConv2DBackpropInput } = await import('../src/core/nn/wasm-conv-grad')
+  await selectBackend('wasm')
+  // The reference VAE's middle decoder layer: 32×32×64 → 64×64×32, 4×4, stride 2, batch 8.
+  const inputShape: [number, number, number, number] = [8, 64, 64, 32]
+  const dy = tf.tensor4d(Float32Array.from({ length: 8 * 32 * 32 * 64 }, (_, i) => Math.sin(i)), [8, 32, 32, 64])
+  const w = tf.tensor4d(Float32Array.from({ length: 4 * 4 * 32 * 64 }, (_, i) => Math.cos(i) / 64), [4, 4, 32, 64])
+  const time = (f: () => TF.Tensor, reps: number): number => {
+    f().dispose()
+    const t0 = now()
+    for (let i = 0; i < reps; i++) {
+      const t = f()
+      t.dataSync()
+      t.dispose()
+    }
+    return (now() - t0) / reps
+  }
+  const ours: number[] = []
+  const native: number[] = []
+  for (let k = 0; k < WINDOWS; k++) {
+    ours.push(time(() => tf.conv2dTranspose(dy, w, inputShape, 2, 'same'), 3))
+    native.push(time(() => nativeWasmConv2DBackpropInput(dy, w, inputShape, 2, 'same'), 1))
+  }
+  tf.dispose([dy, w])
+  const ratios = ours.map((o, k) => native[k] / o)
+  return { value: round(median(ratios)), unit: '× (tfjs-wasm ms / ours ms)', ours_ms: round(median(ours)), native_ms: round(median(native)), input_shape: inputShape, runs: ratios.map((r) => round(r)) }
+}
+
+export const vaeBenches: Record<string, () => Promise<BenchResult>> = {
+  async vae_images_per_s() {
+    const { selectBackend } = await import('../src/main/trainer/backend')
+    const { VaeTrainer } = await import('../src/core/vae/train')
+    const { VAE_PARAMS } = await import('../src/core/vae/params')
+    const { defaults } = await import('../src/core/params')
+    const backend = await selectBackend('auto')
+    const L = 125 * 125 * 3
+    const tile = blobs(32)
+    // Large enough that no epoch (and so no validation pass) ends while timing.
+    const size = 32 * 100_000
+    const source = {
+      size,
+      async batch(_start: number, count: number) {
+        const images = new Float32Array(count * L)
+        for (let k = 0; k < count; k++) images.set(tile.subarray((k % 32) * L, ((k % 32) + 1) * L), k * L)
+        return { images, y: new Float32Array(count) }
+      },
+    }
+    const trainer = VaeTrainer.fromValues(source, { ...defaults(VAE_PARAMS), preset: 'reference', batch_size: 32, epochs: 1 })
+    const it = trainer.train()
+    const steps = async (n: number): Promise<number> => {
+      const t0 = now()
+      let images = 0
+      for (let i = 0; i < n; i++) images += 32 * Number(!(await it.next()).done)
+      return images / ((now() - t0) / 1000)
+    }
+    await steps(2) // warm-up (also fits the input transform)
+    const runs: number[] = []
+    for (let w = 0; w < WINDOWS; w++) runs.push(await steps(2))
+    await it.return(undefined)
+    trainer.dispose()
+    return { value: round(median(runs)), unit: 'images/s', backend, batch_size: 32, preset: 'reference', runs: runs.map((r) => round(r)) }
+  },
+
+  async wasm_conv_backprop_filter_speedup() {
+    const tf = await import('@tensorflow/tfjs')
+    const { selectBackend } = await import('../src/main/trainer/backend')
+    await selectBackend('wasm')
+    // The reference VAE's first conv layer (128×128×3 → 64×64×32, 4×4, stride 2), batch 4:
+    // the cpu backend needs seconds for it, so keep the batch small.
+    const xShape: [number, number, number, number] = [4, 128, 128, 3]
+    const filterShape: [number, number, number, number] = [4, 4, 3, 32]
+    const x = Float32Array.from({ length: xShape.reduce((a, b) => a * b) }, (_, i) => Math.sin(i))
+    const dy = Float32Array.from({ length: 4 * 64 * 64 * 32 }, (_, i) => Math.cos(i))
+    const time = async (backend: 'cpu' | 'wasm', reps: number): Promise<number> => {
+      await tf.setBackend(backend)
+      const xt = tf.tensor4d(x, xShape)
+      const dyt = tf.tensor4d(dy, [4, 64, 64, 32])
+      const once = (): void => {
+        const g = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape } as never) as TF.Tensor
+        g.dataSync()
+        g.dispose()
+      }
+      once()
+      const t0 = now()
+      for (let i = 0; i < reps; i++) once()
+      const ms = (now() - t0) / reps
+      tf.dispose([xt, dyt])
+      return ms
+    }
+    const cpuMs: number[] = []
+    const wasmMs: number[] = []
+    const ratios: number[] = []
+    for (let w = 0; w < 3; w++) {
+      const c = await time('cpu', 1)
+      const m = await time('wasm', 10)
+      cpuMs.push(c)
+      wasmMs.push(m)
+      ratios.push(c / m)
+    }
+    await tf.setBackend('wasm')
+    return {
+      value: round(median(ratios)),
+      unit: '× (cpu ms / wasm ms)',
+      cpu_ms: round(median(cpuMs)),
+      wasm_ms: round(median(wasmMs)),
+      x_shape: xShape,
+      filter_shape: filterShape,
+      runs: ratios.map((r) => round(r)),
+    }
+  },
+
+  wasm_conv_backprop_input_speedup: backpropInputSpeedup,
+}
+
+/** `tsx bench/vae.ts [name …]` runs these on their own (JSON lines, like bench/run.ts). */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(vaeBenches)
+  for (const name of names) console.log(JSON.stringify({ bench: name, ...(await vaeBenches[name]()) }))
+}

@@ -1,0 +1,308 @@
+/**
+ * A convolutional variational autoencoder for jet images (N × 125 × 125 × 3,
+ * channels last), read top to bottom:
+ *
+ *   encoder  x → asinh((x − m) / s) → zero-pad to P×P → [Conv k×k, stride 2, 'same', ReLU] × L
+ *            → flatten → Dense → (μ, log σ²)     (2 × latentDim; log σ² softly bounded)
+ *   sample   z = μ + σ·ε,  ε ~ N(0, I)                     (the reparameterisation)
+ *   decoder  z → Dense, ReLU → reshape (P/2^L)² × F_L
+ *            → [ConvTranspose k×k, stride 2, ReLU] × (L−1) → ConvTranspose to C (linear)
+ *            → crop the padding off → d;  x̂ = m + s ⊙ d
+ *
+ * m and s are fixed (not trained) images — the per-pixel mean and spread of the
+ * training images, set by the trainer before training. Jet images are sparse
+ * and heavy-tailed (a few central pixels carry values ~100× the image's RMS):
+ * fed raw, the encoder's activations swing wildly and the decoder must grow its
+ * weights a hundredfold before it can draw a jet, and training sits on the
+ * "predict the mean image" plateau. Standardised per pixel, both ends work on
+ * O(1) numbers (asinh tames the rare pixels hundreds of σ out, e.g. a hit where
+ * the training images were almost always empty); the last deconv starts at
+ * zero, so the untrained VAE predicts exactly m — the baseline — and learns the
+ * residual from there.
+ *
+ *   loss per image = Σ_pixels,channels (x̂ − x)²  +  β · KL(q(z|x) ‖ N(0, I))
+ *   KL = −½ Σ_j (1 + log σ²_j − μ_j² − σ²_j)
+ *
+ * Why a *sum* of squared errors: it is the Gaussian log-likelihood (unit
+ * variance, up to constants), which is what makes β = 1 the ELBO. A per-pixel
+ * *mean* divides the reconstruction term by 46 875 while the KL stays a sum
+ * over latents — then the KL wins, the posterior collapses onto the prior, every
+ * image decodes to the mean image and the latent space is one cluster (what
+ * DeepFalcon's seed VAE showed). `mse` = recon / (H·W·C) is reported alongside.
+ *
+ * The network is run on its own variables with raw ops (no Layers API) and a
+ * dense op with a hand-written gradient, which keeps wasm fast. Weights are
+ * saved as tfjs artifacts (weightSpecs + weightData, topology = the arch JSON).
+ */
+import * as tf from '@tensorflow/tfjs'
+import { deriveSeed } from '../rng'
+import { dense } from '../nn/dense'
+import { registerWasmConvGrad } from '../nn/wasm-conv-grad'
+import type { VaePresetName } from './params'
+
+export interface VaeArch {
+  /** Side of the (square) input images. */
+  imageSize: number
+  channels: number
+  /** Side after zero-padding; must be divisible by 2^(encoder layers). */
+  paddedSize: number
+  encoderFilters: number[]
+  /** Filters of the hidden ConvTranspose layers; one fewer than encoderFilters (the last one outputs `channels`). */
+  decoderFilters: number[]
+  kernel: number
+  latentDim: number
+}
+
+export const VAE_ARCHS: Record<VaePresetName, VaeArch> = {
+  reference: { imageSize: 125, channels: 3, paddedSize: 128, encoderFilters: [32, 64, 128], decoderFilters: [64, 32], kernel: 4, latentDim: 32 },
+  // DeepFalcon's (Keras-tutorial style): Conv 32, 64 (3×3, stride 2) → Dense latent 1024.
+  seed: { imageSize: 125, channels: 3, paddedSize: 128, encoderFilters: [32, 64], decoderFilters: [32], kernel: 3, latentDim: 1024 },
+}
+
+/** The preset's architecture with `latent_dim` (0 = keep) and any overrides applied. */
+export function resolveArch(preset: VaePresetName, latentDim = 0, overrides: Partial<VaeArch> = {}): VaeArch {
+  const base = VAE_ARCHS[preset]
+  if (!base) throw new Error(`unknown VAE preset "${preset}" (known: ${Object.keys(VAE_ARCHS).join(', ')})`)
+  const arch: VaeArch = { ...base, ...overrides, encoderFilters: [...(overrides.encoderFilters ?? base.encoderFilters)], decoderFilters: [...(overrides.decoderFilters ?? base.decoderFilters)] }
+  if (latentDim > 0) arch.latentDim = latentDim
+  validateArch(arch)
+  return arch
+}
+
+export function validateArch(a: VaeArch): void {
+  const L = a.encoderFilters.length
+  if (L < 1) throw new Error('the VAE needs at least one encoder conv layer')
+  if (a.decoderFilters.length !== L - 1) throw new Error(`decoderFilters needs ${L - 1} entries (one fewer than encoderFilters), got ${a.decoderFilters.length}`)
+  if (a.paddedSize < a.imageSize) throw new Error(`paddedSize ${a.paddedSize} is smaller than imageSize ${a.imageSize}`)
+  if (a.paddedSize % 2 ** L !== 0) throw new Error(`paddedSize ${a.paddedSize} is not divisible by 2^${L}`)
+  if (a.latentDim < 1) throw new Error('latentDim must be at least 1')
+}
+
+/** Side of the encoder's last feature map. */
+export const bottleneckSize = (a: VaeArch): number => a.paddedSize / 2 ** a.encoderFilters.length
+const padBefore = (a: VaeArch): number => Math.floor((a.paddedSize - a.imageSize) / 2)
+export const imageLength = (a: VaeArch): number => a.imageSize * a.imageSize * a.channels
+
+/** Names and shapes of all weights, in a fixed order (the artifacts' order). */
+export function weightShapes(a: VaeArch): { name: string; shape: number[] }[] {
+  const k = a.kernel
+  const out: { name: string; shape: number[] }[] = []
+  let cin = a.channels
+  a.encoderFilters.forEach((f, i) => {
+    out.push({ name: `encoder/conv${i}/kernel`, shape: [k, k, cin, f] }, { name: `encoder/conv${i}/bias`, shape: [f] })
+    cin = f
+  })
+  const s = bottleneckSize(a)
+  const flat = s * s * cin
+  out.push({ name: 'encoder/dense/kernel', shape: [flat, 2 * a.latentDim] }, { name: 'encoder/dense/bias', shape: [2 * a.latentDim] })
+  out.push({ name: 'decoder/dense/kernel', shape: [a.latentDim, flat] }, { name: 'decoder/dense/bias', shape: [flat] })
+  const outs = [...a.decoderFilters, a.channels]
+  outs.forEach((f, i) => {
+    // conv2dTranspose filters are [k, k, outChannels, inChannels].
+    out.push({ name: `decoder/deconv${i}/kernel`, shape: [k, k, f, cin] }, { name: `decoder/deconv${i}/bias`, shape: [f] })
+    cin = f
+  })
+  out.push({ name: MEAN, shape: [a.imageSize, a.imageSize, a.channels] }, { name: STD, shape: [a.imageSize, a.imageSize, a.channels] })
+  return out
+}
+
+/** Soft bounds of log σ² (σ from 0.007 to 2.7). */
+const LOGVAR_MIN = -10
+const LOGVAR_MAX = 2
+
+/** The fixed per-pixel standardisation (saved with the weights, never trained). */
+const MEAN = 'norm/mean'
+const STD = 'norm/std'
+const FIXED = new Set([MEAN, STD])
+
+/** Trainable parameters. */
+export function parameterCount(a: VaeArch): number {
+  return weightShapes(a)
+    .filter((w) => !FIXED.has(w.name))
+    .reduce((n, w) => n + w.shape.reduce((p, d) => p * d, 1), 0)
+}
+
+/**
+ * Trainable weights the wasm backend can train: weights, gradients, Adam's two
+ * moments and XNNPACK's packed copies must fit its 4 GB heap with room for the
+ * activations. The seed preset (≈ 201 M) does not; wasm would abort the process.
+ */
+export const WASM_MAX_PARAMETERS = 50_000_000
+
+export function checkFitsBackend(a: VaeArch, backend = tf.getBackend()): void {
+  const n = parameterCount(a)
+  if (backend === 'wasm' && n > WASM_MAX_PARAMETERS)
+    throw new Error(
+      `this VAE has ${(n / 1e6).toFixed(0)} M weights; the wasm backend can train at most ${WASM_MAX_PARAMETERS / 1e6} M ` +
+        `(weights, gradients and Adam's moments share its 4 GB memory). Use the node or node-gpu backend, a smaller latent_dim, or the reference preset.`,
+    )
+}
+
+export interface VaeLoss {
+  /** recon + β·KL, mean over the batch (per image). */
+  loss: tf.Scalar
+  /** Σ squared error per image, mean over the batch. */
+  recon: tf.Scalar
+  /** KL per image, mean over the batch. */
+  kl: tf.Scalar
+}
+
+export class VaeModel {
+  /** The trainable weights (what the optimizer updates). */
+  readonly variables: tf.Variable[]
+  private readonly byName = new Map<string, tf.Variable>()
+
+  constructor(
+    readonly arch: VaeArch,
+    seed: number,
+  ) {
+    validateArch(arch)
+    checkFitsBackend(arch)
+    registerWasmConvGrad()
+    const lastKernel = `decoder/deconv${arch.decoderFilters.length}/kernel`
+    const all = weightShapes(arch).map(({ name, shape }, i) => {
+      // The last deconv starts at zero, so the untrained decoder outputs exactly m.
+      const zero = name.endsWith('/bias') || name === MEAN || name === lastKernel
+      const init = name === STD ? tf.ones(shape) : zero ? tf.zeros(shape) : tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }).apply(shape)
+      const v = tf.variable(init, !FIXED.has(name), `vae/${name}/${seed}/${variableCounter++}`)
+      init.dispose()
+      this.byName.set(name, v)
+      return v
+    })
+    this.variables = all.filter((v) => v.trainable)
+  }
+
+  /** Sets the fixed per-pixel mean m and spread s ([S, S, C] each, transformed units). */
+  setNormalization(mean: Float32Array, std: Float32Array): void {
+    const a = this.arch
+    const shape: [number, number, number] = [a.imageSize, a.imageSize, a.channels]
+    tf.tidy(() => {
+      this.w(MEAN).assign(tf.tensor3d(mean, shape))
+      this.w(STD).assign(tf.tensor3d(std, shape))
+    })
+  }
+
+  private w(name: string): tf.Variable {
+    return this.byName.get(name)!
+  }
+
+  /** q(z|x): μ and log σ², each [B, latentDim]. `x` is [B, S, S, C] in transformed units. */
+  encode(x: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+    const a = this.arch
+    const before = padBefore(a)
+    const after = a.paddedSize - a.imageSize - before
+    const u = tf.asinh(tf.div(tf.sub(x, this.w(MEAN)), this.w(STD))) as tf.Tensor4D
+    let h: tf.Tensor4D = before + after > 0 ? tf.pad(u, [[0, 0], [before, after], [before, after], [0, 0]]) : u
+    a.encoderFilters.forEach((_, i) => {
+      h = tf.fused.conv2d({
+        x: h,
+        filter: this.w(`encoder/conv${i}/kernel`) as tf.Tensor4D,
+        bias: this.w(`encoder/conv${i}/bias`),
+        strides: 2,
+        pad: 'same',
+        activation: 'relu',
+      })
+    })
+    const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D
+    const out = dense(flat, this.w('encoder/dense/kernel') as tf.Tensor2D, this.w('encoder/dense/bias') as tf.Tensor1D)
+    const [mu, raw] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D]
+    // log σ² softly held in [LOGVAR_MIN, LOGVAR_MAX]: one odd image can otherwise
+    // give log σ² ≈ 15, a z in the thousands and a loss spike that undoes training.
+    const upper = tf.sub(LOGVAR_MAX, tf.softplus(tf.sub(LOGVAR_MAX, raw)))
+    const logvar = tf.add(LOGVAR_MIN, tf.softplus(tf.sub(upper, LOGVAR_MIN))) as tf.Tensor2D
+    return { mu, logvar }
+  }
+
+  /** p(x|z): the mean image [B, S, S, C] (transformed units) for latents [B, latentDim]. */
+  decode(z: tf.Tensor2D): tf.Tensor4D {
+    const a = this.arch
+    const B = z.shape[0]
+    const s = bottleneckSize(a)
+    const cLast = a.encoderFilters[a.encoderFilters.length - 1]
+    const h = tf.relu(dense(z, this.w('decoder/dense/kernel') as tf.Tensor2D, this.w('decoder/dense/bias') as tf.Tensor1D))
+    let x = tf.reshape(h, [B, s, s, cLast]) as tf.Tensor4D
+    const outs = [...a.decoderFilters, a.channels]
+    let side = s
+    outs.forEach((f, i) => {
+      side *= 2
+      const y = tf.add(
+        tf.conv2dTranspose(x, this.w(`decoder/deconv${i}/kernel`) as tf.Tensor4D, [B, side, side, f], 2, 'same'),
+        this.w(`decoder/deconv${i}/bias`),
+      ) as tf.Tensor4D
+      x = i < outs.length - 1 ? tf.relu(y) : y
+    })
+    const before = padBefore(a)
+    const cropped = side === a.imageSize ? x : tf.slice(x, [0, before, before, 0], [B, a.imageSize, a.imageSize, a.channels])
+    return tf.add(tf.mul(cropped, this.w(STD)), this.w(MEAN))
+  }
+
+  /**
+   * The loss of a batch. `eps` [B, latentDim] is the standard-normal noise of the
+   * reparameterisation (drawn by the caller from a seeded Rng, so runs repeat).
+   */
+  loss(x: tf.Tensor4D, eps: tf.Tensor2D, beta: number): VaeLoss {
+    return tf.tidy(() => {
+      const { mu, logvar } = this.encode(x)
+      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D
+      const xHat = this.decode(z)
+      const recon = tf.mean(tf.sum(tf.reshape(tf.squaredDifference(xHat, x), [x.shape[0], -1]), 1)) as tf.Scalar
+      const klPer = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logvar)), tf.add(logvar, 1)), 1), 0.5)
+      const kl = tf.mean(klPer) as tf.Scalar
+      const loss = tf.add(recon, tf.mul(kl, beta)) as tf.Scalar
+      return { loss, recon, kl }
+    })
+  }
+
+  /** Weights in tfjs artifact form; `modelTopology` holds the architecture, `userDefinedMetadata` anything extra. */
+  async artifacts(metadata: Record<string, unknown> = {}): Promise<tf.io.ModelArtifacts> {
+    const named = weightShapes(this.arch).map(({ name }) => ({ name, tensor: this.w(name) as tf.Tensor }))
+    const { data, specs } = await tf.io.encodeWeights(named)
+    return {
+      modelTopology: { class_name: 'QuarkadeVAE', config: this.arch },
+      format: 'quarkade-vae',
+      generatedBy: `TensorFlow.js tfjs-core v${tf.version_core}`,
+      weightSpecs: specs,
+      weightData: data,
+      userDefinedMetadata: metadata as Record<string, object>,
+    }
+  }
+
+  /** Loads weights saved by `artifacts()` (same architecture). */
+  loadWeights(artifacts: tf.io.ModelArtifacts): void {
+    const decoded = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? [])
+    try {
+      for (const { name, shape } of weightShapes(this.arch)) {
+        const t = decoded[name]
+        if (!t) throw new Error(`the saved VAE has no weight "${name}"`)
+        if (t.shape.join() !== shape.join()) throw new Error(`weight "${name}" is [${t.shape.join('×')}], this VAE needs [${shape.join('×')}]`)
+        this.w(name).assign(t)
+      }
+    } finally {
+      tf.dispose(Object.values(decoded))
+    }
+  }
+
+  /** A model rebuilt from `artifacts()` output. */
+  static fromArtifacts(artifacts: tf.io.ModelArtifacts): VaeModel {
+    const topo = artifacts.modelTopology as { class_name?: string; config?: VaeArch } | undefined
+    if (topo?.class_name !== 'QuarkadeVAE' || !topo.config) throw new Error('these artifacts are not a Quarkade VAE')
+    const model = new VaeModel(topo.config, 0)
+    model.loadWeights(artifacts)
+    return model
+  }
+
+  /** Copies of the trainable weights (e.g. the best ones, for early stopping). */
+  cloneWeights(): tf.Tensor[] {
+    return this.variables.map((v) => tf.clone(v))
+  }
+
+  setWeights(weights: readonly tf.Tensor[]): void {
+    this.variables.forEach((v, i) => v.assign(weights[i]))
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables)
+  }
+}
+
+let variableCounter = 0
