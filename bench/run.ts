@@ -11,6 +11,7 @@ import { median, now, rate, round, WinRate, type BenchResult } from './util'
 import { racerBenches } from './racer'
 import { h5Benches } from './h5'
 import { snakeBenches } from './snake'
+import { vaeBenches } from './vae'
 
 /** Precomputed random-ish actions, so the RNG is not what gets measured. */
 function randomActions(n: number, seed = 1): Int32Array {
@@ -106,7 +107,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...vaeBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined

@@ -141,9 +141,3 @@ export const vaeBenches: Record<string, () => Promise<BenchResult>> = {
 
   wasm_conv_backprop_input_speedup: backpropInputSpeedup,
 }
-
-/** `tsx bench/vae.ts [name …]` runs these on their own (JSON lines, like bench/run.ts). */
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(vaeBenches)
-  for (const name of names) console.log(JSON.stringify({ bench: name, ...(await vaeBenches[name]()) }))
-}

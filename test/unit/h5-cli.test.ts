@@ -1,9 +1,12 @@
 /** `quarkade inspect` and `quarkade gen jets`, through the exported command functions. */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { genCommand, inspectCommand } from '../../src/main/hosts/cli-data'
 import { H5Writer } from '../../src/main/h5/writer'
+import { writeJetFile } from '../../src/main/h5/write-jets'
 import { FIXTURES, tempDir } from '../fixtures/h5/helpers'
 
 const tmp = tempDir()
@@ -140,4 +143,29 @@ describe('quarkade inspect', () => {
     expect(r.code).toBe(2)
     expect(oneErrorLine(r.stderr)).toContain(message)
   })
+})
+
+describe('quarkade train --env jets --algo vae', () => {
+  it('trains a VAE on a generated file and prints the physics metrics as JSON', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-vae-cli-'))
+    const file = path.join(dir, 'jets.h5')
+    await writeJetFile(file, { n: 64, seed: 2, compression: 'gzip', chunkRows: 1 })
+    const bin = path.resolve(import.meta.dirname, '../../bin/quarkade.mjs')
+    const args = ['train', '--env', 'jets', '--algo', 'vae', '--data', file, '--epochs', '1', '--seed', '3', '--set', 'batch_size=16', '--data-dir', path.join(dir, 'runs'), '--json']
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 600_000 })
+    expect(r.status).toBe(0)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    expect(out).toMatchObject({ status: 'completed', env: 'jets', algo: 'vae', epochs: 1, data: file })
+    for (const key of ['val_loss', 'mse', 'w1_mass', 'w1_pt', 'latent_auc', 'images_per_s']) expect(Number.isFinite(out[key])).toBe(true)
+    // A file that is not a jet file is refused before anything runs.
+    const notJets = path.join(dir, 'notes.h5')
+    fs.writeFileSync(notJets, 'text')
+    const bad = spawnSync(process.execPath, [bin, 'train', '--env', 'jets', '--algo', 'vae', '--data', notJets, '--data-dir', path.join(dir, 'runs')], { encoding: 'utf8' })
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toMatch(/notes\.h5: .*not an HDF5 file/)
+    const noData = spawnSync(process.execPath, [bin, 'train', '--env', 'jets', '--algo', 'vae', '--data-dir', path.join(dir, 'runs')], { encoding: 'utf8' })
+    expect(noData.status).toBe(2)
+    expect(noData.stderr).toMatch(/jets needs a data file/)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }, 600_000)
 })
