@@ -6,20 +6,13 @@ import { QTable, QTABLE_PARAMS, type QTableParams } from '../src/core/agents/qta
 import { defaults } from '../src/core/params'
 import { builtinTrack } from '../src/core/racer/builtin-tracks'
 import { RacerEnv, RacerVecEnv } from '../src/core/racer/env'
-import { Rng } from '../src/core/rng'
-import { median, now, rate, round, type BenchResult } from './util'
+import { randomActions, median, now, rate, round, type BenchResult } from './util'
 
 const REPEATS = 5
 
-/** Precomputed random actions, so the RNG is not what gets measured. */
-function randomActions(n: number, seed = 1): Int32Array {
-  const rng = new Rng(seed)
-  return Int32Array.from({ length: n }, () => rng.int(0, 4))
-}
-
 export const racerBenches: Record<string, () => Promise<BenchResult>> = {
   async racer_env_steps_per_s() {
-    const actions = randomActions(1 << 16)
+    const actions = randomActions(1 << 16, 4)
     const mask = actions.length - 1
     const env = new RacerEnv(builtinTrack('track1'), { obs: 'onehot' })
     env.reset()
@@ -38,7 +31,7 @@ export const racerBenches: Record<string, () => Promise<BenchResult>> = {
   async racer_vec_env_steps_per_s() {
     const numEnvs = 64
     const calls = 1024
-    const actions = randomActions(numEnvs * calls)
+    const actions = randomActions(numEnvs * calls, 4)
     const views = Array.from({ length: calls }, (_, c) => actions.subarray(c * numEnvs, (c + 1) * numEnvs))
     const vec = new RacerVecEnv(builtinTrack('track1'), numEnvs, { obs: 'onehot' })
     vec.reset(0)

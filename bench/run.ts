@@ -5,19 +5,12 @@
  * --data runs the HDF5 read benches on that file instead of generated ones.
  */
 import { CatchEnv, CatchVecEnv } from '../src/core/envs/catch'
-import { Rng } from '../src/core/rng'
 import { defaultParams } from '../src/core/catalog'
-import { median, now, rate, round, WinRate, type BenchResult } from './util'
+import { randomActions, median, now, rate, round, WinRate, type BenchResult } from './util'
 import { racerBenches } from './racer'
 import { h5Benches } from './h5'
 import { snakeBenches } from './snake'
 import { vaeBenches } from './vae'
-
-/** Precomputed random-ish actions, so the RNG is not what gets measured. */
-function randomActions(n: number, seed = 1): Int32Array {
-  const rng = new Rng(seed)
-  return Int32Array.from({ length: n }, () => rng.int(0, 3))
-}
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -32,7 +25,7 @@ const REPEATS = 5
 
 const catchBenches: Record<string, () => Promise<BenchResult>> = {
   async catch_env_steps_per_s() {
-    const actions = randomActions(1 << 16)
+    const actions = randomActions(1 << 16, 3)
     const mask = actions.length - 1
     const env = new CatchEnv(0)
     env.reset()
@@ -50,7 +43,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
   async catch_vec_env_steps_per_s() {
     const numEnvs = 64
     const calls = 1024
-    const actions = randomActions(numEnvs * calls)
+    const actions = randomActions(numEnvs * calls, 3)
     const views = Array.from({ length: calls }, (_, c) => actions.subarray(c * numEnvs, (c + 1) * numEnvs))
     const vec = new CatchVecEnv(numEnvs)
     vec.reset(0)

@@ -4,19 +4,13 @@
  */
 import { SnakeEnv, SnakeVecEnv } from '../src/core/envs/snake'
 import { Rng, deriveSeed } from '../src/core/rng'
-import { median, now, rate, round, type BenchResult } from './util'
+import { randomActions, median, now, rate, round, type BenchResult } from './util'
 
 const REPEATS = 5
 
-/** Precomputed random actions (0–4), so the RNG is not what gets measured. */
-function randomActions(n: number, seed = 1): Int32Array {
-  const rng = new Rng(seed)
-  return Int32Array.from({ length: n }, () => rng.int(0, 5))
-}
-
 export const snakeBenches: Record<string, () => Promise<BenchResult>> = {
   async snake_env_steps_per_s() {
-    const actions = randomActions(1 << 16)
+    const actions = randomActions(1 << 16, 5)
     const mask = actions.length - 1
     const env = new SnakeEnv(0)
     env.reset()
@@ -35,7 +29,7 @@ export const snakeBenches: Record<string, () => Promise<BenchResult>> = {
   async snake_vec_env_steps_per_s() {
     const numEnvs = 64
     const calls = 1024
-    const actions = randomActions(numEnvs * calls)
+    const actions = randomActions(numEnvs * calls, 5)
     const views = Array.from({ length: calls }, (_, c) => actions.subarray(c * numEnvs, (c + 1) * numEnvs))
     const vec = new SnakeVecEnv(numEnvs)
     vec.reset(0)

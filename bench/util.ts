@@ -1,4 +1,5 @@
 /** Small helpers for the benches: timing, medians and the JSON-lines output. */
+import { Rng } from '../src/core/rng'
 
 export const now = (): number => performance.now()
 
@@ -49,3 +50,9 @@ export interface BenchResult {
 
 /** Rounds to `digits` significant digits, for readable JSON. */
 export const round = (x: number, digits = 4): number => Number(x.toPrecision(digits))
+
+/** Precomputed random actions in [0, nActions), so the RNG is not what an env bench measures. */
+export function randomActions(n: number, nActions: number, seed = 1): Int32Array {
+  const rng = new Rng(seed)
+  return Int32Array.from({ length: n }, () => rng.int(0, nActions))
+}

@@ -16,6 +16,7 @@ import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory } from './replay-memory'
 import { dense } from '../nn/dense'
+import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, EpisodeResult, RlAgent } from '../agent'
 
 export interface DqnParams {
@@ -292,11 +293,7 @@ export class Dqn implements RlAgent {
   /** Everything training depends on, for an exact resume. */
   async snapshot(): Promise<AgentSnapshot> {
     const model = await this.artifacts()
-    const optimizerWeights = await this.optimizer.getWeights()
-    const optimizerData = await Promise.all(optimizerWeights.map((w) => w.tensor.data()))
-    // Adam keeps β₁ᵗ and β₂ᵗ as running products; setWeights() would recompute
-    // them with pow(), which differs in the last bits, so save them as they are.
-    const adam = this.optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable }
+    const optimizer = await saveOptimizer(this.optimizer)
     const memory = this.memory.toBytes()
     return {
       meta: {
@@ -309,14 +306,13 @@ export class Dqn implements RlAgent {
         rng: this.rng.getState(),
         modelTopology: model.modelTopology,
         weightSpecs: model.weightSpecs,
-        optimizer: optimizerWeights.map((w, i) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype, length: optimizerData[i].length })),
-        accBeta: adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : null,
+        optimizer: optimizer.meta,
         memory: memory.meta,
       },
       blobs: {
         'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
         ...(this.target ? { 'target.bin': weightsBytes(this.target) } : {}),
-        'optimizer.bin': concatBytes(optimizerData.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))),
+        'optimizer.bin': optimizer.bytes,
         'memory.bin': memory.bytes,
       },
     }
@@ -331,28 +327,13 @@ export class Dqn implements RlAgent {
       envSteps: number
       gradSteps: number
       rng: number[]
-      optimizer: { name: string; shape: number[]; dtype: tf.DataType; length: number }[]
-      accBeta: [number, number] | null
+      optimizer: OptimizerStateMeta
       memory: Record<string, unknown>
     }
     const agent = new Dqn(env, m.params, m.seed)
     setWeightsFromBytes(agent.model, snap.blobs['model.bin'])
     if (agent.target) setWeightsFromBytes(agent.target, snap.blobs['target.bin'] ?? snap.blobs['model.bin'])
-    const opt = snap.blobs['optimizer.bin']
-    let offset = 0
-    const named = m.optimizer.map((o) => {
-      const bytes = o.length * 4
-      const data = o.dtype === 'int32' ? new Int32Array(opt.slice(offset, offset + bytes).buffer) : new Float32Array(opt.slice(offset, offset + bytes).buffer)
-      offset += bytes
-      return { name: o.name, tensor: tf.tensor(data, o.shape, o.dtype) }
-    })
-    if (named.length) await agent.optimizer.setWeights(named)
-    named.forEach((n) => n.tensor.dispose())
-    const adam = agent.optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable }
-    if (m.accBeta && adam.accBeta1 && adam.accBeta2) {
-      adam.accBeta1.assign(tf.scalar(m.accBeta[0]))
-      adam.accBeta2.assign(tf.scalar(m.accBeta[1]))
-    }
+    await restoreOptimizer(agent.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
     agent.memory.loadBytes(m.memory, snap.blobs['memory.bin'])
     agent.rng.setState(m.rng)
     agent.episode = m.episode
@@ -409,16 +390,6 @@ function setWeightsFromBytes(model: tf.LayersModel, bytes: Uint8Array): void {
   if (offset !== floats.length) throw new Error(`checkpoint weights hold ${floats.length} values; the network needs ${offset}`)
   model.setWeights(tensors)
   tensors.forEach((t) => t.dispose())
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.byteLength
-  }
-  return out
 }
 
 export function argmax(values: ArrayLike<number>): number {

@@ -22,6 +22,7 @@ import type { ParamValues } from '../params'
 import { VaeModel, imageLength, resolveArch, type VaeArch } from './model'
 import { FitStats, PixelStats, applyTransform, fetchImages, invertTransform, type ImageSource, type InputTransform } from './data'
 import type { VaeParams } from './params'
+import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 
 /** Training images the transform and the mean-image baseline are fitted on. */
 export const FIT_IMAGES = 2048
@@ -398,9 +399,7 @@ export class VaeTrainer {
   /** Everything training depends on, for an exact resume between any two batches. */
   async snapshot(): Promise<{ meta: Record<string, unknown>; blobs: Record<string, Uint8Array> }> {
     const model = await this.model.artifacts()
-    const optimizerWeights = await this.optimizer.getWeights()
-    const optimizerData = await Promise.all(optimizerWeights.map((w) => w.tensor.data()))
-    const adam = this.optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable }
+    const optimizer = await saveOptimizer(this.optimizer)
     const bestData = this.bestWeights ? await Promise.all(this.bestWeights.map((w) => w.data() as Promise<Float32Array>)) : null
     const order = this.order ?? []
     return {
@@ -424,12 +423,11 @@ export class VaeTrainer {
         history: this.history,
         sourceSize: this.source.size,
         orderLengths: this.order ? order.map((b) => b.length) : null,
-        optimizer: optimizerWeights.map((w, i) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype, length: optimizerData[i].length })),
-        accBeta: adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : null,
+        optimizer: optimizer.meta,
       },
       blobs: {
         'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
-        'optimizer.bin': concatBytes(optimizerData.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))),
+        'optimizer.bin': optimizer.bytes,
         ...(bestData ? { 'best.bin': concatBytes(bestData.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))) } : {}),
         ...(this.meanImage ? { 'mean.bin': new Uint8Array(this.meanImage.slice().buffer) } : {}),
         'order.bin': new Uint8Array(Int32Array.from(order.flat()).buffer),
@@ -458,8 +456,7 @@ export class VaeTrainer {
       history: EpochSummary[]
       sourceSize: number
       orderLengths: number[] | null
-      optimizer: { name: string; shape: number[]; dtype: tf.DataType; length: number }[]
-      accBeta: [number, number] | null
+      optimizer: OptimizerStateMeta
     }
     if (source.size !== m.sourceSize) throw new Error(`the checkpoint was trained on ${m.sourceSize} images, this source has ${source.size}`)
     const t = new VaeTrainer(source, m.params, { arch: m.arch })
@@ -471,21 +468,7 @@ export class VaeTrainer {
       let o = 0
       t.bestWeights = t.model.variables.map((v) => tf.tensor(all.slice(o, (o += v.size)), v.shape))
     }
-    const opt = snap.blobs['optimizer.bin']
-    let offset = 0
-    const named = m.optimizer.map((o) => {
-      const bytes = o.length * 4
-      const data = o.dtype === 'int32' ? new Int32Array(opt.slice(offset, offset + bytes).buffer) : new Float32Array(opt.slice(offset, offset + bytes).buffer)
-      offset += bytes
-      return { name: o.name, tensor: tf.tensor(data, o.shape, o.dtype) }
-    })
-    if (named.length) await t.optimizer.setWeights(named)
-    named.forEach((n) => n.tensor.dispose())
-    const adam = t.optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable }
-    if (m.accBeta && adam.accBeta1 && adam.accBeta2) {
-      adam.accBeta1.assign(tf.scalar(m.accBeta[0]))
-      adam.accBeta2.assign(tf.scalar(m.accBeta[1]))
-    }
+    await restoreOptimizer(t.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
     t.rng.setState(m.rng)
     t.transform = m.transform
     t.meanImage = snap.blobs['mean.bin'] ? floats(snap.blobs['mean.bin']) : null
@@ -516,12 +499,4 @@ export class VaeTrainer {
   }
 }
 
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.byteLength
-  }
-  return out
-}
+

@@ -52,11 +52,11 @@ onMessage((message) => {
     case 'play':
       return finish(playSaved(message, send))
     case 'pause':
-      return session?.pause()
+      return session?.control.pause()
     case 'resume':
-      return session?.resume()
+      return session?.control.resume()
     case 'stop':
-      return session?.stop()
+      return session?.control.stop()
   }
 })
 

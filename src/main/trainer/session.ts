@@ -19,6 +19,7 @@ import { createAgent, restoreAgent } from './agents'
 import { selectBackend } from './backend'
 import { dropTrainingState, readModelFolder, readTrainingState, writeModelFolder, writeTrainingState } from './model-files'
 import type { FromTrainer, ToTrainer } from './protocol'
+import { PauseControl } from './pause-control'
 
 const BATCH_INTERVAL_MS = 200
 const LIVE_INTERVAL_MS = 250
@@ -43,38 +44,13 @@ class Rolling {
 type StartMessage = Extract<ToTrainer, { type: 'start' }>
 
 export class TrainingSession {
-  private paused = false
-  private stopping = false
-  private wake: (() => void) | null = null
+  readonly control: PauseControl
 
   constructor(
     private readonly start: StartMessage,
     private readonly emit: (msg: FromTrainer) => void,
-  ) {}
-
-  pause(): void {
-    if (!this.paused && !this.stopping) {
-      this.paused = true
-      this.emit({ type: 'paused' })
-    }
-  }
-
-  resume(): void {
-    if (this.paused) {
-      this.paused = false
-      this.emit({ type: 'resumed' })
-      this.wake?.()
-    }
-  }
-
-  stop(): void {
-    this.stopping = true
-    this.wake?.()
-  }
-
-  private async waitWhilePaused(): Promise<void> {
-    while (this.paused && !this.stopping) await new Promise<void>((resolve) => (this.wake = resolve))
-    this.wake = null
+  ) {
+    this.control = new PauseControl(emit)
   }
 
   async run(): Promise<void> {
@@ -231,11 +207,11 @@ export class TrainingSession {
           // Let pause/stop messages in; the training loop itself never awaits I/O.
           await new Promise((resolve) => setImmediate(resolve))
         }
-        if (this.paused) {
+        if (this.control.paused) {
           flush()
-          await this.waitWhilePaused()
+          await this.control.waitWhilePaused()
         }
-        if (this.stopping) {
+        if (this.control.stopping) {
           reason = `stopped by the user after ${done} episodes`
           break
         }
@@ -248,7 +224,7 @@ export class TrainingSession {
       emitPolicy(true)
       flush()
       await checkpoint()
-      this.emit({ type: 'done', status: this.stopping ? 'stopped' : 'completed', reason })
+      this.emit({ type: 'done', status: this.control.stopping ? 'stopped' : 'completed', reason })
     } finally {
       agent.dispose()
     }

@@ -13,6 +13,7 @@ import { JetDataset } from '../h5/jets'
 import { selectBackend } from './backend'
 import { dropTrainingState, readTrainingState, writeModelFolder, writeTrainingState } from './model-files'
 import type { FromTrainer, ToTrainer } from './protocol'
+import { PauseControl } from './pause-control'
 
 const BATCH_INTERVAL_MS = 200
 const RATE_INTERVAL_MS = 500
@@ -56,33 +57,13 @@ export function resultsJson(r: VaeResults, channels: readonly string[], imageSha
 }
 
 export class VaeSession {
-  private paused = false
-  private stopping = false
-  private wake: (() => void) | null = null
+  readonly control: PauseControl
 
   constructor(
     private readonly start: StartMessage,
     private readonly emit: (msg: FromTrainer) => void,
-  ) {}
-
-  pause(): void {
-    if (!this.paused && !this.stopping) {
-      this.paused = true
-      this.emit({ type: 'paused' })
-    }
-  }
-
-  resume(): void {
-    if (this.paused) {
-      this.paused = false
-      this.emit({ type: 'resumed' })
-      this.wake?.()
-    }
-  }
-
-  stop(): void {
-    this.stopping = true
-    this.wake?.()
+  ) {
+    this.control = new PauseControl(emit)
   }
 
   async run(): Promise<void> {
@@ -146,11 +127,11 @@ export class VaeSession {
           flush()
           await new Promise((resolve) => setImmediate(resolve))
         }
-        if (this.paused) {
+        if (this.control.paused) {
           flush()
-          while (this.paused && !this.stopping) await new Promise<void>((resolve) => (this.wake = resolve))
+          await this.control.waitWhilePaused()
         }
-        if (this.stopping) {
+        if (this.control.stopping) {
           reason = `stopped by the user after ${epochsDone} epochs`
           break
         }
@@ -174,7 +155,7 @@ export class VaeSession {
         flush()
         this.emit({ type: 'results', results: resultsJson(results, ds.channels, ds.imageShape) })
       }
-      this.emit({ type: 'done', status: this.stopping ? 'stopped' : 'completed', reason })
+      this.emit({ type: 'done', status: this.control.stopping ? 'stopped' : 'completed', reason })
     } finally {
       ds.close()
     }
