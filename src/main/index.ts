@@ -62,12 +62,31 @@ function createWindow(): void {
   else void mainWindow.loadFile(path.join(here, '../renderer/index.html'))
 }
 
+/** File › Open: pick an HDF5 file; the renderer's Data view opens it. */
+async function openDataFile(): Promise<void> {
+  if (!mainWindow || !services) return
+  const result = await dialog.showOpenDialog(mainWindow, {
+    title: 'Open a data file',
+    properties: ['openFile'],
+    filters: [{ name: 'HDF5', extensions: ['h5', 'hdf5', 'he5'] }, { name: 'All files', extensions: ['*'] }],
+  })
+  const file = result.filePaths[0]
+  if (!result.canceled && file) services.api.publish({ type: 'ui.openFile', path: file })
+}
+
 function buildMenu(): void {
   const isMac = process.platform === 'darwin'
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       ...(isMac ? [{ role: 'appMenu' as const }] : []),
-      { label: 'File', submenu: [isMac ? { role: 'close' as const } : { role: 'quit' as const }] },
+      {
+        label: 'File',
+        submenu: [
+          { label: 'Open Data File…', accelerator: 'CmdOrCtrl+O', click: () => void openDataFile() },
+          { type: 'separator' as const },
+          isMac ? { role: 'close' as const } : { role: 'quit' as const },
+        ],
+      },
       { role: 'editMenu' },
       { role: 'viewMenu' },
       { role: 'windowMenu' },

@@ -418,6 +418,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.policy'), policy: policySchema }),
   z.object({ type: z.literal('tracks.changed') }),
   z.object({ type: z.literal('run.results'), runId: z.number() }),
+  /** The desktop app's File › Open chose a data file: the Data view opens it. */
+  z.object({ type: z.literal('ui.openFile'), path: z.string() }),
 ])
 export type ApiEvent = z.infer<typeof apiEventSchema>
 

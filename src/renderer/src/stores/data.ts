@@ -52,6 +52,13 @@ export const useDataStore = defineStore('data', () => {
   const jetsOk = computed(() => jets.value?.ok === true)
   const channels = computed<string[]>(() => (jets.value?.ok ? jets.value.channels : []))
 
+  // The desktop app's File › Open (menu) sends the chosen file here.
+  api.subscribe((e) => {
+    if (e.type !== 'ui.openFile') return
+    useNavStore().go({ view: 'data' })
+    void open(e.path)
+  })
+
   async function loadRecent(): Promise<void> {
     try {
       recent.value = await api.call('files.recent', {})
