@@ -57,6 +57,20 @@ function createWindow(): void {
     },
   })
   mainWindow.once('ready-to-show', () => mainWindow?.show())
+  // The renderer asks before unloading with unsaved work (e.g. track edits); Electron would
+  // otherwise just keep the window open without saying why.
+  mainWindow.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(mainWindow!, {
+      type: 'question',
+      buttons: ['Discard changes and close', 'Keep editing'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved changes',
+      message: 'You have unsaved changes.',
+      detail: 'Close anyway and lose them?',
+    })
+    if (choice === 0) event.preventDefault()
+  })
   mainWindow.on('closed', () => (mainWindow = null))
   if (devServerUrl) void mainWindow.loadURL(devServerUrl)
   else void mainWindow.loadFile(path.join(here, '../renderer/index.html'))

@@ -146,12 +146,11 @@ export const useTrackEditorStore = defineStore('trackEditor', () => {
     stroke = null
   }
 
-  // A browser tab asks before closing on unsaved work. (Not in Electron: there a
-  // cancelled unload silently keeps the window open.)
-  if (api.transport === 'web')
-    window.addEventListener('beforeunload', (e) => {
-      if (dirty.value) e.preventDefault()
-    })
+  // Closing with unsaved work asks first: the browser shows its own prompt; the
+  // desktop app's main process shows a dialog (will-prevent-unload).
+  window.addEventListener('beforeunload', (e) => {
+    if (dirty.value) e.preventDefault()
+  })
 
   // ------------------------------------------------------------ editing
 
