@@ -3,7 +3,7 @@
  * Chromium. Trains Catch with DQN through the UI, watches the charts and the live
  * view move, finds the run in Runs, replays an episode step by step, and checks
  * that a bad setting is refused with a clear message. Screenshots go to
- * test-results/*.png (and the mid-run Train view to docs/screenshot.png).
+ * test-results/*.png (and, with UPDATE_README_SCREENSHOT=1, the mid-run Train view to docs/screenshot.png).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -125,7 +125,7 @@ describe('Quarkade in the browser', () => {
     await page.waitForTimeout(1200) // let the charts and live view settle
     await shot('train-mid-run.png')
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true })
-    fs.copyFileSync(path.join(SHOTS, 'train-mid-run.png'), path.join(ROOT, 'docs/screenshot.png'))
+    if (process.env.UPDATE_README_SCREENSHOT === '1') fs.copyFileSync(path.join(SHOTS, 'train-mid-run.png'), path.join(ROOT, 'docs/screenshot.png'))
     if ((await runStatus()) === 'paused') {
       const frozen = Number(await byTestId('progress').getAttribute('aria-valuenow'))
       await page.waitForTimeout(1000)
