@@ -8,9 +8,12 @@ import { computed, reactive, ref, watch } from 'vue'
 import type { AlgoInfo, EnvInfo } from '../../../core/catalog'
 import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '../../../core/params'
 import { FINAL_STATUSES, trainRequestSchema, type TrainRequest } from '../../../shared/api'
+import { VAE_RUN_OWNED_PARAMS } from '../lib/vae'
 import { useCatalogStore } from './catalog'
+import { useNavStore } from './nav'
 import { useRunsStore } from './runs'
 import { useTracksStore } from './tracks'
+import { useVaeStore } from './vae'
 
 /** What a field holds while editing: text for numbers and lists, else the value. */
 export type FieldValue = string | boolean
@@ -48,6 +51,8 @@ export const useTrainStore = defineStore('train', () => {
   const catalog = useCatalogStore()
   const runs = useRunsStore()
   const tracks = useTracksStore()
+  const nav = useNavStore()
+  const vae = useVaeStore()
 
   const envId = ref('')
   const algoId = ref('')
@@ -68,10 +73,21 @@ export const useTrainStore = defineStore('train', () => {
   const submitError = ref<string | null>(null)
   /** The run the Train view follows (the last one started here, or the newest active one). */
   const currentRunId = ref<number | null>(null)
+  /** Data-set envs (jets): the file to train on, as typed → request.data.path. */
+  const dataPath = ref('')
 
   const env = computed<EnvInfo | undefined>(() => catalog.envs.find((e) => e.id === envId.value))
   const algo = computed<AlgoInfo | undefined>(() => catalog.algos.find((a) => a.id === algoId.value))
   const algosForEnv = computed(() => catalog.algos.filter((a) => env.value?.algos.includes(a.id)))
+  /** Data-set envs train generative models: epochs, no episodes, targets or replays. */
+  const isDataset = computed(() => env.value?.kind === 'dataset')
+  /** Hyper-parameters the form shows: those the run settings own (a VAE's epochs and seed) are set there. */
+  const visibleParams = computed(() => {
+    const a = algo.value
+    if (!a) return []
+    const owned: readonly string[] = a.agent === 'vae' ? VAE_RUN_OWNED_PARAMS : []
+    return a.params.filter((s) => !owned.includes(s.key))
+  })
 
   function defaultsFor(e: EnvInfo, a: AlgoInfo): ParamValues {
     const base = Object.fromEntries(a.params.map((s) => [s.key, s.default])) as ParamValues
@@ -117,19 +133,50 @@ export const useTrainStore = defineStore('train', () => {
 
   function save(): void {
     try {
-      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, envParams, settings }))
+      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, envParams, settings, ...(env.value?.usesData ? { dataPath: dataPath.value.trim() } : {}) }))
     } catch {
       /* storage full or disabled */
     }
   }
 
   function selectEnv(id: string): void {
+    // Another env than the one the Data view asked for: that request is over.
+    if (nav.trainIntent && nav.trainIntent.env !== id) nav.trainIntent = null
     envId.value = id
     const e = env.value
     if (e && !e.algos.includes(algoId.value)) algoId.value = e.algos[0] ?? ''
     resetParams()
     restoreSaved()
+    restoreDataPath()
   }
+
+  /** The data file: the one the Data view asked to train on, else the one last used with this env. */
+  function restoreDataPath(): void {
+    if (!env.value?.usesData) return
+    const intent = nav.trainIntent
+    if (intent?.env === envId.value && intent.dataPath) {
+      dataPath.value = intent.dataPath
+      return
+    }
+    try {
+      const raw = localStorage.getItem(storageKey(envId.value, algoId.value))
+      const saved = raw ? (JSON.parse(raw) as { dataPath?: unknown }) : null
+      dataPath.value = typeof saved?.dataPath === 'string' ? saved.dataPath : ''
+    } catch {
+      dataPath.value = ''
+    }
+  }
+
+  // "Train a VAE on this file" (Data view): its env and file.
+  watch(
+    () => nav.trainIntent,
+    (intent) => {
+      if (!intent || !catalog.envs.some((e) => e.id === intent.env)) return
+      if (envId.value !== intent.env) selectEnv(intent.env)
+      else restoreDataPath()
+    },
+    { immediate: true },
+  )
 
   function selectAlgo(id: string): void {
     algoId.value = id
@@ -151,7 +198,9 @@ export const useTrainStore = defineStore('train', () => {
   watch(
     () => catalog.envs,
     (envs) => {
-      if (!envId.value && envs.length) selectEnv(envs[0].id)
+      if (envId.value || !envs.length) return
+      const wanted = nav.trainIntent?.env
+      selectEnv(wanted && envs.some((e) => e.id === wanted) ? wanted : envs[0].id)
     },
     { immediate: true },
   )
@@ -174,7 +223,7 @@ export const useTrainStore = defineStore('train', () => {
     const a = algo.value
     const p: Record<string, unknown> = {}
     if (a) {
-      for (const spec of a.params) {
+      for (const spec of visibleParams.value) {
         const v = params[spec.key]
         if (v === undefined) continue
         p[spec.key] = fromField(spec, v)
@@ -220,16 +269,26 @@ export const useTrainStore = defineStore('train', () => {
     }
     if (e?.params.length) request.env_params = ep
     if (e?.usesTrack) request.track = tracks.trainTrack
+    if (e?.usesData) {
+      const path = dataPath.value.trim()
+      const check = vae.dataCheck
+      const known = check?.path === path ? check : null
+      // The file's own channel names (renamed in the Data view), so results name them too.
+      request.data = known?.state === 'ok' && known.channels?.length ? { path, channels: known.channels } : { path }
+      if (known && (known.state === 'bad' || known.state === 'error')) errors.data = known.problem ?? `${path} cannot be trained on`
+    }
+    const dataset = isDataset.value
     const episodes = num('episodes', settings.episodes)
     if (episodes !== undefined) request.episodes = episodes
     const seed = num('seed', settings.seed)
     if (seed !== undefined) request.seed = seed
-    const ce = num('checkpoint_every', settings.checkpoint_every)
+    // A VAE checkpoints every epoch and records no replays.
+    const ce = dataset ? undefined : num('checkpoint_every', settings.checkpoint_every)
     if (ce !== undefined) request.checkpoint_every = ce
-    const re = num('replay_every', settings.replay_every)
+    const re = dataset ? undefined : num('replay_every', settings.replay_every)
     if (re !== undefined) request.replay_every = re
     if (settings.name.trim()) request.name = settings.name.trim()
-    if (settings.useTarget && env.value) {
+    if (settings.useTarget && env.value && !dataset) {
       const t = num('target', settings.target)
       if (t === undefined && !errors.target) errors.target = 'target needs a value'
       else if (t !== undefined) {
@@ -253,6 +312,10 @@ export const useTrainStore = defineStore('train', () => {
   })
 
   const errorList = computed(() => Object.values(validation.value.errors))
+  // Once the settings are fixed, the "Cannot train: …" they caused is stale.
+  watch(errorList, (list) => {
+    if (!list.length && submitError.value?.startsWith('Cannot train:')) submitError.value = null
+  })
   const canSubmit = computed(() => !!env.value && !!algo.value && !submitting.value)
 
   async function submit(): Promise<boolean> {
@@ -286,6 +349,9 @@ export const useTrainStore = defineStore('train', () => {
     env,
     algo,
     algosForEnv,
+    isDataset,
+    visibleParams,
+    dataPath,
     submitting,
     submitError,
     currentRunId,
