@@ -176,3 +176,26 @@ describe('training through the services', () => {
     expect(events.some((e) => e.type === 'run.deleted' && e.runId === run.id)).toBe(true)
   })
 })
+
+describe('metrics that are not numbers', () => {
+  it('drops NaN and Infinity points from a trainer batch and keeps the rest', async () => {
+    const run = services.store.createRun(resolveRunConfig({ env: 'catch', algo: 'dqn', seed: 1 }))
+    const handle = (services.jobs as unknown as { handle(job: unknown, m: unknown): void }).handle.bind(services.jobs)
+    handle(
+      { runId: run.id, finished: false },
+      {
+        type: 'batch',
+        metrics: [
+          { key: 'loss', step: 1, value: NaN, time: 1 },
+          { key: 'loss', step: 2, value: Infinity, time: 1 },
+          { key: 'loss', step: 3, value: 0.5, time: 1 },
+        ],
+        episodes: [],
+        progress: { episodesDone: 3, envSteps: 27, gradSteps: 3 },
+      },
+    )
+    expect(services.store.metrics(run.id).map((p) => [p.step, p.value])).toEqual([[3, 0.5]])
+    const sent = events.filter((e) => e.type === 'run.metrics')
+    expect(sent.at(-1)).toMatchObject({ points: [{ step: 3, value: 0.5 }] })
+  })
+})

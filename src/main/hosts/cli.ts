@@ -233,7 +233,10 @@ async function train(args: string[]): Promise<number> {
   let lastPrint = 0
   let run: RunSummary
   try {
-    if (config?.data) await services.files.checkJets(config.data.path)
+    if (config?.data) {
+      await services.files.checkJets(config.data.path)
+      config.data.channels ??= services.files.channelsFor(config.data.path)
+    }
     run = resume ? services.jobs.resume(resume.runId, resume.episodes) : services.jobs.start(config!)
   } catch (e) {
     await services.close()

@@ -46,7 +46,10 @@ export class ApiRouter {
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': async (input: unknown) => {
         const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
-        if (config.data) await this.files.checkJets(config.data.path)
+        if (config.data) {
+          await this.files.checkJets(config.data.path)
+          config.data.channels ??= this.files.channelsFor(config.data.path)
+        }
         return this.jobs.start(config)
       },
       'runs.results': ({ id }: { id: number }) => (this.store.getRun(id), this.store.results(id)),

@@ -112,6 +112,11 @@ export class FileService {
     for (const p of [...this.open.keys()]) this.closeOne(p)
   }
 
+  /** The channel names saved for a file (Data view), or null for the default. */
+  channelsFor(file: string): string[] | null {
+    return this.channels(path.resolve(file))
+  }
+
   private channels(full: string): string[] | null {
     const row = this.store.db.prepare('SELECT channels FROM files WHERE path = ?').get(full) as { channels: string | null } | undefined
     return row?.channels ? (JSON.parse(row.channels) as string[]) : null

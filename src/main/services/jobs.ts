@@ -91,10 +91,14 @@ export class JobService {
       case 'started':
         this.store.markStarted(id, m.backend)
         return this.emitRun(id)
-      case 'batch':
-        this.store.writeBatch(id, { metrics: m.metrics, episodes: m.episodes, progress: m.progress })
-        if (m.metrics.length) this.emit({ type: 'run.metrics', runId: id, points: m.metrics })
+      case 'batch': {
+        // A diverging loss can be NaN or Infinity: such points are not numbers a chart or
+        // SQLite (REAL NOT NULL) can hold, and one of them must not drop the whole batch.
+        const metrics = m.metrics.filter((p) => Number.isFinite(p.value))
+        this.store.writeBatch(id, { metrics, episodes: m.episodes, progress: m.progress })
+        if (metrics.length) this.emit({ type: 'run.metrics', runId: id, points: metrics })
         return this.emitRun(id)
+      }
       case 'live':
         return this.emit({ type: 'run.live', runId: id, episode: m.episode })
       case 'paused':
