@@ -51,6 +51,12 @@ export interface BenchResult {
 /** Rounds to `digits` significant digits, for readable JSON. */
 export const round = (x: number, digits = 4): number => Number(x.toPrecision(digits))
 
+/*
+ * The env benches (catch, snake, racer) each write their own stepping loop on purpose: one shared
+ * helper would make its env.step call site polymorphic once several envs run in one process, and
+ * V8 would then measure its megamorphic dispatch rather than the env.
+ */
+
 /** Precomputed random actions in [0, nActions), so the RNG is not what an env bench measures. */
 export function randomActions(n: number, nActions: number, seed = 1): Int32Array {
   const rng = new Rng(seed)

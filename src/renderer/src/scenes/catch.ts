@@ -4,7 +4,7 @@
  */
 import { Container, Graphics } from 'pixi.js'
 import { CATCH_SIZE, type CatchState } from '../../../core/envs/catch'
-import type { Scene, SceneFrame } from './types'
+import { squareBoardScene, type Scene, type SceneFrame } from './types'
 
 const COLORS = {
   board: 0x0d1520,
@@ -30,10 +30,8 @@ export function createCatchScene(): Scene {
   const board = new Graphics()
   const pieces = new Graphics()
   root.addChild(board, pieces)
-  let cell = 24
-  let last: SceneFrame | null = null
 
-  function drawBoard(): void {
+  function drawBoard(cell: number): void {
     const size = cell * CATCH_SIZE
     board.clear()
     board.roundRect(-6, -6, size + 12, size + 12, 10).fill(COLORS.board).stroke({ width: 2, color: COLORS.frame })
@@ -44,7 +42,7 @@ export function createCatchScene(): Scene {
     board.stroke({ width: 1, color: COLORS.cellLine })
   }
 
-  function drawPieces(frame: SceneFrame | null): void {
+  function drawPieces(frame: SceneFrame | null, cell: number): void {
     pieces.clear()
     if (!frame || !isCatchState(frame.state)) return
     const s = frame.state
@@ -74,22 +72,5 @@ export function createCatchScene(): Scene {
     }
   }
 
-  return {
-    root,
-    layout(width, height) {
-      const pad = 14
-      cell = Math.max(4, Math.floor((Math.min(width, height) - 2 * pad) / CATCH_SIZE))
-      const size = cell * CATCH_SIZE
-      root.position.set(Math.round((width - size) / 2), Math.round((height - size) / 2))
-      drawBoard()
-      drawPieces(last)
-    },
-    draw(frame) {
-      last = frame
-      drawPieces(frame)
-    },
-    destroy() {
-      root.destroy({ children: true })
-    },
-  }
+  return squareBoardScene(root, CATCH_SIZE, drawBoard, drawPieces)
 }

@@ -5,7 +5,7 @@
  */
 import { Container, Graphics } from 'pixi.js'
 import { SNAKE_SIZE, SNAKE_START_LENGTH, type SnakeState } from '../../../core/envs/snake'
-import type { Scene, SceneFrame } from './types'
+import { squareBoardScene, type Scene, type SceneFrame } from './types'
 
 const COLORS = {
   board: 0x0d1520,
@@ -51,10 +51,8 @@ export function createSnakeScene(): Scene {
   const board = new Graphics()
   const pieces = new Graphics()
   root.addChild(board, pieces)
-  let cell = 24
-  let last: SceneFrame | null = null
 
-  function drawBoard(): void {
+  function drawBoard(cell: number): void {
     const size = cell * SNAKE_SIZE
     board.clear()
     board.roundRect(-6, -6, size + 12, size + 12, 10).fill(COLORS.board).stroke({ width: 2, color: COLORS.frame })
@@ -74,7 +72,7 @@ export function createSnakeScene(): Scene {
     }
   }
 
-  function drawPieces(frame: SceneFrame | null): void {
+  function drawPieces(frame: SceneFrame | null, cell: number): void {
     pieces.clear()
     if (!frame || !isSnakeState(frame.state)) return
     const s = frame.state
@@ -144,22 +142,5 @@ export function createSnakeScene(): Scene {
     }
   }
 
-  return {
-    root,
-    layout(width, height) {
-      const pad = 14
-      cell = Math.max(4, Math.floor((Math.min(width, height) - 2 * pad) / SNAKE_SIZE))
-      const size = cell * SNAKE_SIZE
-      root.position.set(Math.round((width - size) / 2), Math.round((height - size) / 2))
-      drawBoard()
-      drawPieces(last)
-    },
-    draw(frame) {
-      last = frame
-      drawPieces(frame)
-    },
-    destroy() {
-      root.destroy({ children: true })
-    },
-  }
+  return squareBoardScene(root, SNAKE_SIZE, drawBoard, drawPieces)
 }

@@ -22,3 +22,35 @@ export interface Scene {
   setOverlay?(overlay: unknown): void
   destroy(): void
 }
+
+/**
+ * The Scene shell of a square board of gridSize × gridSize cells: sizes the cells to fit
+ * the area, centres the board, redraws the board on layout and the pieces on every frame.
+ */
+export function squareBoardScene(
+  root: Container,
+  gridSize: number,
+  drawBoard: (cell: number) => void,
+  drawPieces: (frame: SceneFrame | null, cell: number) => void,
+): Scene {
+  const pad = 14
+  let cell = 24
+  let last: SceneFrame | null = null
+  return {
+    root,
+    layout(width, height) {
+      cell = Math.max(4, Math.floor((Math.min(width, height) - 2 * pad) / gridSize))
+      const size = cell * gridSize
+      root.position.set(Math.round((width - size) / 2), Math.round((height - size) / 2))
+      drawBoard(cell)
+      drawPieces(last, cell)
+    },
+    draw(frame) {
+      last = frame
+      drawPieces(frame, cell)
+    },
+    destroy() {
+      root.destroy({ children: true })
+    },
+  }
+}
