@@ -4,7 +4,7 @@
  * Usage: npm run bench [-- --only name1,name2] [--data FILE.hdf5]
  * --data runs the HDF5 read benches on that file instead of generated ones.
  */
-import { CatchEnv, CatchVecEnv } from '../src/core/envs/catch'
+import { CatchEnv, CatchVecEnv } from '../src/core/catch/env'
 import { defaultParams } from '../src/core/catalog'
 import { randomActions, median, now, rate, round, WinRate, type BenchResult } from './util'
 import { racerBenches } from './racer'

@@ -2,7 +2,7 @@
  * Snake benchmarks. bench/run.ts merges these into its table; each returns the
  * same {value, unit, …} shape as the others there.
  */
-import { SnakeEnv, SnakeVecEnv } from '../src/core/envs/snake'
+import { SnakeEnv, SnakeVecEnv } from '../src/core/snake/env'
 import { Rng, deriveSeed } from '../src/core/rng'
 import { randomActions, median, now, rate, round, type BenchResult } from './util'
 
@@ -77,7 +77,7 @@ export const snakeBenches: Record<string, () => Promise<BenchResult>> = {
     const t0 = now()
     for await (const _ of dqn.train(episodes)) void _
     const seconds = (now() - t0) / 1000
-    const played = playGreedy(dqn.model, new SnakeEnv(0, { maxSteps: 100 }), 4, 200, 77)
+    const played = playGreedy(dqn, new SnakeEnv(0, { maxSteps: 100 }), 4, 200, 77)
     dqn.dispose()
     const mean = played.episodes.reduce((s, e) => s + e.stats.length, 0) / played.episodes.length
     const env = new SnakeEnv(0, { maxSteps: 100 })

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs'
 import { pathToFileURL } from 'node:url'
 import { selectBackend } from '../src/main/trainer/backend'
 import { Agent, envFromGame, type Game } from '../src/core/qlearning4k'
-import { playGreedy } from '../src/core/agents/play'
+import { modelPolicy, playGreedy } from '../src/core/agents/play'
 import { Rng } from '../src/core/rng'
 
 export class Corridor implements Game {
@@ -75,7 +75,7 @@ export async function main({ epochs = 150, seed = 0, log = console.log } = {}): 
 
   // The same game as an Env: the app's greedy player runs the trained model on it.
   const env = envFromGame(new Corridor(), { labels: ['left', 'right'] })
-  const app = playGreedy(model, env, 1, 50, seed + 2)
+  const app = playGreedy(modelPolicy(model), env, 1, 50, seed + 2)
   log(`the app's playGreedy on envFromGame(Corridor): won ${(100 * app.winFraction).toFixed(0)} %`)
   return { accuracy, appWinFraction: app.winFraction }
 }

@@ -10,15 +10,14 @@ export interface EpisodeResult {
   return: number
   length: number
   won: boolean
-  /** Exploration rate used in this episode (NaN where the algorithm has none). */
-  epsilon: number
-  /** Mean training loss over this episode's updates (NaN before learning starts). */
-  loss: number
   envSteps: number
   gradSteps: number
+  /** The actions taken, flat in the action space's encoding (spaces.ts). */
   actions: number[]
-  /** Per-step agent outputs (Q-values), flattened [length × nActions]; only for recorded episodes. */
-  qValues: number[] | null
+  /** Per-step agent outputs (Q-values, action probabilities), flattened [length × nActions]; only for recorded episodes. */
+  outputs: number[] | null
+  /** What the algorithm reports for this episode (its AlgoInfo.metrics); NaN = nothing to report yet. */
+  metrics: Record<string, number>
 }
 
 /** Everything an agent needs to continue training: JSON metadata plus named binary blobs. */
@@ -34,11 +33,21 @@ export interface RlAgent {
   train(episodes: number, record?: (episode: number) => boolean): AsyncGenerator<EpisodeResult>
   /** The agent's greedy action in a state (for Play and policy overlays). */
   greedyAction(state: Float32Array): number
-  /** Q(s, ·) for a state, for value overlays (agents with action values). */
-  qValues?(state: Float32Array): ArrayLike<number>
+  /** The agent's per-action outputs in a state (Q-values, probabilities), for value overlays. */
+  outputs?(state: Float32Array): ArrayLike<number>
   /** Training state for an exact resume (agents that support checkpoints). */
   snapshot?(): Promise<AgentSnapshot>
   /** The policy network in tfjs LayersModel save format, for agents that have one. */
   artifacts?(): Promise<import('@tensorflow/tfjs').io.ModelArtifacts>
+  /** Starts from a saved policy network's weights (Play, an imported model). */
+  loadWeights?(artifacts: import('@tensorflow/tfjs').io.ModelArtifacts): void
   dispose(): void
+}
+
+/** What the trainer needs to run an algorithm: its one-file implementation's entry points. */
+export interface AlgoImplementation {
+  create(env: import('./env').Env, params: import('./params').ParamValues, seed: number): RlAgent
+  restore(env: import('./env').Env, snap: AgentSnapshot): Promise<RlAgent>
+  /** Settings a saved policy network was built with (model import); algorithms without models omit it. */
+  inferParams?(topology: unknown, env: import('./env').Env, where: string): import('./params').ParamValues
 }

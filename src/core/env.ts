@@ -6,18 +6,10 @@
  * For speed, `obs` is a buffer the env owns and overwrites on the next step or
  * reset — copy it if you keep it (replay memories do).
  */
-export interface BoxSpace {
-  kind: 'box'
-  shape: number[]
-  low: number
-  high: number
-}
-export interface DiscreteSpace {
-  kind: 'discrete'
-  n: number
-  /** Human-readable action names, index-aligned. */
-  labels: string[]
-}
+import type { ActionOf, BoxSpace, DiscreteSpace, Space } from './spaces'
+import { spaceSize } from './spaces'
+
+export type { ActionOf, BoxSpace, DiscreteSpace, Space, TupleSpace } from './spaces'
 
 export interface ResetResult<Info> {
   obs: Float32Array
@@ -31,12 +23,12 @@ export interface StepResult<Info> {
   info: Info
 }
 
-export interface Env<RenderState = unknown, Info = Record<string, never>> {
+export interface Env<RenderState = unknown, Info = Record<string, never>, A extends Space = DiscreteSpace> {
   readonly id: string
   readonly observationSpace: BoxSpace
-  readonly actionSpace: DiscreteSpace
+  readonly actionSpace: A
   reset(seed?: number): ResetResult<Info>
-  step(action: number): StepResult<Info>
+  step(action: ActionOf<A>): StepResult<Info>
   /** A small plain object that a scene needs to draw the current state. */
   renderState(): RenderState
   /** True when the finished episode counts as won (for win rates). */
@@ -64,5 +56,5 @@ export interface VectorEnv {
 }
 
 export function obsSize(space: BoxSpace): number {
-  return space.shape.reduce((a, b) => a * b, 1)
+  return spaceSize(space)
 }

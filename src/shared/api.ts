@@ -4,7 +4,7 @@
  * validate against these, so a payload is checked the same way everywhere.
  */
 import { z } from 'zod'
-import { ALGOS, ENVS, defaultParams, effectiveEnvParams } from '../core/catalog'
+import { algosFor, defaultParams, describeAlgo, describeWorld, effectiveEnvParams, findAlgo, findWorld, listWorlds, resolveWorldId } from '../core/catalog'
 import type { TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
 
@@ -80,27 +80,31 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
   const parsed = trainRequestSchema.safeParse(input)
   if (!parsed.success) throw new ConfigError(firstIssue(parsed.error))
   const req = parsed.data
-  const env = ENVS[req.env]
-  if (!env) throw new ConfigError(`unknown env "${req.env}" (known: ${Object.keys(ENVS).join(', ')})`)
-  if (!env.algos.includes(req.algo)) {
-    throw new ConfigError(`unknown algo "${req.algo}" for ${req.env} (known: ${env.algos.join(', ')})`)
+  const worldId = resolveWorldId(req.env)
+  const env = worldId ? findWorld(worldId) : undefined
+  if (!env) throw new ConfigError(`unknown env "${req.env}" (known: ${listWorlds().map((w) => w.family).join(', ')})`)
+  const algo = findAlgo(req.algo)
+  const fitting = algosFor(env).map((a) => a.id)
+  if (!algo || !fitting.includes(req.algo)) {
+    const why = algo ? (algo.supports(env) ?? `${algo.label} is not offered for ${env.label}`) : `unknown algo "${req.algo}" for ${req.env}`
+    throw new ConfigError(`${why} (known: ${fitting.join(', ')})`)
   }
-  const specs = ALGOS[req.algo].params
+  const specs = algo.params
   const unknown = Object.keys(req.params ?? {}).find((k) => !specs.some((s) => s.key === k))
   if (unknown !== undefined) {
     throw new ConfigError(`unknown parameter "${unknown}" for ${req.algo} (known: ${specs.map((s) => s.key).join(', ')})`)
   }
-  const params = paramsSchema(specs).safeParse({ ...defaultParams(req.env, req.algo), ...(req.params ?? {}) })
+  const params = paramsSchema(specs).safeParse({ ...defaultParams(env.id, req.algo), ...(req.params ?? {}) })
   if (!params.success) throw new ConfigError(firstIssue(params.error))
   const envUnknown = Object.keys(req.env_params ?? {}).find((k) => !env.params.some((s) => s.key === k))
   if (envUnknown !== undefined) {
     const known = env.params.map((s) => s.key).join(', ')
     throw new ConfigError(`unknown setting "${envUnknown}" for ${req.env}${known ? ` (known: ${known})` : ' (it has none)'}`)
   }
-  const envParams = paramsSchema(env.params).safeParse(effectiveEnvParams(req.env, req.algo, req.env_params ?? {}))
+  const envParams = paramsSchema(env.params).safeParse(effectiveEnvParams(env.id, req.algo, req.env_params ?? {}))
   if (!envParams.success) throw new ConfigError(firstIssue(envParams.error))
   let track: TrackJson | null = null
-  if (env.usesTrack) {
+  if (env.track) {
     if (!resolveTrack) throw new ConfigError(`${req.env} needs a track, and this host cannot resolve one`)
     try {
       track = resolveTrack(req.track ?? 'track1')
@@ -110,18 +114,19 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
   } else if (req.track !== undefined) {
     throw new ConfigError(`${req.env} does not use a track`)
   }
-  if (env.usesData && !req.data) throw new ConfigError(`${req.env} needs a data file (an HDF5 file in the CMS jet schema)`)
-  if (!env.usesData && req.data) throw new ConfigError(`${req.env} does not read a data file`)
+  if (env.data && !req.data) throw new ConfigError(`${req.env} needs a data file (${env.data.description})`)
+  if (!env.data && req.data) throw new ConfigError(`${req.env} does not read a data file`)
   const data = req.data ? { path: req.data.path, channels: req.data.channels ?? null } : null
   const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31)
   let episodes = req.episodes ?? env.defaultEpisodes
   const values = params.data as ParamValues
-  if (ALGOS[req.algo].agent === 'vae') {
-    // A VAE counts epochs, and its own seed is the run's.
-    episodes = req.episodes ?? (req.params?.epochs as number | undefined) ?? (values.epochs as number)
-    values.epochs = episodes
-    values.seed = seed
+  // Settings the run owns (a VAE's epochs and seed) follow the run's own values.
+  const owned = algo.runOwned
+  if (owned?.episodes) {
+    episodes = req.episodes ?? (req.params?.[owned.episodes] as number | undefined) ?? (values[owned.episodes] as number)
+    values[owned.episodes] = episodes
   }
+  if (owned?.seed) values[owned.seed] = seed
   const target = req.target ?? null
   if (target && target.metric !== env.successMetric.key) {
     throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
@@ -130,7 +135,7 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
     throw new ConfigError(`target ${target.metric} must be in (0, 1], got ${target.value}`)
   }
   return {
-    env: req.env,
+    env: env.id,
     algo: req.algo,
     seed,
     episodes,
@@ -142,7 +147,7 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
     env_params: envParams.data,
     track,
     data,
-    name: req.name ?? `${env.label} · ${ALGOS[req.algo].label}${track?.name ? ` · ${track.name}` : ''}`,
+    name: req.name ?? `${env.label} · ${algo.label}${track?.name ? ` · ${track.name}` : ''}`,
   }
 }
 
@@ -187,9 +192,10 @@ export const replaySchema = z.object({
   env: z.string(),
   episode: z.number(),
   seed: z.number(),
-  actions: z.array(z.number().int()),
-  /** Per-step agent outputs, flattened [steps × nActions]; null where not recorded. */
-  qValues: z.array(z.number()).nullable(),
+  /** Actions flat in the world's action-space encoding (spaces.ts). */
+  actions: z.array(z.number()),
+  /** Per-step agent outputs (Q-values, probabilities), flattened [steps × nActions]; null where not recorded. */
+  outputs: z.array(z.number()).nullable(),
   return: z.number(),
   won: z.boolean(),
 })
@@ -205,8 +211,8 @@ export const systemInfoSchema = z.object({
 export type SystemInfo = z.infer<typeof systemInfoSchema>
 
 export const catalogSchema = z.object({
-  envs: z.array(z.custom<(typeof ENVS)[string]>()),
-  algos: z.array(z.custom<(typeof ALGOS)[string]>()),
+  envs: z.array(z.custom<ReturnType<typeof describeWorld>>()),
+  algos: z.array(z.custom<ReturnType<typeof describeAlgo>>()),
   backends: z.array(z.string()),
 })
 export type Catalog = z.infer<typeof catalogSchema>
@@ -239,6 +245,8 @@ export interface FileOverview {
   bytes: number
   tree: H5TreeNode
   jets: { ok: true; events: number; imageShape: number[]; channels: string[]; warnings: string[] } | { ok: false; problem: string }
+  /** Every known data schema's verdict on the file (src/main/data/schemas.ts): what data-backed worlds can read it. */
+  schemas: Record<string, { ok: true } | { ok: false; problem: string }>
 }
 
 /** The agent's action values over every cell of a track (Q-table heatmap, policy arrows). */
@@ -273,7 +281,7 @@ export const playResultSchema = z.object({
       episode: z.number(),
       seed: z.number(),
       actions: z.array(z.number()),
-      qValues: z.array(z.number()),
+      outputs: z.array(z.number()),
       return: z.number(),
       length: z.number(),
       won: z.boolean(),
@@ -403,7 +411,7 @@ export const liveEpisodeSchema = z.object({
   episode: z.number(),
   seed: z.number(),
   actions: z.array(z.number()),
-  qValues: z.array(z.number()).nullable(),
+  outputs: z.array(z.number()).nullable(),
   return: z.number(),
   won: z.boolean(),
 })

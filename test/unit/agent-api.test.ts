@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/main/trainer/backend'
 import { Agent, Catch, ExperienceReplay, Snake, envFromGame, formatEpoch, gameFromEnv, saveModelFolder, type EpochInfo, type Game } from '../../src/core/qlearning4k'
-import { CatchEnv } from '../../src/core/envs/catch'
-import { SnakeEnv } from '../../src/core/envs/snake'
+import { CatchEnv } from '../../src/core/catch/env'
+import { SnakeEnv } from '../../src/core/snake/env'
 import type { Env } from '../../src/core/env'
 import { Dqn } from '../../src/core/agents/dqn'
 import { defaultParams } from '../../src/core/catalog'
@@ -430,7 +430,7 @@ describe('Game ⇄ Env adapters', () => {
       expect(ep.length).toBeLessThanOrEqual(10)
     }
     expect(episodes).toBe(30)
-    const played = playGreedy(dqn.model, env, 1, 5, 3)
+    const played = playGreedy(dqn, env, 1, 5, 3)
     expect(played.episodes).toHaveLength(5)
     dqn.dispose()
   })

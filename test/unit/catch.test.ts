@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CATCH_SIZE, CatchEnv, CatchVecEnv, catchReward, catchStep, type CatchState } from '../../src/core/envs/catch'
+import { CATCH_SIZE, CatchEnv, CatchVecEnv, catchReward, catchStep, type CatchState } from '../../src/core/catch/env'
 import { Rng } from '../../src/core/rng'
 
 const N = 10

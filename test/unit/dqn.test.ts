@@ -4,7 +4,7 @@ import { selectBackend } from '../../src/main/trainer/backend'
 import { Dqn, linearEpsilon, type DqnParams } from '../../src/core/agents/dqn'
 import type { EpisodeResult } from '../../src/core/agent'
 import { defaultParams } from '../../src/core/catalog'
-import { CatchEnv } from '../../src/core/envs/catch'
+import { CatchEnv } from '../../src/core/catch/env'
 import type { ParamValues } from '../../src/core/params'
 
 const catchDqn = (seed: number, overrides: ParamValues = {}): Dqn =>
@@ -26,10 +26,10 @@ describe('Dqn', () => {
     const b = catchDqn(7)
     const ra = await run(a, 30)
     const rb = await run(b, 30)
-    const trace = (r: EpisodeResult[]) => r.map((e) => ({ seed: e.seed, ret: e.return, won: e.won, actions: e.actions, loss: e.loss }))
+    const trace = (r: EpisodeResult[]) => r.map((e) => ({ seed: e.seed, ret: e.return, won: e.won, actions: e.actions, loss: e.metrics.loss }))
     expect(trace(rb)).toEqual(trace(ra))
     // Learning did start (finite losses), so the losses compared are real numbers.
-    expect(ra.filter((e) => Number.isFinite(e.loss)).length).toBeGreaterThan(20)
+    expect(ra.filter((e) => Number.isFinite(e.metrics.loss)).length).toBeGreaterThan(20)
     // A different seed plays differently.
     const c = catchDqn(8)
     const rc = await run(c, 30)
@@ -47,15 +47,15 @@ describe('Dqn', () => {
       expect(e.actions).toHaveLength(9)
       expect(e.return === 1 || e.return === -1).toBe(true)
       expect(e.won).toBe(e.return === 1)
-      expect(e.epsilon).toBeCloseTo(linearEpsilon(p, k))
+      expect(e.metrics.epsilon).toBeCloseTo(linearEpsilon(p, k))
       expect(e.envSteps).toBe(9 * (k + 1))
       // One gradient step per env step once the memory holds learning_starts transitions.
       expect(e.gradSteps).toBe(Math.max(0, 9 * (k + 1) - p.learning_starts + 1))
-      expect(e.qValues).toBeNull()
+      expect(e.outputs).toBeNull()
     })
     // Before learning starts the loss is NaN; afterwards finite.
-    expect(eps[0].loss).toBeNaN()
-    expect(Number.isFinite(eps[11].loss)).toBe(true)
+    expect(eps[0].metrics.loss).toBeNaN()
+    expect(Number.isFinite(eps[11].metrics.loss)).toBe(true)
     dqn.dispose()
   })
 
@@ -103,7 +103,7 @@ describe('Dqn', () => {
     const tensors = tf.memory().numTensors
     const more = await run(dqn, 15)
     expect(tf.memory().numTensors).toBe(tensors)
-    const losses = [...first, ...more].map((e) => e.loss).filter((l) => !Number.isNaN(l))
+    const losses = [...first, ...more].map((e) => e.metrics.loss).filter((l) => !Number.isNaN(l))
     expect(losses.length).toBeGreaterThan(25)
     for (const l of losses) expect(Number.isFinite(l)).toBe(true)
     expect(more[more.length - 1].gradSteps).toBeGreaterThan(200)
@@ -123,7 +123,7 @@ describe('Dqn', () => {
     const none = await runOnce({})
     const hard = await runOnce({ target_network: 'hard', target_update_every: 1000 })
     const soft = await runOnce({ target_network: 'soft' })
-    const losses = (r: EpisodeResult[]) => r.map((e) => e.loss)
+    const losses = (r: EpisodeResult[]) => r.map((e) => e.metrics.loss)
     expect(losses(hard)).not.toEqual(losses(none))
     expect(losses(soft)).not.toEqual(losses(none))
     expect(losses(soft)).not.toEqual(losses(hard))
@@ -133,8 +133,8 @@ describe('Dqn', () => {
     const dqn = catchDqn(2)
     const eps: EpisodeResult[] = []
     for await (const ep of dqn.train(4, (e) => e === 2)) eps.push(ep)
-    expect(eps.map((e) => e.qValues === null)).toEqual([true, true, false, true])
-    expect(eps[2].qValues).toHaveLength(9 * 3)
+    expect(eps.map((e) => e.outputs === null)).toEqual([true, true, false, true])
+    expect(eps[2].outputs).toHaveLength(9 * 3)
     dqn.dispose()
   })
 

@@ -155,7 +155,7 @@ describe('quarkade train --env jets --algo vae', () => {
     const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 600_000 })
     expect(r.status).toBe(0)
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!)
-    expect(out).toMatchObject({ status: 'completed', env: 'jets', algo: 'vae', epochs: 1, data: file })
+    expect(out).toMatchObject({ status: 'completed', env: 'jets-v1', algo: 'vae', epochs: 1, data: file })
     for (const key of ['val_loss', 'mse', 'w1_mass', 'w1_pt', 'latent_auc', 'images_per_s']) expect(Number.isFinite(out[key])).toBe(true)
     // A file that is not a jet file is refused before anything runs.
     const notJets = path.join(dir, 'notes.h5')

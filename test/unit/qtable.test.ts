@@ -80,7 +80,7 @@ describe('QTable', () => {
 
   it('is deterministic: same seed → same episodes; another seed plays differently', async () => {
     const t = builtinTrack('track1')
-    const trace = (eps: EpisodeResult[]) => eps.map((e) => [e.seed, e.return, e.length, e.actions, e.loss])
+    const trace = (eps: EpisodeResult[]) => eps.map((e) => [e.seed, e.return, e.length, e.actions, e.metrics.loss])
     const a = await run(agentOn(t, 5), 40)
     const b = await run(agentOn(t, 5), 40)
     expect(trace(b)).toEqual(trace(a))
@@ -97,18 +97,18 @@ describe('QTable', () => {
       steps += e.length
       expect(e.episode).toBe(k)
       expect(e.seed).toBe(deriveSeed(2, k))
-      expect(e.epsilon).toBeCloseTo(1 / (k + 1))
+      expect(e.metrics.noise).toBeCloseTo(1 / (k + 1))
       expect(e.envSteps).toBe(steps)
       expect(e.gradSteps).toBe(steps)
       expect(e.length).toBe(e.actions.length)
       expect(e.length).toBeLessThanOrEqual(100)
       expect(e.won).toBe(e.return === 1)
-      expect(Number.isFinite(e.loss)).toBe(true)
-      if (k % 10 === 0) expect(e.qValues).toHaveLength(e.length * 4)
-      else expect(e.qValues).toBeNull()
+      expect(Number.isFinite(e.metrics.loss)).toBe(true)
+      if (k % 10 === 0) expect(e.outputs).toHaveLength(e.length * 4)
+      else expect(e.outputs).toBeNull()
     })
     // The very first row seen is the untouched start row.
-    expect(eps[0].qValues!.slice(0, 4)).toEqual([0, 0, 0, 0])
+    expect(eps[0].outputs!.slice(0, 4)).toEqual([0, 0, 0, 0])
     expect(agent.episode).toBe(30)
   })
 

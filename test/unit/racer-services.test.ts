@@ -67,7 +67,7 @@ describe('Pixel Racer training', () => {
     const r = quarkade('train', '--env', 'racer', '--track', track, '--algo', 'qtable', '--seed', '9', '--episodes', '500', '--json')
     expect(r.code).toBe(0)
     const out = lastJson(r.stdout)
-    expect(out).toMatchObject({ status: 'completed', env: 'racer', algo: 'qtable', track, shortest_steps: shortest, greedy_steps: shortest })
+    expect(out).toMatchObject({ status: 'completed', env: 'racer-v1', algo: 'qtable', track, shortest_steps: shortest, greedy_steps: shortest })
   })
 
   it('trains on a library track and a track file, and stores the greedy policy table', async () => {

@@ -87,7 +87,7 @@ describe('training through the services', () => {
     // A replay re-simulates: its actions, stepped from its seed, give back its recorded return.
     const replay = services.store.replay(run.id, 40)
     expect(replay.actions).toHaveLength(9)
-    expect(replay.qValues).toHaveLength(9 * 3)
+    expect(replay.outputs).toHaveLength(9 * 3)
     const { makeEnv } = await import('../../src/core/catalog')
     const env = makeEnv('catch')
     env.reset(replay.seed)

@@ -3,7 +3,7 @@ import { selectBackend } from '../../src/main/trainer/backend'
 import { Dqn } from '../../src/core/agents/dqn'
 import { playGreedy } from '../../src/core/agents/play'
 import { defaultParams } from '../../src/core/catalog'
-import { SnakeEnv } from '../../src/core/envs/snake'
+import { SnakeEnv } from '../../src/core/snake/env'
 import { Rng, deriveSeed } from '../../src/core/rng'
 
 beforeAll(async () => {
@@ -36,7 +36,7 @@ it('the seed\'s conv DQN lifts Snake\'s mean length clearly above a random polic
   const params = { ...defaultParams('snake', 'dqn'), epsilon_decay_episodes: 400 }
   const dqn = Dqn.fromValues(new SnakeEnv(0, { maxSteps: MAX_STEPS }), params, 1)
   for await (const _ of dqn.train(200)) void _
-  const trained = playGreedy(dqn.model, new SnakeEnv(0, { maxSteps: MAX_STEPS }), 4, GAMES, 77)
+  const trained = playGreedy(dqn, new SnakeEnv(0, { maxSteps: MAX_STEPS }), 4, GAMES, 77)
   dqn.dispose()
   const meanLength = trained.episodes.reduce((s, e) => s + e.stats.length, 0) / GAMES
   const random = randomPolicy()

@@ -1,11 +1,11 @@
 /**
- * Snake's rules (qlearning4k's, see src/core/envs/snake.ts), checked against a
+ * Snake's rules (qlearning4k's, see src/core/snake/env.ts), checked against a
  * reference written out independently here. Every scripted situation is played
  * through `Sim`, which steps the env and the reference side by side and compares
  * the observation cell by cell, the reward, the flags and the render state.
  */
 import { describe, expect, it } from 'vitest'
-import { SNAKE_ACTIONS, SNAKE_SIZE, SnakeEnv, SnakeVecEnv, type SnakeOptions } from '../../src/core/envs/snake'
+import { SNAKE_ACTIONS, SNAKE_SIZE, SnakeEnv, SnakeVecEnv, type SnakeOptions } from '../../src/core/snake/env'
 import { Rng } from '../../src/core/rng'
 
 const N = 10

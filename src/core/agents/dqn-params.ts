@@ -1,5 +1,7 @@
 /** DQN hyper-parameters: one spec list, read by the Train form, the CLI and the trainer. */
 import type { ParamSpec } from '../params'
+import type { AlgoInfo } from '../algorithm'
+import type { MetricSpec, WorldInfo } from '../world'
 
 export const DQN_PARAMS: readonly ParamSpec[] = [
   { key: 'network', label: 'Network', type: 'select', default: 'mlp', options: ['mlp', 'conv'], help: 'mlp: Dense layers on the flat state; conv: 3×3 convolutions on the stacked frames, then Dense layers.' },
@@ -24,3 +26,52 @@ export const DQN_PARAMS: readonly ParamSpec[] = [
   { key: 'tau', label: 'Soft update τ', type: 'number', default: 0.01, min: 0, exclusiveMin: true, max: 1, help: 'Fraction the target moves toward the online network each step.' },
   { key: 'double_dqn', label: 'Double DQN', type: 'boolean', default: false, help: 'Choose the next action with the online network, value it with the target.' },
 ]
+
+/** DQN learns any world whose actions are one Discrete choice. */
+function dqnSupports(world: WorldInfo): string | null {
+  if (world.kind !== 'rl') return `${world.label} is a data set, not an environment to act in`
+  if (world.spaces?.action !== 'discrete') return `DQN needs one discrete action per step; ${world.label} has a ${world.spaces?.action ?? 'unknown'} action space`
+  return null
+}
+
+const DQN_METRICS: readonly MetricSpec[] = [
+  { key: 'loss', label: 'TD loss', group: 'learning' },
+  { key: 'epsilon', label: 'ε (exploration)', group: 'learning', fraction: true },
+]
+
+const dqnBase = {
+  kind: 'rl',
+  impl: 'dqn',
+  params: DQN_PARAMS,
+  supports: dqnSupports,
+  metrics: DQN_METRICS,
+  outputs: { label: 'Q-values', short: 'Q' },
+  hasModel: true,
+  unit: 'episodes',
+} as const
+
+export const dqnAlgo: AlgoInfo = {
+  ...dqnBase,
+  id: 'dqn',
+  label: 'DQN',
+  description: 'Deep Q-network with replay memory, ε-greedy exploration, optional target network and Double-DQN targets.',
+}
+
+/** Pixel Racer's second method, a preset of the same DQN. */
+export const qnnOnehotAlgo: AlgoInfo = {
+  ...dqnBase,
+  id: 'qnn-onehot',
+  label: 'Q-network · one-hot position',
+  description: "A linear Q-network on the racer's one-hot position, updated online on every step (Pixel Racer's second method).",
+  worlds: ['racer'],
+  envOverrides: { obs: 'onehot' },
+}
+
+export const qnnMapAlgo: AlgoInfo = {
+  ...dqnBase,
+  id: 'qnn-map',
+  label: 'Q-network · whole map',
+  description: 'The same linear Q-network on the whole track flattened (wall 1, goal 0.25, racer 0.5): more to see, harder to learn.',
+  worlds: ['racer'],
+  envOverrides: { obs: 'map' },
+}

@@ -17,7 +17,7 @@ import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory } from './replay-memory'
 import { dense } from '../nn/dense'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
-import type { AgentSnapshot, EpisodeResult, RlAgent } from '../agent'
+import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 
 export interface DqnParams {
   network: 'mlp' | 'conv'
@@ -177,6 +177,11 @@ export class Dqn implements RlAgent {
     return tf.tidy(() => this.forward(this.model, tf.tensor2d(state, [1, this.stateSize])).dataSync() as Float32Array)
   }
 
+  /** The agent's per-step outputs are its Q-values. */
+  outputs(state: Float32Array): Float32Array {
+    return this.qValues(state)
+  }
+
   greedyAction(state: Float32Array): number {
     return argmax(this.qValues(state))
   }
@@ -245,7 +250,7 @@ export class Dqn implements RlAgent {
       const keepQ = record(episode)
       let state = this.frames.reset(this.env.reset(seed).obs)
       const actions: number[] = []
-      const qValues: number[] | null = keepQ ? [] : null
+      const outputs: number[] | null = keepQ ? [] : null
       let ret = 0
       let lossSum = 0
       let lossCount = 0
@@ -257,7 +262,7 @@ export class Dqn implements RlAgent {
           action = this.rng.int(0, this.nActions)
         } else {
           const q = this.qValues(state)
-          if (qValues) for (let k = 0; k < q.length; k++) qValues.push(q[k])
+          if (outputs) for (let k = 0; k < q.length; k++) outputs.push(q[k])
           action = explore ? this.rng.int(0, this.nActions) : argmax(q)
         }
         this.prevState.set(state)
@@ -280,12 +285,11 @@ export class Dqn implements RlAgent {
         return: ret,
         length: actions.length,
         won: this.env.isWon(),
-        epsilon,
-        loss: lossCount > 0 ? lossSum / lossCount : NaN,
         envSteps: this.envSteps,
         gradSteps: this.gradSteps,
         actions,
-        qValues,
+        outputs,
+        metrics: { epsilon, loss: lossCount > 0 ? lossSum / lossCount : NaN },
       }
     }
   }
@@ -396,4 +400,43 @@ export function argmax(values: ArrayLike<number>): number {
   let best = 0
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i
   return best
+}
+
+interface LayerJson {
+  class_name: string
+  config: { units?: number; filters?: number; kernel_size?: number[]; batch_input_shape?: (number | null)[] }
+}
+
+/**
+ * The DQN settings a LayersModel was built with, read from its topology, so an
+ * imported model can be played and trained further with the same network.
+ * `where` names the model in messages.
+ */
+export function inferDqnParams(topology: unknown, env: Env, where: string): Partial<DqnParams> {
+  const cfg = (topology as { config?: { layers?: LayerJson[] } | LayerJson[] } | undefined)?.config
+  const layers = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? []
+  if (!layers.length) throw new Error(`${where} has no Sequential layers to read`)
+  const inputSize = layers[0].config.batch_input_shape?.[1]
+  if (typeof inputSize !== 'number') throw new Error(`${where} does not say its input size (first layer has no batch_input_shape)`)
+  const supported = new Set(['Dense', 'Conv2D', 'Reshape', 'Permute', 'Flatten'])
+  const odd = layers.find((l) => !supported.has(l.class_name))
+  if (odd) throw new Error(`${where} has a ${odd.class_name} layer; Quarkade imports Q-networks of Dense and Conv2D layers`)
+  const dense = layers.filter((l) => l.class_name === 'Dense').map((l) => l.config.units!)
+  const conv = layers.filter((l) => l.class_name === 'Conv2D')
+  const frame = obsSize(env.observationSpace)
+  if (inputSize % frame !== 0) throw new Error(`the model takes ${inputSize} inputs, not a whole number of ${env.id} frames (${frame} values each)`)
+  if (dense.at(-1) !== env.actionSpace.n) throw new Error(`the model has ${dense.at(-1)} outputs; ${env.id} has ${env.actionSpace.n} actions`)
+  return {
+    network: conv.length ? 'conv' : 'mlp',
+    ...(conv.length ? { conv_filters: conv.map((l) => l.config.filters!), conv_kernel: conv[0].config.kernel_size?.[0] ?? 3 } : {}),
+    hidden: dense.slice(0, -1),
+    nb_frames: inputSize / frame,
+  }
+}
+
+/** How the trainer makes, restores and imports DQN agents (registered in implementations.ts). */
+export const dqnImplementation: AlgoImplementation = {
+  create: (env, params, seed) => Dqn.fromValues(env, params, seed),
+  restore: (env, snap) => Dqn.restore(env, snap),
+  inferParams: (topology, env, where) => inferDqnParams(topology, env, where) as ParamValues,
 }

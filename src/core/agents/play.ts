@@ -1,20 +1,21 @@
 /**
- * Greedy play with a Q-network: what a trained (or imported) model does when it
- * stops exploring. qlearning4k's `agent.play` reports the win fraction as its
- * "Accuracy"; so does this.
+ * Greedy play: what a trained (or imported) agent does when it stops exploring,
+ * whatever its algorithm. qlearning4k's `agent.play` reports the win fraction
+ * as its "Accuracy"; so does this.
  */
 import * as tf from '@tensorflow/tfjs'
+import type { RlAgent } from '../agent'
 import type { Env } from '../env'
-import { obsSize } from '../env'
 import { deriveSeed } from '../rng'
 import { FrameStack } from './replay-memory'
-import { argmax } from './dqn'
+import { obsSize } from '../env'
 
 export interface PlayedEpisode {
   episode: number
   seed: number
   actions: number[]
-  qValues: number[]
+  /** Per-step agent outputs, flattened [length × nActions]. */
+  outputs: number[]
   return: number
   length: number
   won: boolean
@@ -27,33 +28,44 @@ export interface PlayResult {
   meanReturn: number
 }
 
-export function playGreedy(model: tf.LayersModel, env: Env, nbFrames: number, episodes: number, seed: number): PlayResult {
-  const frameSize = obsSize(env.observationSpace)
-  const inputSize = (model.inputs[0].shape[1] ?? 0) as number
-  if (inputSize !== frameSize * nbFrames) {
-    throw new Error(`the model takes ${inputSize} inputs; ${env.id} with ${nbFrames} stacked frame(s) gives ${frameSize * nbFrames}`)
+/** What greedy play needs of an agent. */
+export type GreedyPolicy = Pick<RlAgent, 'greedyAction' | 'outputs'>
+
+/** A tfjs model taking the flat stacked state and giving one value per action (qlearning4k's models, exported ones). */
+export function modelPolicy(model: tf.LayersModel): GreedyPolicy {
+  const outputs = (state: Float32Array): Float32Array =>
+    tf.tidy(() => (model.predict(tf.tensor2d(state, [1, state.length])) as tf.Tensor).dataSync() as Float32Array)
+  return {
+    outputs,
+    greedyAction(state) {
+      const q = outputs(state)
+      let best = 0
+      for (let i = 1; i < q.length; i++) if (q[i] > q[best]) best = i
+      return best
+    },
   }
-  const outputs = model.outputs[0].shape[1]
-  if (outputs !== env.actionSpace.n) throw new Error(`the model has ${outputs} outputs; ${env.id} has ${env.actionSpace.n} actions`)
-  const frames = new FrameStack(nbFrames, frameSize)
+}
+
+/** Plays `episodes` games greedily; `nbFrames` recent observations make the agent's state. */
+export function playGreedy(agent: GreedyPolicy, env: Env, nbFrames: number, episodes: number, seed: number): PlayResult {
+  const frames = new FrameStack(nbFrames, obsSize(env.observationSpace))
   const played: PlayedEpisode[] = []
   for (let e = 0; e < episodes; e++) {
     const episodeSeed = deriveSeed(seed, e)
     let state = frames.reset(env.reset(episodeSeed).obs)
     const actions: number[] = []
-    const qValues: number[] = []
+    const outputs: number[] = []
     let ret = 0
     for (;;) {
-      const q = tf.tidy(() => (model.predict(tf.tensor2d(state, [1, state.length])) as tf.Tensor).dataSync())
-      const a = argmax(q)
-      qValues.push(...q)
+      if (agent.outputs) for (const v of Array.from(agent.outputs(state))) outputs.push(v)
+      const a = agent.greedyAction(state)
       actions.push(a)
       const r = env.step(a)
       ret += r.reward
       state = frames.push(r.obs)
       if (r.terminated || r.truncated) break
     }
-    played.push({ episode: e, seed: episodeSeed, actions, qValues, return: ret, length: actions.length, won: env.isWon(), stats: env.episodeStats?.() ?? {} })
+    played.push({ episode: e, seed: episodeSeed, actions, outputs, return: ret, length: actions.length, won: env.isWon(), stats: env.episodeStats?.() ?? {} })
   }
   const wins = played.filter((p) => p.won).length
   return { episodes: played, winFraction: wins / Math.max(1, episodes), meanReturn: played.reduce((s, p) => s + p.return, 0) / Math.max(1, episodes) }

@@ -8,8 +8,9 @@
  */
 import { z } from 'zod'
 import type { Env } from '../env'
-import type { AgentSnapshot, EpisodeResult, RlAgent } from '../agent'
+import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 import type { ParamSpec, ParamValues } from '../params'
+import type { AlgoInfo } from '../algorithm'
 import { Rng, deriveSeed } from '../rng'
 
 export const QTABLE_PARAMS: readonly ParamSpec[] = [
@@ -19,6 +20,26 @@ export const QTABLE_PARAMS: readonly ParamSpec[] = [
   { key: 'q_init', label: 'Initial Q', type: 'number', default: 0, help: 'Starting value of every Q entry. The seed uses 0; 1 (optimistic, the largest return) makes untried moves look worth trying.' },
   { key: 'max_steps', label: 'Max steps per episode', type: 'int', default: 100, min: 1, help: 'The agent ends an episode after this many moves, as the seed does (the env may truncate sooner).' },
 ]
+
+export const qtableAlgo: AlgoInfo = {
+  id: 'qtable',
+  label: 'Q-table',
+  description: "Tabular Q-learning (Pixel Racer's first method): one value per cell and move, exploration by argmax of Q plus decaying noise.",
+  kind: 'rl',
+  impl: 'qtable',
+  params: QTABLE_PARAMS,
+  supports: (world) =>
+    world.spaces?.observation === 'tabular' && world.spaces.action === 'discrete'
+      ? null
+      : `a Q-table needs a world with a finite set of states and discrete actions; ${world.label} has neither`,
+  metrics: [
+    { key: 'loss', label: 'Mean squared TD error', group: 'learning' },
+    { key: 'noise', label: 'Exploration noise (std)', group: 'learning' },
+  ],
+  outputs: { label: 'Q-values', short: 'Q' },
+  hasModel: false,
+  unit: 'episodes',
+}
 
 export interface QTableParams {
   lr: number
@@ -98,8 +119,8 @@ export class QTable implements RlAgent {
     return this.q.slice(state * this.nActions, (state + 1) * this.nActions)
   }
 
-  /** Q[s, ·] for the state `obs` shows. */
-  qValues(obs: Float32Array): Float32Array {
+  /** Q[s, ·] for the state `obs` shows: the agent's per-step outputs. */
+  outputs(obs: Float32Array): Float32Array {
     return this.row(this.env.stateOfObs(obs))
   }
 
@@ -129,14 +150,14 @@ export class QTable implements RlAgent {
       const episode = this.episode
       const seed = deriveSeed(this.seed, episode)
       const noiseStd = p.noise_scale / (episode + 1)
-      const qValues: number[] | null = record(episode) ? [] : null
+      const outputs: number[] | null = record(episode) ? [] : null
       this.env.reset(seed)
       let s = this.env.stateIndex()
       const actions: number[] = []
       let ret = 0
       let tdSquares = 0
       for (;;) {
-        if (qValues) for (let a = 0; a < A; a++) qValues.push(q[s * A + a])
+        if (outputs) for (let a = 0; a < A; a++) outputs.push(q[s * A + a])
         const action = this.explore(s, noiseStd)
         const r = this.env.step(action)
         const s1 = this.env.stateIndex()
@@ -158,13 +179,12 @@ export class QTable implements RlAgent {
         return: ret,
         length: actions.length,
         won: this.env.isWon(),
-        // No ε here: the exploration figure reported is the noise's std this episode.
-        epsilon: noiseStd,
-        loss: tdSquares / actions.length,
         envSteps: this.envSteps,
         gradSteps: this.envSteps, // one table update per step
         actions,
-        qValues,
+        outputs,
+        // No ε here: exploration is the noise's std this episode.
+        metrics: { noise: noiseStd, loss: tdSquares / actions.length },
       }
     }
   }
@@ -204,4 +224,15 @@ export class QTable implements RlAgent {
   }
 
   dispose(): void {}
+}
+
+function tabular(env: Env): TabularEnv {
+  if (!('numStates' in env)) throw new Error(`a Q-table needs an env with a finite set of states (Pixel Racer), not ${env.id}`)
+  return env as TabularEnv
+}
+
+/** How the trainer makes and restores Q-tables (registered in implementations.ts). */
+export const qtableImplementation: AlgoImplementation = {
+  create: (env, params, seed) => QTable.fromValues(tabular(env), params, seed),
+  restore: async (env, snap) => QTable.fromJSON(tabular(env), snap.meta),
 }

@@ -2,8 +2,8 @@
  * qlearning4k's two games, as Games over the app's envs (same rules; the grid is
  * always 10×10, so the argument is a seed, not qlearning4k's grid_size).
  */
-import { CatchEnv } from '../envs/catch'
-import { SnakeEnv, type SnakeOptions } from '../envs/snake'
+import { CatchEnv } from '../catch/env'
+import { SnakeEnv, type SnakeOptions } from '../snake/env'
 import { EnvGame } from './adapters'
 
 export class Catch extends EnvGame<CatchEnv> {

@@ -3,6 +3,7 @@
  * trainer. Imports no tfjs, so the renderer can use it.
  */
 import type { ParamSpec } from '../params'
+import type { AlgoInfo } from '../algorithm'
 
 export const VAE_PRESETS = ['reference', 'seed'] as const
 export type VaePresetName = (typeof VAE_PRESETS)[number]
@@ -68,3 +69,24 @@ export const VAE_PARAMS: readonly ParamSpec[] = [
   { key: 'early_stopping_patience', label: 'Early-stopping patience', type: 'int', default: 5, min: 0, max: 100000, help: 'Stop after this many epochs without a better validation loss (0 = never); the best weights are kept.' },
   { key: 'seed', label: 'Seed', type: 'int', default: 0, min: 0, max: 4294967295, help: 'Seeds the weights, the split, the batch order and the sampling noise.' },
 ]
+
+export const vaeAlgo: AlgoInfo = {
+  id: 'vae',
+  label: 'VAE',
+  description:
+    'A variational autoencoder on jet images (DeepFalcon): convolutional encoder to a Gaussian latent, decoder back to 125×125×3; loss = reconstruction + β·KL.',
+  kind: 'generative',
+  impl: 'vae',
+  params: VAE_PARAMS,
+  supports: (world) => (world.kind === 'dataset' ? null : `a VAE learns a data set of images; ${world.label} is an environment`),
+  runOwned: { episodes: 'epochs', seed: 'seed' },
+  metrics: [
+    { key: 'train_loss', label: 'Training loss (batch)', group: 'learning' },
+    { key: 'val_loss', label: 'Validation loss', group: 'outcome' },
+    { key: 'val_mse', label: 'Validation MSE (standardised units)', group: 'outcome' },
+    { key: 'baseline_mse', label: 'Mean-image baseline MSE (standardised units)', group: 'outcome' },
+    { key: 'images_per_s', label: 'Throughput', unit: 'images/s', group: 'throughput' },
+  ],
+  hasModel: true,
+  unit: 'epochs',
+}

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
 import { parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
-import { ALGOS, ENVS } from '../../core/catalog'
+import { findAlgo, findWorld } from '../../core/catalog'
 import { parseParamText } from '../../core/params'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
@@ -105,7 +105,7 @@ export function trainConfigFromArgs(args: string[]): {
   }
   if (!values.env) throw new UsageError('--env is required (e.g. --env catch)')
   if (!values.algo) throw new UsageError('--algo is required (e.g. --algo dqn)')
-  const specs = ALGOS[values.algo]?.params ?? []
+  const specs = findAlgo(values.algo)?.params ?? []
   const params: Record<string, unknown> = {}
   for (const item of values.set ?? []) {
     const eq = item.indexOf('=')
@@ -124,7 +124,7 @@ export function trainConfigFromArgs(args: string[]): {
     target = { metric: m[1], value }
   }
   const envParams: Record<string, unknown> = {}
-  const envSpecs = ENVS[values.env]?.params ?? []
+  const envSpecs = findWorld(values.env)?.params ?? []
   for (const item of values['env-set'] ?? []) {
     const eq = item.indexOf('=')
     if (eq <= 0) throw new UsageError(`malformed --env-set "${item}": expected key=value`)
@@ -233,10 +233,7 @@ async function train(args: string[]): Promise<number> {
   let lastPrint = 0
   let run: RunSummary
   try {
-    if (config?.data) {
-      await services.files.checkJets(config.data.path)
-      config.data.channels ??= services.files.channelsFor(config.data.path)
-    }
+    if (config) await services.files.prepareRunData(config)
     run = resume ? services.jobs.resume(resume.runId, resume.episodes) : services.jobs.start(config!)
   } catch (e) {
     await services.close()

@@ -3,7 +3,7 @@
  * (Electron IPC, web WebSocket) calls `handle`; inputs are validated against
  * the shared schemas here, so no host can skip validation.
  */
-import { ALGOS, ENVS } from '../../core/catalog'
+import { describeAlgo, describeWorld, listAlgos, listWorlds } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
@@ -32,7 +32,7 @@ export class ApiRouter {
     private readonly host: HostCapabilities = {},
   ) {
     this.handlers = {
-      'catalog.get': () => ({ envs: Object.values(ENVS), algos: Object.values(ALGOS), backends: [...BACKENDS] }),
+      'catalog.get': () => ({ envs: listWorlds().map(describeWorld), algos: listAlgos().map(describeAlgo), backends: [...BACKENDS] }),
       'system.info': () => this.system,
       'system.pickFile': async ({ title, extensions }: { title: string; extensions: string[] }) => {
         if (!this.host.pickFile) throw new ApiError('file dialogs exist only in the desktop app; type a path instead')
@@ -46,10 +46,7 @@ export class ApiRouter {
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': async (input: unknown) => {
         const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
-        if (config.data) {
-          await this.files.checkJets(config.data.path)
-          config.data.channels ??= this.files.channelsFor(config.data.path)
-        }
+        await this.files.prepareRunData(config)
         return this.jobs.start(config)
       },
       'runs.results': ({ id }: { id: number }) => (this.store.getRun(id), this.store.results(id)),

@@ -13,7 +13,9 @@ import { openH5, type H5File } from '../h5/file'
 import { JetDataset, detectJetSchema } from '../h5/jets'
 import { writeJetFile } from '../h5/write-jets'
 import type { RunStore } from './run-store'
-import type { FileOverview } from '../../shared/api'
+import type { FileOverview, RunConfig } from '../../shared/api'
+import { findWorld } from '../../core/catalog'
+import { detectSchemas } from '../data/schemas'
 
 const IDLE_MS = 60_000
 const MAX_OPEN = 4
@@ -143,13 +145,20 @@ export class FileService {
          ON CONFLICT(path) DO UPDATE SET opened_at = excluded.opened_at, is_jets = excluded.is_jets`,
       )
       .run(full, Date.now(), schema.ok ? 1 : 0)
-    return { path: full, name: path.basename(full), bytes: fs.statSync(full).size, tree: h5.tree(), jets }
+    return { path: full, name: path.basename(full), bytes: fs.statSync(full).size, tree: h5.tree(), jets, schemas: detectSchemas(h5) }
   }
 
-  /** Throws, naming the file and the problem, unless it holds jet images (before a VAE run starts). */
-  async checkJets(file: string): Promise<void> {
-    const o = await this.overview(file)
-    if (!o.jets.ok) throw new Error(o.jets.problem)
+  /**
+   * Before a data-backed run starts: throws, naming the file and the problem, unless the file
+   * holds the world's data schema; fills in the file's channel names.
+   */
+  async prepareRunData(config: RunConfig): Promise<void> {
+    const schema = findWorld(config.env)?.data?.schema
+    if (!config.data || !schema) return
+    const o = await this.overview(config.data.path)
+    const found = o.schemas[schema]
+    if (!found?.ok) throw new Error(found?.problem ?? `${config.data.path}: no reader for data schema "${schema}"`)
+    config.data.channels ??= this.channelsFor(config.data.path)
   }
 
   recent(): { path: string; name: string; openedAt: number; exists: boolean; jets: boolean }[] {

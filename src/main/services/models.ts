@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { ENVS, defaultParams } from '../../core/catalog'
-import { obsSize } from '../../core/env'
-import { makeEnv } from '../../core/catalog'
+import { algosFor, defaultParams, getWorld, makeEnv } from '../../core/catalog'
+import { implementationOf } from '../../core/agents/implementations'
+import type { ParamValues } from '../../core/params'
 import { resolveRunConfig, type RunSummary } from '../../shared/api'
 import { readModelFolder, writeModelFolder } from '../trainer/model-files'
 import type { RunStore } from './run-store'
@@ -21,50 +21,29 @@ export function exportModel(modelDir: string, outDir: string): string[] {
   return [path.join(target, 'model.json'), path.join(target, 'weights.bin')]
 }
 
-interface LayerJson {
-  class_name: string
-  config: { units?: number; filters?: number; kernel_size?: number[]; batch_input_shape?: (number | null)[] }
-}
-
 /**
- * Reads the DQN settings a model was built with from its topology, so the
- * imported model can be played and trained further with the same network.
+ * The algorithm that can take a model for this world (the first whose implementation reads
+ * settings from a model's topology) and the settings the model was built with.
  */
-function inferParams(dir: string, envId: string): Record<string, number | boolean | string | number[]> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology?: { config?: { layers?: LayerJson[] } | LayerJson[] } }
-  const cfg = json.modelTopology?.config
-  const layers = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? []
-  if (!layers.length) throw new Error(`${dir}/model.json has no Sequential layers to read`)
-  const inputSize = layers[0].config.batch_input_shape?.[1]
-  if (typeof inputSize !== 'number') throw new Error(`${dir}/model.json does not say its input size (first layer has no batch_input_shape)`)
-  const supported = new Set(['Dense', 'Conv2D', 'Reshape', 'Permute', 'Flatten'])
-  const odd = layers.find((l) => !supported.has(l.class_name))
-  if (odd) throw new Error(`${dir}/model.json has a ${odd.class_name} layer; Quarkade imports Q-networks of Dense and Conv2D layers`)
-  const dense = layers.filter((l) => l.class_name === 'Dense').map((l) => l.config.units!)
-  const conv = layers.filter((l) => l.class_name === 'Conv2D')
-  const env = makeEnv(envId)
-  const frame = obsSize(env.observationSpace)
-  if (inputSize % frame !== 0) throw new Error(`the model takes ${inputSize} inputs, not a whole number of ${envId} frames (${frame} values each)`)
-  if (dense.at(-1) !== env.actionSpace.n) throw new Error(`the model has ${dense.at(-1)} outputs; ${envId} has ${env.actionSpace.n} actions`)
-  return {
-    ...defaultParams(envId, 'dqn'),
-    network: conv.length ? 'conv' : 'mlp',
-    ...(conv.length ? { conv_filters: conv.map((l) => l.config.filters!), conv_kernel: conv[0].config.kernel_size?.[0] ?? 3 } : {}),
-    hidden: dense.slice(0, -1),
-    nb_frames: inputSize / frame,
-  }
+function inferRun(dir: string, envId: string): { algo: string; params: ParamValues } {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology?: unknown }
+  const world = getWorld(envId)
+  const algo = algosFor(world).find((a) => a.hasModel && a.kind === 'rl' && implementationOf(a.id).inferParams)
+  if (!algo) throw new Error(`no algorithm for ${world.label} takes a saved model`)
+  const inferred = implementationOf(algo.id).inferParams!(json.modelTopology, makeEnv(envId), `${dir}/model.json`)
+  return { algo: algo.id, params: { ...defaultParams(envId, algo.id), ...inferred } }
 }
 
 /** Makes a completed run that holds an imported model, ready to play or keep training. */
 export function importModel(store: RunStore, dir: string, envId: string, name?: string): RunSummary {
   const source = path.resolve(dir)
-  if (!ENVS[envId]) throw new Error(`unknown env "${envId}" (known: ${Object.keys(ENVS).join(', ')})`)
+  const world = getWorld(envId)
   const artifacts = readModelFolder(source)
-  const params = inferParams(source, envId)
+  const { algo, params } = inferRun(source, envId)
   const config = resolveRunConfig({
     env: envId,
-    algo: 'dqn',
-    episodes: ENVS[envId].defaultEpisodes,
+    algo,
+    episodes: world.defaultEpisodes,
     params,
     name: name ?? `Imported · ${path.basename(source)}`,
   })

@@ -4,13 +4,14 @@
  * in one transaction each. The schema is versioned (PRAGMA user_version) and
  * migrated forward on open.
  */
+import type { ActionEncoding } from '../../core/spaces'
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE runs (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL,
@@ -92,9 +93,33 @@ const MIGRATIONS: readonly string[] = [
      json TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // v6: actions by the action space's own encoding (int32 ids, float32 for continuous parts) instead of
+  // one byte each (ids > 255 wrapped); existing rows keep theirs as 'u8'. Q-values become generic outputs.
+  `ALTER TABLE replays ADD COLUMN action_encoding TEXT NOT NULL DEFAULT 'u8';
+   ALTER TABLE replays RENAME COLUMN q_values TO outputs;`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
+
+/** A replay's actions as stored: little-endian int32 or float32 (v6), or one byte each (v1–v5). */
+export function encodeActions(actions: readonly number[], encoding: ActionEncoding): Buffer {
+  const typed = encoding === 'f32' ? Float32Array.from(actions) : Int32Array.from(actions)
+  return Buffer.from(typed.buffer)
+}
+
+export function decodeActions(bytes: Buffer, encoding: string): number[] {
+  const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  switch (encoding) {
+    case 'u8':
+      return Array.from(bytes)
+    case 'i32':
+      return Array.from(new Int32Array(copy))
+    case 'f32':
+      return Array.from(new Float32Array(copy))
+    default:
+      throw new Error(`replay actions stored as "${encoding}", which this Quarkade cannot read`)
+  }
+}
 
 export interface EpisodeRecord {
   episode: number
@@ -102,9 +127,11 @@ export interface EpisodeRecord {
   return: number
   length: number
   won: boolean
-  /** Present for recorded episodes (replays). */
+  /** Present for recorded episodes (replays): flat in the action space's encoding. */
   actions?: number[]
-  qValues?: number[] | null
+  /** How `actions` are stored: int32 ids, or float32 when the space has continuous parts. */
+  actionEncoding?: ActionEncoding
+  outputs?: number[] | null
 }
 
 export interface RunProgress {
@@ -291,7 +318,7 @@ export class RunStore {
     const insertEpisode = this.db.prepare(
       'INSERT OR REPLACE INTO episodes (run_id, episode, seed, return, length, won) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    const insertReplay = this.db.prepare('INSERT OR REPLACE INTO replays (run_id, episode, seed, actions, q_values) VALUES (?, ?, ?, ?, ?)')
+    const insertReplay = this.db.prepare('INSERT OR REPLACE INTO replays (run_id, episode, seed, actions, action_encoding, outputs) VALUES (?, ?, ?, ?, ?, ?)')
     this.db.transaction(() => {
       const latest: Record<string, number> = {}
       for (const m of batch.metrics) {
@@ -301,8 +328,9 @@ export class RunStore {
       for (const e of batch.episodes) {
         insertEpisode.run(id, e.episode, e.seed, e.return, e.length, e.won ? 1 : 0)
         if (e.actions) {
-          const q = e.qValues ? Buffer.from(new Float32Array(e.qValues).buffer) : null
-          insertReplay.run(id, e.episode, e.seed, Buffer.from(Uint8Array.from(e.actions)), q)
+          const outputs = e.outputs ? Buffer.from(new Float32Array(e.outputs).buffer) : null
+          const encoding = e.actionEncoding ?? 'i32'
+          insertReplay.run(id, e.episode, e.seed, encodeActions(e.actions, encoding), encoding, outputs)
         }
       }
       if (Object.keys(latest).length) {
@@ -352,20 +380,20 @@ export class RunStore {
     const run = this.getRun(runId)
     const row = this.db
       .prepare(
-        `SELECT r.seed, r.actions, r.q_values, e.return, e.won FROM replays r
+        `SELECT r.seed, r.actions, r.action_encoding, r.outputs, e.return, e.won FROM replays r
          JOIN episodes e ON e.run_id = r.run_id AND e.episode = r.episode
          WHERE r.run_id = ? AND r.episode = ?`,
       )
-      .get(runId, episode) as { seed: number; actions: Buffer; q_values: Buffer | null; return: number; won: number } | undefined
+      .get(runId, episode) as { seed: number; actions: Buffer; action_encoding: string; outputs: Buffer | null; return: number; won: number } | undefined
     if (!row) throw new Error(`run ${runId} has no recorded replay of episode ${episode}`)
-    const q = row.q_values ? new Float32Array(row.q_values.buffer.slice(row.q_values.byteOffset, row.q_values.byteOffset + row.q_values.byteLength)) : null
+    const q = row.outputs ? new Float32Array(row.outputs.buffer.slice(row.outputs.byteOffset, row.outputs.byteOffset + row.outputs.byteLength)) : null
     return {
       runId,
       env: run.env,
       episode,
       seed: row.seed,
-      actions: Array.from(row.actions),
-      qValues: q ? Array.from(q) : null,
+      actions: decodeActions(row.actions, row.action_encoding),
+      outputs: q ? Array.from(q) : null,
       return: row.return,
       won: !!row.won,
     }

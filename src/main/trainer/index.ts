@@ -4,9 +4,10 @@
  * whichever parent channel it has, and exits when its job ends.
  */
 import type { FromTrainer, ToTrainer } from './protocol'
-import { ALGOS } from '../../core/catalog'
-import { TrainingSession, playSaved } from './session'
-import { VaeSession } from './vae-session'
+import { getWorld } from '../../core/catalog'
+import { TrainingSession } from './session'
+import { createRlJob, playSaved } from './rl-job'
+import { createDatasetJob } from './dataset-job'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -32,7 +33,7 @@ function onMessage(listener: (message: ToTrainer) => void): void {
   else process.on('message', (m) => listener(m as ToTrainer))
 }
 
-let session: TrainingSession | VaeSession | null = null
+let session: TrainingSession | null = null
 
 function finish(job: Promise<void>): void {
   job
@@ -47,7 +48,8 @@ onMessage((message) => {
   switch (message.type) {
     case 'start':
       if (session) return
-      session = ALGOS[message.config.algo]?.agent === 'vae' ? new VaeSession(message, send) : new TrainingSession(message, send)
+      // Per kind of world, the job behind the one session loop: an agent in an env, or a model on a data set.
+      session = new TrainingSession(message, send, getWorld(message.config.env).kind === 'dataset' ? createDatasetJob : createRlJob)
       return finish(session.run())
     case 'play':
       return finish(playSaved(message, send))

@@ -80,3 +80,5 @@ export function dropTrainingState(dir: string): void {
   fs.rmSync(file)
   for (const name of blobs) fs.rmSync(path.join(dir, name), { force: true })
 }
+
+export type TrainingState = ReturnType<typeof readTrainingState>

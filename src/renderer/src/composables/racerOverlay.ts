@@ -3,6 +3,7 @@
  * trains) with the user's switches, and its track's shortest path. For other
  * envs `overlay` is undefined, so views can pass it along unconditionally.
  */
+import { findWorld } from '../../../core/catalog'
 import { computed, watch } from 'vue'
 import { shortestPath } from '../../../core/racer/track'
 import { FINAL_STATUSES, type RunSummary } from '../../../shared/api'
@@ -11,7 +12,7 @@ import { useRacerStore } from '../stores/racer'
 
 export function useRacerOverlay(run: () => RunSummary | null | undefined) {
   const store = useRacerStore()
-  const isRacer = computed(() => run()?.env === 'racer')
+  const isRacer = computed(() => !!findWorld(run()?.env ?? '')?.track)
   const runId = computed(() => (isRacer.value ? (run()?.id ?? null) : null))
 
   watch(runId, (id) => id !== null && void store.loadPolicy(id), { immediate: true })

@@ -11,8 +11,8 @@ import { racerWorld } from './racer'
 export interface RecordedEpisode {
   seed: number
   actions: readonly number[]
-  /** Flattened [steps × nActions], or null. */
-  qValues: readonly number[] | null
+  /** Per-step agent outputs, flattened [steps × nActions], or null. */
+  outputs: readonly number[] | null
 }
 
 export interface Frame {
@@ -49,8 +49,8 @@ export function simulateEpisode(envId: string, ep: RecordedEpisode, envParams: P
   const env = makeEnv(envId, envParams, 0, track ? { track: trackFromJSON(track, { validate: false }) } : {})
   const nA = env.actionSpace.n
   const qAt = (k: number): number[] | null => {
-    if (!ep.qValues || ep.qValues.length < (k + 1) * nA) return null
-    return Array.from(ep.qValues.slice(k * nA, (k + 1) * nA))
+    if (!ep.outputs || ep.outputs.length < (k + 1) * nA) return null
+    return Array.from(ep.outputs.slice(k * nA, (k + 1) * nA))
   }
   env.reset(ep.seed)
   const frames: Frame[] = [

@@ -3,7 +3,7 @@
  * Draws from CatchEnv.renderState() → {fruitRow, fruitCol, basket}.
  */
 import { Container, Graphics } from 'pixi.js'
-import { CATCH_SIZE, type CatchState } from '../../../core/envs/catch'
+import { CATCH_SIZE, type CatchState } from '../../../core/catch/env'
 import { squareBoardScene, type Scene, type SceneFrame } from './types'
 
 const COLORS = {

@@ -4,7 +4,7 @@
  * length, dead}; a is the screen column (x), b the row (y).
  */
 import { Container, Graphics } from 'pixi.js'
-import { SNAKE_SIZE, SNAKE_START_LENGTH, type SnakeState } from '../../../core/envs/snake'
+import { SNAKE_SIZE, SNAKE_START_LENGTH, type SnakeState } from '../../../core/snake/env'
 import { squareBoardScene, type Scene, type SceneFrame } from './types'
 
 const COLORS = {

@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Catalog } from '../../../shared/api'
+import type { WorldDescriptor } from '../../../core/catalog'
 import { api } from '../api'
 
 export const useCatalogStore = defineStore('catalog', () => {
@@ -22,7 +23,14 @@ export const useCatalogStore = defineStore('catalog', () => {
     }
   }
 
-  const envLabel = (id: string): string => catalog.value?.envs.find((e) => e.id === id)?.label ?? id
+  /**
+   * The world a run or a form names: an exact versioned id (`catch-v1`, what runs record), or a
+   * family name (`catch`, what the form picks and what runs stored before versions) — its version 1
+   * for stored runs, the newest for the form (the catalog lists only the newest).
+   */
+  const world = (id: string): WorldDescriptor | undefined =>
+    catalog.value?.envs.find((e) => e.id === id) ?? catalog.value?.envs.find((e) => e.family === id || e.family === id.replace(/-v\d+$/, ''))
+  const envLabel = (id: string): string => world(id)?.label ?? id
   const algoLabel = (id: string): string => catalog.value?.algos.find((a) => a.id === id)?.label ?? id
 
   return {
@@ -33,6 +41,7 @@ export const useCatalogStore = defineStore('catalog', () => {
     envs: computed(() => catalog.value?.envs ?? []),
     algos: computed(() => catalog.value?.algos ?? []),
     backends: computed(() => catalog.value?.backends ?? []),
+    world,
     envLabel,
     algoLabel,
   }

@@ -200,7 +200,7 @@ export const useDataStore = defineStore('data', () => {
   // ---- Train a VAE on this file ----
   const catalog = useCatalogStore()
   /** Whether the catalog offers the jets env (the VAE); the button is hidden until it does. */
-  const canTrainOnFile = computed(() => jetsOk.value && catalog.envs.some((e) => e.id === JETS_ENV))
+  const canTrainOnFile = computed(() => jetsOk.value && !!catalog.world(JETS_ENV))
 
   /** Opens the Train view with the jets env chosen and this file as its data (see nav.openTrain). */
   function trainOnFile(): void {

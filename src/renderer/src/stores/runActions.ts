@@ -4,6 +4,7 @@
  * The dialogs these need are described here and drawn by RunDialogs.vue, so
  * a row of the runs table, a run's details and the Train view share them.
  */
+import { findWorld, listWorlds } from '../../../core/catalog'
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { FINAL_STATUSES, type RunSummary } from '../../../shared/api'
@@ -163,7 +164,7 @@ export const useRunActionsStore = defineStore('runActions', () => {
     error.value = null
     imported.value = null
     importName.value = ''
-    if (!importEnv.value) importEnv.value = runs.list[0]?.env ?? 'catch'
+    if (!importEnv.value) importEnv.value = (runs.list[0] ? findWorld(runs.list[0].env)?.family : undefined) ?? listWorlds()[0].family
     dialog.value = { kind: 'import' }
     void system.load().catch(() => {})
   }

@@ -5,10 +5,9 @@
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, watch } from 'vue'
-import type { AlgoInfo, EnvInfo } from '../../../core/catalog'
+import type { AlgoDescriptor as AlgoInfo, WorldDescriptor as EnvInfo } from '../../../core/catalog'
 import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '../../../core/params'
 import { FINAL_STATUSES, trainRequestSchema, type TrainRequest } from '../../../shared/api'
-import { VAE_RUN_OWNED_PARAMS } from '../lib/vae'
 import { useCatalogStore } from './catalog'
 import { useNavStore } from './nav'
 import { useRunsStore } from './runs'
@@ -76,7 +75,7 @@ export const useTrainStore = defineStore('train', () => {
   /** Data-set envs (jets): the file to train on, as typed → request.data.path. */
   const dataPath = ref('')
 
-  const env = computed<EnvInfo | undefined>(() => catalog.envs.find((e) => e.id === envId.value))
+  const env = computed<EnvInfo | undefined>(() => catalog.world(envId.value))
   const algo = computed<AlgoInfo | undefined>(() => catalog.algos.find((a) => a.id === algoId.value))
   const algosForEnv = computed(() => catalog.algos.filter((a) => env.value?.algos.includes(a.id)))
   /** Data-set envs train generative models: epochs, no episodes, targets or replays. */
@@ -85,7 +84,7 @@ export const useTrainStore = defineStore('train', () => {
   const visibleParams = computed(() => {
     const a = algo.value
     if (!a) return []
-    const owned: readonly string[] = a.agent === 'vae' ? VAE_RUN_OWNED_PARAMS : []
+    const owned: string[] = Object.values(a.runOwned ?? {})
     return a.params.filter((s) => !owned.includes(s.key))
   })
 
@@ -133,7 +132,7 @@ export const useTrainStore = defineStore('train', () => {
 
   function save(): void {
     try {
-      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, envParams, settings, ...(env.value?.usesData ? { dataPath: dataPath.value.trim() } : {}) }))
+      localStorage.setItem(storageKey(envId.value, algoId.value), JSON.stringify({ params, envParams, settings, ...(env.value?.data ? { dataPath: dataPath.value.trim() } : {}) }))
     } catch {
       /* storage full or disabled */
     }
@@ -152,7 +151,7 @@ export const useTrainStore = defineStore('train', () => {
 
   /** The data file: the one the Data view asked to train on, else the one last used with this env. */
   function restoreDataPath(): void {
-    if (!env.value?.usesData) return
+    if (!env.value?.data) return
     const intent = nav.trainIntent
     if (intent?.env === envId.value && intent.dataPath) {
       dataPath.value = intent.dataPath
@@ -171,7 +170,7 @@ export const useTrainStore = defineStore('train', () => {
   watch(
     () => nav.trainIntent,
     (intent) => {
-      if (!intent || !catalog.envs.some((e) => e.id === intent.env)) return
+      if (!intent || !catalog.world(intent.env)) return
       if (envId.value !== intent.env) selectEnv(intent.env)
       else restoreDataPath()
     },
@@ -268,8 +267,8 @@ export const useTrainStore = defineStore('train', () => {
       backend: settings.backend,
     }
     if (e?.params.length) request.env_params = ep
-    if (e?.usesTrack) request.track = tracks.trainTrack
-    if (e?.usesData) {
+    if (e?.track) request.track = tracks.trainTrack
+    if (e?.data) {
       const path = dataPath.value.trim()
       const check = vae.dataCheck
       const known = check?.path === path ? check : null

@@ -1,0 +1,37 @@
+/**
+ * What an algorithm declares about itself: its settings, which worlds it can
+ * learn, the metrics it reports (labels, units, chart groups) and what its agent
+ * outputs per step. Each algorithm's declaration sits beside its one-file
+ * implementation (agents/dqn.ts + agents/dqn-params.ts, agents/qtable.ts, vae/);
+ * the registry in catalog.ts lists them. The implementations (tfjs) are looked
+ * up by the trainer in agents/implementations.ts.
+ */
+import type { ParamSpec, ParamValues } from './params'
+import type { MetricSpec, WorldInfo } from './world'
+
+export interface AlgoInfo {
+  id: string
+  label: string
+  description: string
+  /** rl: acts in an env; generative: learns a data set's images. */
+  kind: 'rl' | 'generative'
+  /** The implementation that trains it (a key of agents/implementations.ts); presets share one. */
+  impl: string
+  params: readonly ParamSpec[]
+  /** Env settings the algorithm fixes (e.g. the Q-network on the one-hot position). */
+  envOverrides?: ParamValues
+  /** Presets made for particular worlds (families); absent = every world it supports. */
+  worlds?: string[]
+  /** Why it cannot learn `world`, or null when it can. */
+  supports(world: WorldInfo): string | null
+  /** Settings the run itself owns (a VAE's `epochs` is the run's episode count, its `seed` the run's seed): hidden in forms. */
+  runOwned?: { episodes?: string; seed?: string }
+  /** What it reports per episode (or per batch / epoch), besides return and length. */
+  metrics: readonly MetricSpec[]
+  /** Per-step outputs recorded with replays (Q-values, action probabilities), one number per action. */
+  outputs?: { label: string; short: string }
+  /** It saves a policy network (Play, Export, Import). */
+  hasModel: boolean
+  /** What a unit of training is called in the UI: episodes for agents, epochs for data sets. */
+  unit: 'episodes' | 'epochs'
+}

@@ -1,0 +1,88 @@
+/**
+ * What a world declares about itself, after Gymnasium's `register()`: a
+ * versioned id, its settings, the metrics it reports, how an episode's outcome
+ * reads, and how to make it. Each world lives in its own folder (catch/,
+ * snake/, racer/, jets/) with a `world.ts` exporting one WorldInfo; the
+ * registry in catalog.ts lists them. Nothing here imports tfjs, Node or the DOM,
+ * so the renderer uses the same definitions to re-simulate replays.
+ */
+import type { Env } from './env'
+import type { ParamSpec, ParamValues } from './params'
+import type { Space } from './spaces'
+import type { Track } from './racer/track'
+
+/** How a number a run reports is labelled and charted. */
+export interface MetricSpec {
+  key: string
+  label: string
+  /** Shown after values and on axis titles ("s", "steps", "images/s"); omit for plain numbers. */
+  unit?: string
+  /** Charts draw one panel per group; the Runs table and stat tiles read `outcome` first. */
+  group: 'outcome' | 'learning' | 'evaluation' | 'throughput' | 'results'
+  /** Values lie in [0, 1] (rates): charted on their own axis, never with returns. */
+  fraction?: boolean
+}
+
+/** What an env needs besides its settings: the racer's track, a data-backed world's event. */
+export interface EnvAssets {
+  track?: Track
+}
+
+/** A data file a world reads (its events are its maps): which schema, in words for messages. */
+export interface DataRequirement {
+  /** A schema id the main process's data detectors know (src/main/data/schemas.ts). */
+  schema: string
+  /** "an HDF5 file in the CMS jet schema" */
+  description: string
+}
+
+/** A greedy policy's progress, measured by the world while an agent trains (Pixel Racer's steps to goal). */
+export interface WorldMonitor {
+  /** Evaluate every this many episodes (and at the end). */
+  every: number
+  /** Metrics of the greedy policy now. */
+  evaluate(act: (obs: Float32Array) => number): Record<string, number>
+  /** The agent's action values over every state, for the policy overlay (worlds with few states). */
+  policy?(values: (obs: Float32Array) => ArrayLike<number>): { width: number; height: number; nActions: number; q: (number | null)[] }
+}
+
+export interface WorldInfo {
+  /** Versioned id, `family-vN`: replays are re-simulated from seed + actions, so rules never change under an id. */
+  id: string
+  family: string
+  version: number
+  label: string
+  description: string
+  /** rl: an environment agents act in; dataset: images a generative model learns (progress in epochs). */
+  kind: 'rl' | 'dataset'
+  /** The algorithm the Train form offers first. */
+  defaultAlgo?: string
+  /** Episodes (epochs for data sets) a run trains for unless told otherwise. */
+  defaultEpisodes: number
+  /** The metric that says how well an agent does, and the usual target for it. */
+  successMetric: { key: string; label: string; target: number }
+  /** Per-algorithm overrides of the algorithm's own defaults (the seed project's settings). */
+  paramDefaults: Record<string, ParamValues>
+  /** Settings of the world itself (step caps, observation modes, …). */
+  params: readonly ParamSpec[]
+  /** Per-episode numbers the env reports besides return and length (Snake's length); each also gets a `mean_<key>`. */
+  episodeStats: { key: string; label: string; unit?: string }[]
+  /** Metrics the world's monitor reports (greedy steps to goal). */
+  metrics?: readonly MetricSpec[]
+  /** The spaces agents see: kinds are what algorithms check their support against. */
+  spaces?: { observation: 'box' | 'tabular'; action: Space['kind'] }
+  /** Runs carry a track (the Pixel Racer): the track itself, so a run stays reproducible. */
+  track?: boolean
+  /** Runs read a data file. */
+  data?: DataRequirement
+  /** How a finished episode reads: "Caught", "Grew to 6", "Reached the goal in 18". */
+  outcome(won: boolean, state?: unknown, length?: number): string
+  /** The env, for rl worlds. */
+  make?(params: ParamValues, seed: number, assets: EnvAssets): Env
+  /** Measurements the trainer takes of the greedy policy while training. */
+  monitor?(params: ParamValues, assets: EnvAssets): WorldMonitor
+}
+
+export function versionedId(family: string, version: number): string {
+  return `${family}-v${version}`
+}

@@ -1,0 +1,145 @@
+/**
+ * An agent learning in a world: the registry makes the env and the algorithm's
+ * implementation makes (or restores) the agent; each episode becomes one step
+ * with the algorithm's own metrics, the env's episode stats and rolling means,
+ * and — where the world measures its greedy policy (Pixel Racer) — those numbers.
+ */
+import type { RlAgent } from '../../core/agent'
+import { implementationOf } from '../../core/agents/implementations'
+import { makeEnv } from '../../core/catalog'
+import { actionEncoding } from '../../core/spaces'
+import { trackFromJSON } from '../../core/racer/track'
+import { readModelFolder } from './model-files'
+import { playGreedy } from '../../core/agents/play'
+import { selectBackend } from './backend'
+import type { FromTrainer, ToTrainer } from './protocol'
+import type { JobContext, JobStep, TrainingJob } from './session'
+
+const WINDOW = 100
+
+/** Mean of the last WINDOW values; part of the training state, so resumed curves continue. */
+class Rolling {
+  values: number[] = []
+  push(v: number): number {
+    this.values.push(v)
+    if (this.values.length > WINDOW) this.values.shift()
+    return this.values.reduce((a, b) => a + b, 0) / this.values.length
+  }
+  get full(): boolean {
+    return this.values.length >= WINDOW
+  }
+}
+
+export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
+  const { config: c, world, start } = ctx
+  const assets = c.track ? { track: trackFromJSON(c.track, { validate: false }) } : {}
+  const env = makeEnv(c.env, c.env_params, 0, assets)
+  const monitor = world.monitor?.(c.env_params, assets) ?? null
+  const impl = implementationOf(c.algo)
+  const statKeys = world.episodeStats.map((s) => s.key)
+  const encoding = actionEncoding(env.actionSpace)
+  const wins = new Rolling()
+  const stats = Object.fromEntries(statKeys.map((k) => [k, new Rolling()]))
+  let agent: RlAgent
+  if (ctx.resume) {
+    agent = await impl.restore(env, { meta: ctx.resume.meta.agent as Record<string, unknown>, blobs: ctx.resume.blobs })
+    const windows = ctx.resume.meta.windows as Record<string, number[]>
+    wins.values = windows.win
+    for (const k of statKeys) stats[k].values = windows[k] ?? []
+  } else {
+    agent = impl.create(env, c.params, c.seed)
+    if (start.initialModel) {
+      if (!agent.loadWeights) throw new Error(`${ctx.algo.label} cannot start from a saved model`)
+      agent.loadWeights(readModelFolder(start.initialModel))
+    }
+  }
+
+  const isReplay = (ep: number): boolean => ep % c.replay_every === 0 || ep === c.episodes - 1
+  // Outputs are kept for stored replays and for the episode the live view will show next.
+  let liveNext = false
+  const keepOutputs = (ep: number): boolean => {
+    liveNext = ctx.wantLive()
+    return isReplay(ep) || liveNext
+  }
+  let nextPolicyAt = 0
+  /** The agent's action values over the world, throttled to ≤ ~5 % of the trainer's time. */
+  const emitPolicy = (done: number, force: boolean): void => {
+    if (!monitor?.policy || !agent.outputs) return
+    const now = performance.now()
+    if (!force && now < nextPolicyAt) return
+    const policy = monitor.policy((obs) => agent.outputs!(obs))
+    nextPolicyAt = performance.now() + Math.max(1000, 20 * (performance.now() - now))
+    ctx.emitPolicy({ episode: done, ...policy })
+  }
+  let done = agent.episode
+
+  return {
+    get done() {
+      return done
+    },
+    async *steps(): AsyncGenerator<JobStep> {
+      for await (const ep of agent.train(c.episodes - agent.episode, keepOutputs)) {
+        done = ep.episode + 1
+        const winRate = wins.push(ep.won ? 1 : 0)
+        const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length }
+        if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate((obs) => agent.greedyAction(obs)))
+        emitPolicy(done, false)
+        const epStats = env.episodeStats?.() ?? {}
+        for (const k of statKeys) {
+          metrics[k] = epStats[k]
+          metrics[`mean_${k}`] = stats[k].push(epStats[k])
+        }
+        const recorded = isReplay(ep.episode)
+        const target = c.target
+        yield {
+          done,
+          step: done,
+          metrics,
+          envSteps: ep.envSteps,
+          gradSteps: ep.gradSteps,
+          episode: {
+            episode: ep.episode,
+            seed: ep.seed,
+            return: ep.return,
+            length: ep.length,
+            won: ep.won,
+            ...(recorded ? { actions: ep.actions, actionEncoding: encoding, outputs: ep.outputs } : {}),
+          },
+          ...(liveNext
+            ? { live: { episode: ep.episode, seed: ep.seed, actions: ep.actions, outputs: ep.outputs, return: ep.return, won: ep.won } }
+            : {}),
+          ...(target && wins.full && winRate >= target.value ? { endReason: `target ${target.metric} ≥ ${target.value} reached after ${done} episodes` } : {}),
+        }
+      }
+    },
+    async save() {
+      const model = agent.artifacts ? await agent.artifacts() : null
+      if (!agent.snapshot) return { model, state: null }
+      const snap = await agent.snapshot()
+      const windows = { win: wins.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
+      return { model, state: { meta: { agent: snap.meta, windows }, blobs: snap.blobs } }
+    },
+    async finish(point) {
+      if (monitor && done % monitor.every !== 0 && done !== c.episodes) {
+        for (const [k, v] of Object.entries(monitor.evaluate((obs) => agent.greedyAction(obs)))) if (k !== 'shortest_steps') point(k, v)
+      }
+      emitPolicy(done, true)
+    },
+    dispose: () => agent.dispose(),
+  }
+}
+
+/** Plays a saved model greedily (no learning) and reports every episode. */
+export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit: (m: FromTrainer) => void): Promise<void> {
+  const backend = await selectBackend(msg.config.backend)
+  const c = msg.config
+  const env = makeEnv(c.env, c.env_params, 0, c.track ? { track: trackFromJSON(c.track, { validate: false }) } : {})
+  const agent = implementationOf(c.algo).create(env, c.params, c.seed)
+  try {
+    if (!agent.loadWeights) throw new Error(`${c.algo} runs have no model to play`)
+    agent.loadWeights(readModelFolder(msg.modelDir))
+    emit({ type: 'played', result: playGreedy(agent, env, Number(c.params.nb_frames ?? 1), msg.episodes, msg.seed), backend })
+  } finally {
+    agent.dispose()
+  }
+}
