@@ -18,7 +18,7 @@ describe('quarkade CLI', () => {
     const r = quarkade('train', '--env', 'catch', '--algo', 'dqn', '--seed', '7', '--episodes', '30', '--set', 'lr=0.002', '--set', 'hidden=32,32', '--data-dir', dataDir, '--json')
     expect(r.code).toBe(0)
     const last = JSON.parse(r.stdout.trim().split('\n').pop()!)
-    expect(last).toMatchObject({ status: 'completed', env: 'catch', algo: 'dqn', backend: 'wasm', seed: 7, episodes: 30, env_steps: 270 })
+    expect(last).toMatchObject({ status: 'completed', env: 'catch-v1', algo: 'dqn', backend: 'wasm', seed: 7, episodes: 30, env_steps: 270 })
     expect(typeof last.run_id).toBe('number')
     expect(last.grad_steps).toBeGreaterThan(0)
     expect(last.wall_s).toBeGreaterThan(0)
