@@ -29,7 +29,7 @@ describe('quarkade CLI', () => {
     expect(list.code).toBe(0)
     const runs = JSON.parse(list.stdout)
     const run = runs.find((x: { run_id: number }) => x.run_id === last.run_id)
-    expect(run).toMatchObject({ status: 'completed', env: 'catch', algo: 'dqn', episodes: 30 })
+    expect(run).toMatchObject({ status: 'completed', env: 'catch-v1', algo: 'dqn', episodes: 30 })
   })
 
   it.each([
