@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../src/main/trainer/backend'
-import { Agent, Catch, formatEpoch } from '../src/core/qlearning4k'
+import { Agent, Catch, formatEpoch } from '../src/main/qlearning4k'
 
 const nbEpoch = Number(process.env.EPOCHS ?? 500)
 const nbFrames = 1

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { pathToFileURL } from 'node:url'
 import { selectBackend } from '../src/main/trainer/backend'
-import { Agent, envFromGame, type Game } from '../src/core/qlearning4k'
+import { Agent, envFromGame, type Game } from '../src/main/qlearning4k'
 import { modelPolicy, playGreedy } from '../src/core/agents/play'
 import { Rng } from '../src/core/rng'
 

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../src/main/trainer/backend'
-import { Agent, Snake, formatEpoch } from '../src/core/qlearning4k'
+import { Agent, Snake, formatEpoch } from '../src/main/qlearning4k'
 
 const nbEpoch = Number(process.env.EPOCHS ?? 200)
 const gridSize = 10

@@ -28,10 +28,16 @@ export type WsServerMessage = WsResponse | { event: ApiEvent }
 /** Electron IPC reply: errors travel as data, since thrown IPC errors lose their message. */
 export type IpcResponse = { ok: true; result: unknown } | { ok: false; error: string }
 
+/** A file dropped on the window: the DOM's File, named by the little the bridge needs (shared has no DOM types). */
+export interface DroppedFile {
+  readonly name: string
+  readonly size: number
+}
+
 /** What the Electron preload puts on `window.quarkade`. */
 export interface QuarkadeBridge {
   invoke(method: string, input: unknown): Promise<IpcResponse>
   onEvent(listener: (event: ApiEvent) => void): () => void
   /** The path on disk of a file dropped on the window (Electron's webUtils). */
-  pathForFile(file: File): string
+  pathForFile(file: DroppedFile): string
 }

@@ -1,7 +1,8 @@
 /**
- * The qlearning4k API (src/core/qlearning4k): Agent.train / Agent.play with a
- * user's compiled tfjs model, the Game ⇄ Env adapters, the replay memory and
- * the custom-game example.
+ * The qlearning4k API (src/core/qlearning4k, through its Node entry
+ * src/main/qlearning4k): Agent.train / Agent.play with a user's compiled tfjs
+ * model, the Game ⇄ Env adapters, the replay memory, checkpoints saved to
+ * folders and the custom-game example.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -9,7 +10,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/main/trainer/backend'
-import { Agent, Catch, ExperienceReplay, Snake, envFromGame, formatEpoch, gameFromEnv, saveModelFolder, type EpochInfo, type Game } from '../../src/core/qlearning4k'
+import { Agent, Catch, ExperienceReplay, Snake, envFromGame, formatEpoch, gameFromEnv, saveModelFolder, type EpochInfo, type Game } from '../../src/main/qlearning4k'
 import { CatchEnv } from '../../src/core/catch/env'
 import { SnakeEnv } from '../../src/core/snake/env'
 import type { Env } from '../../src/core/env'

@@ -18,7 +18,6 @@ import { Rng } from '../rng'
 import { FrameStack } from '../agents/replay-memory'
 import { ExperienceReplay } from './memory'
 import type { Game } from './game'
-import { saveModelFolder } from './checkpoint'
 
 export interface AgentOptions {
   /** A compiled tfjs model: input nbFrames frames (oldest first), output one Q-value per action. */
@@ -43,8 +42,8 @@ export interface TrainOptions {
   resetMemory?: boolean
   /** Epochs of random play (filling the memory) before training and ε's fall begin. */
   observe?: number
-  /** Save every N epochs (and after the last): a number saves to ./qlearning4k-weights, or give your own save. */
-  checkpoint?: number | { every: number; save: SaveFn }
+  /** Save every N epochs (and after the last). Core writes no files: src/main/qlearning4k's Agent also takes a number (save to ./qlearning4k-weights). */
+  checkpoint?: { every: number; save: SaveFn }
   onEpoch?: (info: EpochInfo) => void
   seed?: number
 }
@@ -146,7 +145,7 @@ export class Agent {
     const [eStart, eEnd] = typeof epsilon === 'number' ? [epsilon, epsilon] : epsilon
     for (const e of [eStart, eEnd]) if (!(e >= 0 && e <= 1)) throw new Error(`epsilon must lie in [0, 1], got ${e}`)
     if (!(epsilonRate >= 0)) throw new Error(`epsilonRate must be ≥ 0, got ${epsilonRate}`)
-    const checkpoint = typeof options.checkpoint === 'number' ? { every: options.checkpoint, save: saveModelFolder('qlearning4k-weights') } : options.checkpoint
+    const checkpoint = options.checkpoint
     if (checkpoint) requireInt('checkpoint', checkpoint.every, 1)
 
     const rng = new Rng(seed)

@@ -14,4 +14,3 @@ export { EnvGame, gameFromEnv, envFromGame, type GameEnvOptions, type GameRender
 export { Catch, Snake } from './games'
 export { ExperienceReplay, type TransitionBatch } from './memory'
 export { Agent, formatEpoch, type AgentOptions, type TrainOptions, type PlayOptions, type EpochInfo, type TrainHistory, type SaveFn } from './agent'
-export { saveModelFolder } from './checkpoint'
