@@ -29,6 +29,7 @@ export function createServices(opts: {
 }): Services {
   const store = new RunStore(opts.dataDir)
   store.recoverOrphans()
+  store.tidyCheckpointFolders()
   const tracks = new TrackLibrary(store)
   const files = new FileService(store, path.join(opts.dataDir, 'samples'))
   let api: ApiRouter | null = null

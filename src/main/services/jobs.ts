@@ -4,12 +4,10 @@
  * transactions, and forwards it to subscribers. A trainer that dies without
  * saying it is done leaves a failed run with everything it had recorded.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import type { ApiEvent, RunConfig, RunSummary } from '../../shared/api'
 import { FINAL_STATUSES } from '../../shared/api'
 import type { PlayResult } from '../../core/agents/play'
-import { hasTrainingState } from '../trainer/model-files'
+import { canResumeFrom, dropOlderTrainingState, hasModel, removeUnrecorded } from '../trainer/checkpoints'
 import type { FromTrainer } from '../trainer/protocol'
 import type { Launcher, TrainerProcess } from './launcher'
 import type { RunStore } from './run-store'
@@ -53,16 +51,24 @@ export class JobService {
     }
     const run = this.store.getRun(id)
     const checkpoints = this.store.checkpoints(id).reverse()
-    const resumable = checkpoints.find((c) => hasTrainingState(c.path))
-    const model = checkpoints.find((c) => fs.existsSync(path.join(c.path, 'model.json')))
+    // The newest checkpoint whose training state is complete; a model alone (an imported one,
+    // at episode 0) starts training afresh from its weights.
+    const resumable = checkpoints.find((c) => canResumeFrom(c.path))
+    const model = checkpoints.find((c) => hasModel(c.path))
     const from = resumable ?? model
     if (!from) throw new Error(`run ${id} has no checkpoint to resume from`)
+    if (!resumable && from.episode > 0) {
+      throw new Error(
+        `run ${id} has no checkpoint with training state to continue from (only the model at episode ${from.episode}); export that model and import it to train it further`,
+      )
+    }
     const total = episodes ?? run.config.episodes
     if (total <= from.episode) {
       throw new Error(`run ${id} resumes from episode ${from.episode}; ask for more episodes than that (e.g. ${from.episode + run.config.episodes})`)
     }
     const config = { ...run.config, episodes: total }
     this.store.rewindTo(id, from.episode, config)
+    removeUnrecorded(this.store.runCheckpointDir(id), this.store.checkpoints(id).map((c) => c.path))
     return this.launch(id, config, resumable ? resumable.path : null, resumable ? null : from.path)
   }
 
@@ -109,6 +115,8 @@ export class JobService {
         return this.emitRun(id)
       case 'checkpoint':
         this.store.addCheckpoint(id, m.episode, m.path, m.hasModel)
+        // Only now, with the new checkpoint recorded, may older ones give up their training state.
+        dropOlderTrainingState(this.store.checkpoints(id), m.episode)
         return this.emitRun(id)
       case 'policy': {
         const policy = { ...m.policy, runId: id }
@@ -164,7 +172,7 @@ export class JobService {
     const found = this.store
       .checkpoints(id)
       .reverse()
-      .find((c) => fs.existsSync(path.join(c.path, 'model.json')))
+      .find((c) => hasModel(c.path))
     if (!found) throw new Error(`run ${id} (${run.status}) has no saved model yet`)
     return found.path
   }

@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
+import { removeUnrecorded, setAsideUnowned } from '../trainer/checkpoints'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -92,6 +93,9 @@ const MIGRATIONS: readonly string[] = [
      json TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // v6: one checkpoint row per (run, episode); a crash-and-resume used to record some twice.
+  `DELETE FROM checkpoints WHERE id NOT IN (SELECT max(id) FROM checkpoints GROUP BY run_id, episode);
+   CREATE UNIQUE INDEX checkpoints_run_episode ON checkpoints(run_id, episode);`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -209,6 +213,22 @@ export class RunStore {
     return path.join(this.dir, 'checkpoints')
   }
 
+  runCheckpointDir(id: number): string {
+    return path.join(this.checkpointDir, `run-${id}`)
+  }
+
+  /**
+   * At host start: folders of runs this database does not hold are set aside, and
+   * finished runs lose what no checkpoint row owns (a checkpoint written but never
+   * recorded, `*.tmp` leftovers of a crash).
+   */
+  tidyCheckpointFolders(): void {
+    const hasRun = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck()
+    setAsideUnowned(this.checkpointDir, (id) => hasRun.get(id) !== undefined)
+    const finished = this.db.prepare(`SELECT id FROM runs WHERE status IN ('completed', 'stopped', 'failed')`).pluck().all() as number[]
+    for (const id of finished) removeUnrecorded(this.runCheckpointDir(id), this.checkpoints(id).map((c) => c.path))
+  }
+
   createRun(config: RunConfig): RunSummary {
     const info = this.db
       .prepare(
@@ -319,7 +339,10 @@ export class RunStore {
 
   addCheckpoint(id: number, episode: number, dir: string, hasModel = true): void {
     this.db
-      .prepare('INSERT INTO checkpoints (run_id, episode, path, created_at, has_model) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        `INSERT INTO checkpoints (run_id, episode, path, created_at, has_model) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, episode) DO UPDATE SET path = excluded.path, created_at = excluded.created_at, has_model = excluded.has_model`,
+      )
       .run(id, episode, dir, Date.now(), hasModel ? 1 : 0)
   }
 
@@ -400,7 +423,7 @@ export class RunStore {
     const dirs = this.checkpoints(id).map((c) => c.path)
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
-    fs.rmSync(path.join(this.checkpointDir, `run-${id}`), { recursive: true, force: true })
+    fs.rmSync(this.runCheckpointDir(id), { recursive: true, force: true })
   }
 
   /**

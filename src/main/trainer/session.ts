@@ -17,7 +17,8 @@ import { greedyRollout } from '../../core/racer/rollout'
 import { shortestPath, trackFromJSON } from '../../core/racer/track'
 import { createAgent, restoreAgent } from './agents'
 import { selectBackend } from './backend'
-import { dropTrainingState, readModelFolder, readTrainingState, writeModelFolder, writeTrainingState } from './model-files'
+import { readModelFolder, readTrainingState } from './model-files'
+import { writeCheckpoint } from './checkpoints'
 import type { FromTrainer, ToTrainer } from './protocol'
 import { PauseControl } from './pause-control'
 
@@ -88,7 +89,6 @@ export class TrainingSession {
     let envSteps = 0
     let gradSteps = 0
     let lastRate = { t: performance.now(), env: -1, grad: 0 }
-    let lastCheckpointDir: string | null = null
     let nextPolicyAt = 0
     let reason = `finished ${c.episodes} episodes`
 
@@ -100,15 +100,10 @@ export class TrainingSession {
     }
     const checkpoint = async (): Promise<void> => {
       const dir = path.join(this.start.checkpointDir, `run-${this.start.runId}`, `episode-${done}`)
-      if (agent.artifacts) writeModelFolder(dir, await agent.artifacts())
-      if (agent.snapshot) {
-        const snap = await agent.snapshot()
-        const windows = { win: wins.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
-        writeTrainingState(dir, { agent: snap.meta, windows }, snap.blobs)
-        // Only the newest checkpoint keeps the (large) training state; older ones keep their model.
-        if (lastCheckpointDir && lastCheckpointDir !== dir) dropTrainingState(lastCheckpointDir)
-        lastCheckpointDir = dir
-      }
+      const snap = agent.snapshot ? await agent.snapshot() : null
+      const windows = { win: wins.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
+      // The host drops older checkpoints' training state once it has recorded this one.
+      writeCheckpoint(dir, { model: agent.artifacts ? await agent.artifacts() : null, state: snap && { meta: { agent: snap.meta, windows }, blobs: snap.blobs } })
       this.emit({ type: 'checkpoint', episode: done, path: dir, hasModel: !!agent.artifacts })
     }
 

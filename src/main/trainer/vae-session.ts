@@ -11,7 +11,8 @@ import { evaluateVae, type VaeResults } from '../../core/vae/results'
 import { VaeTrainer } from '../../core/vae/train'
 import { JetDataset } from '../h5/jets'
 import { selectBackend } from './backend'
-import { dropTrainingState, readTrainingState, writeModelFolder, writeTrainingState } from './model-files'
+import { readTrainingState } from './model-files'
+import { writeCheckpoint } from './checkpoints'
 import type { FromTrainer, ToTrainer } from './protocol'
 import { PauseControl } from './pause-control'
 
@@ -82,7 +83,6 @@ export class VaeSession {
     let epochsDone = trainer.history.length
     let images = 0
     let steps = 0
-    let lastCheckpoint: string | null = null
     const time = (): number => Date.now() / 1000
     const flush = (): void => {
       this.emit({ type: 'batch', metrics, episodes: [], progress: { episodesDone: epochsDone, envSteps: images, gradSteps: steps } })
@@ -91,11 +91,8 @@ export class VaeSession {
     }
     const checkpoint = async (): Promise<void> => {
       const dir = path.join(this.start.checkpointDir, `run-${this.start.runId}`, `epoch-${epochsDone}`)
-      writeModelFolder(dir, await trainer.artifacts())
-      const snap = await trainer.snapshot()
-      writeTrainingState(dir, snap.meta, snap.blobs)
-      if (lastCheckpoint && lastCheckpoint !== dir) dropTrainingState(lastCheckpoint)
-      lastCheckpoint = dir
+      // The host drops older checkpoints' training state once it has recorded this one.
+      writeCheckpoint(dir, { model: await trainer.artifacts(), state: await trainer.snapshot() })
       this.emit({ type: 'checkpoint', episode: epochsDone, path: dir, hasModel: true })
     }
 
