@@ -112,6 +112,8 @@ export class ApiRouter {
     try {
       return await (this.handlers[m] as (i: unknown) => unknown)(parsed.data)
     } catch (e) {
+      // A write to a damaged database (opened read-only) says why, not just "readonly database".
+      if ((e as { code?: string }).code === 'SQLITE_READONLY' && this.store.readOnlyReason) throw new ApiError(this.store.readOnlyReason)
       throw new ApiError(e instanceof Error ? e.message : String(e))
     }
   }

@@ -178,31 +178,57 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** How long a connection waits for another process's lock (hosts opening one folder at once, a long write). */
+const BUSY_TIMEOUT_MS = 15_000
+
 export class RunStore {
   readonly db: Database.Database
   readonly dir: string
+  /** Set when the database failed its integrity check: it is open read-only, and this says why. */
+  readonly readOnlyReason: string | null = null
 
   constructor(dataDir: string) {
     this.dir = dataDir
     fs.mkdirSync(dataDir, { recursive: true })
-    this.db = new Database(path.join(dataDir, 'quarkade.sqlite'))
+    const file = path.join(dataDir, 'quarkade.sqlite')
+    // The busy timeout comes first: switching to WAL and migrating take locks another process may hold.
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('foreign_keys = ON')
-    this.db.pragma('busy_timeout = 5000')
+    const problems = this.db.pragma('quick_check(100)', { simple: false }) as { quick_check: string }[]
+    if (problems.length && problems[0].quick_check !== 'ok') {
+      this.db.close()
+      this.db = new Database(file, { readonly: true, timeout: BUSY_TIMEOUT_MS })
+      const more = problems.length >= 100 ? ' or more' : ''
+      this.readOnlyReason =
+        `the run database ${file} is damaged (${problems.length}${more} integrity errors, first: ${problems[0].quick_check}); ` +
+        `it is open read-only — copy what you need, then move it away to start a fresh one`
+    }
     this.migrate()
   }
 
+  /** Throws the read-only reason (a damaged database) before a write is tried. */
+  assertWritable(): void {
+    if (this.readOnlyReason) throw new Error(this.readOnlyReason)
+  }
+
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`the run database in ${this.dir} was written by a newer Quarkade (schema ${current}, this version knows ${SCHEMA_VERSION})`)
+    const check = (current: number): void => {
+      if (current > SCHEMA_VERSION) {
+        throw new Error(`the run database in ${this.dir} was written by a newer Quarkade (schema ${current}, this version knows ${SCHEMA_VERSION})`)
+      }
     }
-    for (let v = current; v < SCHEMA_VERSION; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v])
-        this.db.pragma(`user_version = ${v + 1}`)
-      })()
-    }
+    const version = (): number => this.db.pragma('user_version', { simple: true }) as number
+    check(version())
+    if (version() === SCHEMA_VERSION) return
+    if (this.readOnlyReason) throw new Error(`${this.readOnlyReason}; its schema (${version()}) is too old to read without upgrading it`)
+    // One writer at a time: another process may have migrated since we looked, so look again inside.
+    this.db.transaction(() => {
+      const current = version()
+      check(current)
+      for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v])
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    }).immediate()
   }
 
   close(): void {
@@ -230,6 +256,7 @@ export class RunStore {
   }
 
   createRun(config: RunConfig): RunSummary {
+    this.assertWritable()
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, env, algo, seed, status, config, created_at, owner_pid)
@@ -266,6 +293,7 @@ export class RunStore {
    * becomes `config.episodes`, and the run is queued under the same id.
    */
   rewindTo(id: number, episode: number, config: RunConfig): void {
+    this.assertWritable()
     const later = this.db.prepare('SELECT path FROM checkpoints WHERE run_id = ? AND episode > ?').all(id, episode) as { path: string }[]
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, episode)
@@ -289,6 +317,7 @@ export class RunStore {
 
   /** A finished run made from an imported model: no metrics, one checkpoint. */
   createImportedRun(config: RunConfig, reason: string): RunSummary {
+    this.assertWritable()
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, env, algo, seed, status, status_reason, config, created_at, ended_at)
@@ -420,6 +449,7 @@ export class RunStore {
   }
 
   deleteRun(id: number): void {
+    this.assertWritable()
     const dirs = this.checkpoints(id).map((c) => c.path)
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
