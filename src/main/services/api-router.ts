@@ -71,7 +71,8 @@ export class ApiRouter {
         this.publish({ type: 'run.deleted', runId: id })
         return { deleted: id }
       },
-      'runs.metrics': ({ id, keys }: { id: number; keys?: string[] }) => (this.store.getRun(id), this.store.metrics(id, keys)),
+      'runs.metrics': ({ id, ...range }: { id: number; keys?: string[]; maxPoints?: number; fromStep?: number; toStep?: number }) =>
+        (this.store.getRun(id), this.store.metricsReader.query({ runId: id, ...range })),
       'runs.episodes': ({ id }: { id: number }) => (this.store.getRun(id), this.store.episodes(id)),
       'runs.policy': ({ id }: { id: number }) => (this.store.getRun(id), this.store.policy(id)),
       'tracks.list': () => this.tracks.list(),

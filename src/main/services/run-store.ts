@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
 import { removeUnrecorded, setAsideUnowned } from '../trainer/checkpoints'
+import { MetricsReader } from './metrics-reader'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -96,6 +97,10 @@ const MIGRATIONS: readonly string[] = [
   // v6: one checkpoint row per (run, episode); a crash-and-resume used to record some twice.
   `DELETE FROM checkpoints WHERE id NOT IN (SELECT max(id) FROM checkpoints GROUP BY run_id, episode);
    CREATE UNIQUE INDEX checkpoints_run_episode ON checkpoints(run_id, episode);`,
+  // v7: the metrics index covers the value, so downsampled chart queries (min/max per step
+  // bucket over millions of rows) read the index alone, not a table row per point.
+  `CREATE INDEX IF NOT EXISTS metrics_run_key_step_value ON metrics(run_id, key, step, value);
+   DROP INDEX IF EXISTS metrics_run_key_step;`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -232,7 +237,15 @@ export class RunStore {
   }
 
   close(): void {
+    void this.reader?.close()
     this.db.close()
+  }
+
+  private reader: MetricsReader | null = null
+
+  /** Downsampled metric queries in a worker thread (`runs.metrics`); `metrics()` below reads everything, here. */
+  get metricsReader(): MetricsReader {
+    return (this.reader ??= new MetricsReader(this.db.name))
   }
 
   get checkpointDir(): string {
