@@ -66,13 +66,18 @@ export function dropOlderTrainingState(checkpoints: readonly { episode: number; 
   for (const c of checkpoints) if (c.episode < newest) dropTrainingState(c.path)
 }
 
-/** Removes everything in a run's checkpoint folder that no recorded checkpoint owns (`*.tmp` included). */
+/** Removes everything in a run's checkpoint folder that no recorded checkpoint owns, and `*.tmp` files in those it keeps. */
 export function removeUnrecorded(runDir: string, recorded: readonly string[]): void {
   if (!fs.existsSync(runDir)) return
   // By folder name: a data directory that was moved still holds its own checkpoints.
   const keep = new Set(recorded.map((p) => path.basename(p)))
   for (const name of fs.readdirSync(runDir)) {
-    if (!keep.has(name)) fs.rmSync(path.join(runDir, name), { recursive: true, force: true })
+    const full = path.join(runDir, name)
+    if (!keep.has(name)) fs.rmSync(full, { recursive: true, force: true })
+    else if (fs.statSync(full).isDirectory()) {
+      // Half-written files of a write that was cut short (model.json.tmp, training-state.json.tmp).
+      for (const file of fs.readdirSync(full)) if (file.endsWith(TMP_SUFFIX)) fs.rmSync(path.join(full, file), { force: true })
+    }
   }
 }
 
