@@ -6,8 +6,12 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The trainer runs in its own utility process, so it is its own entry.
-        input: { index: resolve('src/main/index.ts'), trainer: resolve('src/main/trainer/index.ts') },
+        // The trainer runs in its own utility process and metric queries in a worker thread, so each is its own entry.
+        input: {
+          index: resolve('src/main/index.ts'),
+          trainer: resolve('src/main/trainer/index.ts'),
+          'metrics-worker': resolve('src/main/services/metrics-worker.js'),
+        },
       },
     },
   },

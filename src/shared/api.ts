@@ -331,8 +331,15 @@ export const apiMethods = {
   },
   'runs.stop': { input: runId, output: runSummarySchema },
   'runs.delete': { input: runId, output: z.strictObject({ deleted: z.number() }) },
+  /** Each series thinned to at most `maxPoints` points (min/max per step bucket; default 8000), optionally only steps in [fromStep, toStep]. */
   'runs.metrics': {
-    input: z.strictObject({ id: z.number().int().positive(), keys: z.array(z.string()).optional() }),
+    input: z.strictObject({
+      id: z.number().int().positive(),
+      keys: z.array(z.string()).optional(),
+      maxPoints: z.number().int().min(4).max(100_000).optional(),
+      fromStep: z.number().optional(),
+      toStep: z.number().optional(),
+    }),
     output: z.array(metricPointSchema),
   },
   'runs.episodes': { input: runId, output: z.array(episodeRowSchema) },

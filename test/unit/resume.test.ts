@@ -6,6 +6,8 @@ import type { RunSummary } from '../../src/shared/api'
 import { createServices, type Services } from '../../src/main/services'
 import { childProcessLauncher } from '../../src/main/services/launcher'
 import { hasTrainingState } from '../../src/main/trainer/model-files'
+import { RunStore } from '../../src/main/services/run-store'
+import { CRASH_AFTER_CHECKPOINT_WRITE_ENV, canResumeFrom } from '../../src/main/trainer/checkpoints'
 
 let dataDir: string
 let services: Services
@@ -16,6 +18,7 @@ beforeEach(() => {
 })
 
 afterEach(async () => {
+  delete process.env[CRASH_AFTER_CHECKPOINT_WRITE_ENV]
   await services.close()
   fs.rmSync(dataDir, { recursive: true, force: true })
 })
@@ -31,6 +34,16 @@ function curve(id: number): { key: string; step: number; value: number }[] {
   return services.store.metrics(id, DETERMINISTIC).map(({ key, step, value }) => ({ key, step, value }))
 }
 
+/** The resumed run ended as the same seed's uninterrupted run did, bit for bit. */
+function expectSameAsStraight(final: RunSummary, straight: RunSummary): void {
+  expect(final.status).toBe('completed')
+  expect(final.episodesDone).toBe(straight.episodesDone)
+  expect(final.envSteps).toBe(straight.envSteps)
+  expect(final.gradSteps).toBe(straight.gradSteps)
+  expect(curve(final.id)).toEqual(curve(straight.id))
+  expect(services.store.episodes(final.id).map((e) => e.episode)).toEqual(Array.from({ length: straight.episodesDone }, (_, i) => i))
+}
+
 describe('checkpoints and resume', () => {
   it('N episodes + resume N gives exactly the curve of 2N straight (same seed, same backend)', async () => {
     // A small replay memory that wraps, so the restored ring position matters too.
@@ -41,12 +54,7 @@ describe('checkpoints and resume', () => {
     const resumed = (await services.api.handle('runs.resume', { id: half.id, episodes: 80 })) as RunSummary
     expect(resumed.id).toBe(half.id)
     const final = await services.jobs.waitForEnd(half.id)
-    expect(final.status).toBe('completed')
-    expect(final.episodesDone).toBe(80)
-    expect(final.envSteps).toBe(straight.envSteps)
-    expect(final.gradSteps).toBe(straight.gradSteps)
-    expect(curve(half.id)).toEqual(curve(straight.id))
-    expect(services.store.episodes(half.id).map((e) => e.episode)).toEqual(Array.from({ length: 80 }, (_, i) => i))
+    expectSameAsStraight(final, straight)
   })
 
   it('a killed run resumes from its last checkpoint and drops what came after it', async () => {
@@ -78,6 +86,83 @@ describe('checkpoints and resume', () => {
     const run = await train({ env: 'catch', algo: 'dqn', seed: 1, episodes: 10 })
     await expect(services.api.handle('runs.resume', { id: run.id, episodes: 10 })).rejects.toThrow(/ask for more episodes than that/)
     await expect(services.api.handle('runs.resume', { id: 999 })).rejects.toThrow(/run 999 does not exist/)
+  })
+})
+
+const duplicateCheckpointRows = (): unknown[] =>
+  services.store.db.prepare('SELECT run_id, episode, count(*) AS n FROM checkpoints GROUP BY run_id, episode HAVING n > 1').all()
+
+describe('a crash while a checkpoint is being saved', () => {
+  it('a trainer killed between writing a checkpoint and its record resumes to the uninterrupted curve', async () => {
+    const base = { env: 'catch', algo: 'dqn', seed: 13, checkpoint_every: 10, params: { memory_size: 300, target_network: 'hard', target_update_every: 50 } }
+    const straight = await train({ ...base, episodes: 30 })
+
+    // The trainer SIGKILLs itself once episode-20/ is in place, before the host records it.
+    process.env[CRASH_AFTER_CHECKPOINT_WRITE_ENV] = 'episode-20'
+    const crashed = await train({ ...base, episodes: 30 })
+    delete process.env[CRASH_AFTER_CHECKPOINT_WRITE_ENV]
+    expect(crashed.status).toBe('failed')
+    expect(crashed.statusReason).toMatch(/SIGKILL/)
+    const runDir = services.store.runCheckpointDir(crashed.id)
+    expect(fs.existsSync(path.join(runDir, 'episode-20', 'training-state.json'))).toBe(true)
+    // The newest recorded checkpoint kept its training state: it is dropped only after a newer one is recorded.
+    const recorded = services.store.checkpoints(crashed.id)
+    expect(recorded.map((c) => c.episode)).toEqual([10])
+    expect(canResumeFrom(recorded[0].path)).toBe(true)
+
+    // A crash mid-write leaves temp folders and files; the next host start removes them.
+    fs.mkdirSync(path.join(runDir, 'episode-30.tmp'))
+    fs.writeFileSync(path.join(runDir, 'episode-30.tmp', 'weights.bin.tmp'), 'partial')
+    fs.writeFileSync(path.join(recorded[0].path, 'model.json.tmp'), 'partial')
+    await services.close()
+    services = createServices({ dataDir, launcher: childProcessLauncher(), host: 'cli' })
+    expect(fs.readdirSync(runDir)).toEqual(['episode-10'])
+    expect(fs.readdirSync(recorded[0].path).filter((f) => f.endsWith('.tmp'))).toEqual([])
+
+    await services.api.handle('runs.resume', { id: crashed.id })
+    const resumed = await services.jobs.waitForEnd(crashed.id)
+    expectSameAsStraight(resumed, straight)
+    const after = services.store.checkpoints(crashed.id)
+    expect(after.map((c) => c.episode)).toEqual([10, 20, 30])
+    expect(after.filter((c) => hasTrainingState(c.path)).map((c) => c.episode)).toEqual([30])
+    expect(duplicateCheckpointRows()).toEqual([])
+  }, 240_000)
+
+  it('stopping right after a periodic checkpoint records it once and keeps its state', async () => {
+    const run = await train({ env: 'catch', algo: 'dqn', seed: 2, episodes: 20, checkpoint_every: 10 })
+    // Resume and stop before any episode runs: the final checkpoint lands on the same episode.
+    await services.api.handle('runs.resume', { id: run.id, episodes: 40 })
+    services.jobs.stop(run.id)
+    const stopped = await services.jobs.waitForEnd(run.id)
+    expect(stopped.status).toBe('stopped')
+    const cps = services.store.checkpoints(run.id)
+    expect(duplicateCheckpointRows()).toEqual([])
+    expect(canResumeFrom(cps.at(-1)!.path)).toBe(true)
+    expect(cps.filter((c) => hasTrainingState(c.path)).length).toBe(1)
+  })
+
+  it('a run whose checkpoints lost their training state is not silently restarted from episode 0', async () => {
+    const run = await train({ env: 'catch', algo: 'dqn', seed: 3, episodes: 20, checkpoint_every: 10 })
+    for (const c of services.store.checkpoints(run.id)) fs.rmSync(path.join(c.path, 'training-state.json'), { force: true })
+    await expect(services.api.handle('runs.resume', { id: run.id, episodes: 40 })).rejects.toThrow(
+      /no checkpoint with training state to continue from \(only the model at episode 20\)/,
+    )
+    expect(services.store.metrics(run.id, ['return'])).toHaveLength(20)
+  })
+
+  it('a database with duplicate checkpoint rows keeps one per episode after the upgrade', async () => {
+    const run = await train({ env: 'catch', algo: 'dqn', seed: 4, episodes: 10 })
+    await services.close()
+    // Make it a schema-5 database as older versions left it: no unique index, a row recorded twice.
+    const db = new RunStore(dataDir).db
+    db.exec('DROP INDEX checkpoints_run_episode')
+    const row = db.prepare('SELECT * FROM checkpoints WHERE run_id = ?').get(run.id) as { episode: number; path: string }
+    db.prepare('INSERT INTO checkpoints (run_id, episode, path, created_at) VALUES (?, ?, ?, 0)').run(run.id, row.episode, row.path)
+    db.pragma('user_version = 5')
+    db.close()
+    services = createServices({ dataDir, launcher: childProcessLauncher(), host: 'cli' })
+    expect(duplicateCheckpointRows()).toEqual([])
+    expect(services.store.checkpoints(run.id).map((c) => c.episode)).toEqual([row.episode])
   })
 })
 

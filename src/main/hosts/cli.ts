@@ -247,14 +247,19 @@ async function train(args: string[]): Promise<number> {
     process.stderr.write(tty ? `\r\x1b[2K${progressLine(e.run)}` : `${progressLine(e.run)}\n`)
   })
   let interrupts = 0
-  process.on('SIGINT', () => {
+  // Ctrl-C, `kill` (SIGTERM) and a closed terminal (SIGHUP) all stop the run cleanly: status
+  // `stopped` with a final checkpoint. A second signal kills the trainer.
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (++interrupts === 1) {
-      process.stderr.write('\nstopping (Ctrl-C again to kill the trainer)…\n')
-      services.jobs.stop(run.id)
+      process.stderr.write(signal === 'SIGINT' ? '\nstopping (Ctrl-C again to kill the trainer)…\n' : `\n${signal}: stopping the run…\n`)
+      if (services.jobs.active.includes(run.id)) services.jobs.stop(run.id)
     } else {
       void services.jobs.shutdown(0)
     }
-  })
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+  // A closed terminal makes writes to it fail; the run must still end cleanly.
+  process.stderr.on('error', () => {})
   const final = await services.jobs.waitForEnd(run.id)
   if (tty) process.stderr.write('\n')
   process.stderr.write(`run ${final.id} ${final.status}: ${final.statusReason ?? ''}\n`)

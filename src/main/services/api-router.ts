@@ -68,7 +68,8 @@ export class ApiRouter {
         this.publish({ type: 'run.deleted', runId: id })
         return { deleted: id }
       },
-      'runs.metrics': ({ id, keys }: { id: number; keys?: string[] }) => (this.store.getRun(id), this.store.metrics(id, keys)),
+      'runs.metrics': ({ id, ...range }: { id: number; keys?: string[]; maxPoints?: number; fromStep?: number; toStep?: number }) =>
+        (this.store.getRun(id), this.store.metricsReader.query({ runId: id, ...range })),
       'runs.episodes': ({ id }: { id: number }) => (this.store.getRun(id), this.store.episodes(id)),
       'runs.policy': ({ id }: { id: number }) => (this.store.getRun(id), this.store.policy(id)),
       'tracks.list': () => this.tracks.list(),
@@ -109,6 +110,8 @@ export class ApiRouter {
     try {
       return await (this.handlers[m] as (i: unknown) => unknown)(parsed.data)
     } catch (e) {
+      // A write to a damaged database (opened read-only) says why, not just "readonly database".
+      if ((e as { code?: string }).code === 'SQLITE_READONLY' && this.store.readOnlyReason) throw new ApiError(this.store.readOnlyReason)
       throw new ApiError(e instanceof Error ? e.message : String(e))
     }
   }

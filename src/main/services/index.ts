@@ -28,7 +28,12 @@ export function createServices(opts: {
   capabilities?: HostCapabilities
 }): Services {
   const store = new RunStore(opts.dataDir)
-  store.recoverOrphans()
+  if (store.readOnlyReason) {
+    console.warn(`quarkade: warning: ${store.readOnlyReason}`)
+  } else {
+    store.recoverOrphans()
+    store.tidyCheckpointFolders()
+  }
   const tracks = new TrackLibrary(store)
   const files = new FileService(store, path.join(opts.dataDir, 'samples'))
   let api: ApiRouter | null = null

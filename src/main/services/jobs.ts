@@ -4,12 +4,10 @@
  * transactions, and forwards it to subscribers. A trainer that dies without
  * saying it is done leaves a failed run with everything it had recorded.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import type { ApiEvent, RunConfig, RunSummary } from '../../shared/api'
 import { FINAL_STATUSES } from '../../shared/api'
 import type { PlayResult } from '../../core/agents/play'
-import { hasTrainingState } from '../trainer/model-files'
+import { canResumeFrom, dropOlderTrainingState, hasModel, removeUnrecorded } from '../trainer/checkpoints'
 import type { FromTrainer } from '../trainer/protocol'
 import type { Launcher, TrainerProcess } from './launcher'
 import type { RunStore } from './run-store'
@@ -18,8 +16,20 @@ interface Job {
   runId: number
   process: TrainerProcess
   finished: boolean
+  /** Why the host gave up on the run when storing its output failed (full disk, run deleted meanwhile). */
+  storageFailure: string | null
+  /** The run as last read, for the final summary of a run deleted while it trained. */
+  summary: RunSummary
   /** Settles when the trainer process is gone and its last batch is stored. */
   ended: Promise<RunSummary>
+}
+
+/** A one-line reason for a failure to store a trainer's output, fit for the run's status. */
+export function storageFailureReason(e: unknown): string {
+  const code = (e as { code?: string }).code
+  if (code === 'SQLITE_FULL') return 'the disk holding the run database is full (SQLITE_FULL); the trainer was stopped and results up to the last stored batch are kept'
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'the run was deleted (by another window or host) while it trained; its trainer was stopped'
+  return `storing the trainer's output failed (${code ?? 'error'}: ${e instanceof Error ? e.message : String(e)}); the trainer was stopped`
 }
 
 export class JobService {
@@ -53,32 +63,50 @@ export class JobService {
     }
     const run = this.store.getRun(id)
     const checkpoints = this.store.checkpoints(id).reverse()
-    const resumable = checkpoints.find((c) => hasTrainingState(c.path))
-    const model = checkpoints.find((c) => fs.existsSync(path.join(c.path, 'model.json')))
+    // The newest checkpoint whose training state is complete; a model alone (an imported one,
+    // at episode 0) starts training afresh from its weights.
+    const resumable = checkpoints.find((c) => canResumeFrom(c.path))
+    const model = checkpoints.find((c) => hasModel(c.path))
     const from = resumable ?? model
     if (!from) throw new Error(`run ${id} has no checkpoint to resume from`)
+    if (!resumable && from.episode > 0) {
+      throw new Error(
+        `run ${id} has no checkpoint with training state to continue from (only the model at episode ${from.episode}); export that model and import it to train it further`,
+      )
+    }
     const total = episodes ?? run.config.episodes
     if (total <= from.episode) {
       throw new Error(`run ${id} resumes from episode ${from.episode}; ask for more episodes than that (e.g. ${from.episode + run.config.episodes})`)
     }
     const config = { ...run.config, episodes: total }
     this.store.rewindTo(id, from.episode, config)
+    removeUnrecorded(this.store.runCheckpointDir(id), this.store.checkpoints(id).map((c) => c.path))
     return this.launch(id, config, resumable ? resumable.path : null, resumable ? null : from.path)
   }
 
   private launch(runId: number, config: RunConfig, resumeFrom: string | null, initialModel: string | null): RunSummary {
     const proc = this.launcher.launch()
     let resolveEnded!: (r: RunSummary) => void
-    const job: Job = { runId, process: proc, finished: false, ended: new Promise((r) => (resolveEnded = r)) }
+    const summary = this.store.getRun(runId)
+    const job: Job = { runId, process: proc, finished: false, storageFailure: null, summary, ended: new Promise((r) => (resolveEnded = r)) }
     this.jobs.set(runId, job)
-    proc.onMessage((m) => this.handle(job, m))
+    proc.onMessage((m) => {
+      if (job.storageFailure) return
+      try {
+        this.handle(job, m)
+      } catch (e) {
+        this.failStorage(job, e)
+      }
+    })
     proc.onExit((code, signal) => {
       this.jobs.delete(runId)
       if (!job.finished) {
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`
         this.finish(job, 'failed', `the trainer process ${how} before finishing; results up to then are kept`)
       }
-      resolveEnded(this.store.getRun(runId))
+      const stored = this.store.findRun(runId)
+      // A status the store could not take (full disk, run deleted) is still reported.
+      resolveEnded(job.storageFailure && stored?.status !== 'failed' ? { ...(stored ?? job.summary), status: 'failed', statusReason: job.storageFailure } : (stored ?? job.summary))
     })
     proc.send({ type: 'start', runId, config, checkpointDir: this.store.checkpointDir, resumeFrom, initialModel })
     this.emitRun(runId)
@@ -109,6 +137,8 @@ export class JobService {
         return this.emitRun(id)
       case 'checkpoint':
         this.store.addCheckpoint(id, m.episode, m.path, m.hasModel)
+        // Only now, with the new checkpoint recorded, may older ones give up their training state.
+        dropOlderTrainingState(this.store.checkpoints(id), m.episode)
         return this.emitRun(id)
       case 'policy': {
         const policy = { ...m.policy, runId: id }
@@ -130,12 +160,28 @@ export class JobService {
   private finish(job: Job, status: 'completed' | 'stopped' | 'failed', reason: string): void {
     if (job.finished) return
     job.finished = true
-    this.store.setStatus(job.runId, status, reason)
+    try {
+      this.store.setStatus(job.runId, status, reason)
+    } catch (e) {
+      // The disk may still be full: the run stays as stored, and the next host start marks it failed.
+      job.storageFailure ??= storageFailureReason(e)
+    }
     this.emitRun(job.runId)
+  }
+
+  /** Storing a trainer's output failed: this run fails and its trainer stops; the host and other runs go on. */
+  private failStorage(job: Job, e: unknown): void {
+    const reason = storageFailureReason(e)
+    job.storageFailure = reason
+    job.process.kill()
+    this.finish(job, 'failed', reason)
+    if (!this.store.findRun(job.runId)) this.emit({ type: 'run.deleted', runId: job.runId })
   }
 
   private emitRun(id: number): void {
     const run = this.store.findRun(id)
+    const job = this.jobs.get(id)
+    if (run && job) job.summary = run
     if (run) this.emit({ type: 'run.updated', run })
   }
 
@@ -164,7 +210,7 @@ export class JobService {
     const found = this.store
       .checkpoints(id)
       .reverse()
-      .find((c) => fs.existsSync(path.join(c.path, 'model.json')))
+      .find((c) => hasModel(c.path))
     if (!found) throw new Error(`run ${id} (${run.status}) has no saved model yet`)
     return found.path
   }

@@ -48,7 +48,7 @@ export function importModel(store: RunStore, dir: string, envId: string, name?: 
     name: name ?? `Imported · ${path.basename(source)}`,
   })
   const run = store.createImportedRun(config, `imported from ${source}`)
-  const modelDir = path.join(store.checkpointDir, `run-${run.id}`, 'episode-0')
+  const modelDir = path.join(store.runCheckpointDir(run.id), 'episode-0')
   writeModelFolder(modelDir, artifacts)
   store.addCheckpoint(run.id, 0, modelDir)
   return store.getRun(run.id)

@@ -8,6 +8,8 @@ import type { ActionEncoding } from '../../core/spaces'
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
+import { removeUnrecorded, setAsideUnowned } from '../trainer/checkpoints'
+import { MetricsReader } from './metrics-reader'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -93,7 +95,14 @@ export const MIGRATIONS: readonly string[] = [
      json TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
-  // v6: actions by the action space's own encoding (int32 ids, float32 for continuous parts) instead of
+  // v6: one checkpoint row per (run, episode); a crash-and-resume used to record some twice.
+  `DELETE FROM checkpoints WHERE id NOT IN (SELECT max(id) FROM checkpoints GROUP BY run_id, episode);
+   CREATE UNIQUE INDEX checkpoints_run_episode ON checkpoints(run_id, episode);`,
+  // v7: the metrics index covers the value, so downsampled chart queries (min/max per step
+  // bucket over millions of rows) read the index alone, not a table row per point.
+  `CREATE INDEX IF NOT EXISTS metrics_run_key_step_value ON metrics(run_id, key, step, value);
+   DROP INDEX IF EXISTS metrics_run_key_step;`,
+  // v8: actions by the action space's own encoding (int32 ids, float32 for continuous parts) instead of
   // one byte each (ids > 255 wrapped); existing rows keep theirs as 'u8'. Q-values become generic outputs.
   `ALTER TABLE replays ADD COLUMN action_encoding TEXT NOT NULL DEFAULT 'u8';
    ALTER TABLE replays RENAME COLUMN q_values TO outputs;`,
@@ -201,42 +210,93 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** How long a connection waits for another process's lock (hosts opening one folder at once, a long write). */
+const BUSY_TIMEOUT_MS = 15_000
+
 export class RunStore {
   readonly db: Database.Database
   readonly dir: string
+  /** Set when the database failed its integrity check: it is open read-only, and this says why. */
+  readonly readOnlyReason: string | null = null
 
   constructor(dataDir: string) {
     this.dir = dataDir
     fs.mkdirSync(dataDir, { recursive: true })
-    this.db = new Database(path.join(dataDir, 'quarkade.sqlite'))
+    const file = path.join(dataDir, 'quarkade.sqlite')
+    // The busy timeout comes first: switching to WAL and migrating take locks another process may hold.
+    this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('foreign_keys = ON')
-    this.db.pragma('busy_timeout = 5000')
+    const problems = this.db.pragma('quick_check(100)', { simple: false }) as { quick_check: string }[]
+    if (problems.length && problems[0].quick_check !== 'ok') {
+      this.db.close()
+      this.db = new Database(file, { readonly: true, timeout: BUSY_TIMEOUT_MS })
+      const more = problems.length >= 100 ? ' or more' : ''
+      this.readOnlyReason =
+        `the run database ${file} is damaged (${problems.length}${more} integrity errors, first: ${problems[0].quick_check}); ` +
+        `it is open read-only — copy what you need, then move it away to start a fresh one`
+    }
     this.migrate()
   }
 
+  /** Throws the read-only reason (a damaged database) before a write is tried. */
+  assertWritable(): void {
+    if (this.readOnlyReason) throw new Error(this.readOnlyReason)
+  }
+
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`the run database in ${this.dir} was written by a newer Quarkade (schema ${current}, this version knows ${SCHEMA_VERSION})`)
+    const check = (current: number): void => {
+      if (current > SCHEMA_VERSION) {
+        throw new Error(`the run database in ${this.dir} was written by a newer Quarkade (schema ${current}, this version knows ${SCHEMA_VERSION})`)
+      }
     }
-    for (let v = current; v < SCHEMA_VERSION; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v])
-        this.db.pragma(`user_version = ${v + 1}`)
-      })()
-    }
+    const version = (): number => this.db.pragma('user_version', { simple: true }) as number
+    check(version())
+    if (version() === SCHEMA_VERSION) return
+    if (this.readOnlyReason) throw new Error(`${this.readOnlyReason}; its schema (${version()}) is too old to read without upgrading it`)
+    // One writer at a time: another process may have migrated since we looked, so look again inside.
+    this.db.transaction(() => {
+      const current = version()
+      check(current)
+      for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v])
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
+    }).immediate()
   }
 
   close(): void {
+    void this.reader?.close()
     this.db.close()
+  }
+
+  private reader: MetricsReader | null = null
+
+  /** Downsampled metric queries in a worker thread (`runs.metrics`); `metrics()` below reads everything, here. */
+  get metricsReader(): MetricsReader {
+    return (this.reader ??= new MetricsReader(this.db.name))
   }
 
   get checkpointDir(): string {
     return path.join(this.dir, 'checkpoints')
   }
 
+  runCheckpointDir(id: number): string {
+    return path.join(this.checkpointDir, `run-${id}`)
+  }
+
+  /**
+   * At host start: folders of runs this database does not hold are set aside, and
+   * finished runs lose what no checkpoint row owns (a checkpoint written but never
+   * recorded, `*.tmp` leftovers of a crash).
+   */
+  tidyCheckpointFolders(): void {
+    const hasRun = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck()
+    setAsideUnowned(this.checkpointDir, (id) => hasRun.get(id) !== undefined)
+    const finished = this.db.prepare(`SELECT id FROM runs WHERE status IN ('completed', 'stopped', 'failed')`).pluck().all() as number[]
+    for (const id of finished) removeUnrecorded(this.runCheckpointDir(id), this.checkpoints(id).map((c) => c.path))
+  }
+
   createRun(config: RunConfig): RunSummary {
+    this.assertWritable()
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, env, algo, seed, status, config, created_at, owner_pid)
@@ -273,6 +333,7 @@ export class RunStore {
    * becomes `config.episodes`, and the run is queued under the same id.
    */
   rewindTo(id: number, episode: number, config: RunConfig): void {
+    this.assertWritable()
     const later = this.db.prepare('SELECT path FROM checkpoints WHERE run_id = ? AND episode > ?').all(id, episode) as { path: string }[]
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, episode)
@@ -296,6 +357,7 @@ export class RunStore {
 
   /** A finished run made from an imported model: no metrics, one checkpoint. */
   createImportedRun(config: RunConfig, reason: string): RunSummary {
+    this.assertWritable()
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, env, algo, seed, status, status_reason, config, created_at, ended_at)
@@ -347,7 +409,10 @@ export class RunStore {
 
   addCheckpoint(id: number, episode: number, dir: string, hasModel = true): void {
     this.db
-      .prepare('INSERT INTO checkpoints (run_id, episode, path, created_at, has_model) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        `INSERT INTO checkpoints (run_id, episode, path, created_at, has_model) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, episode) DO UPDATE SET path = excluded.path, created_at = excluded.created_at, has_model = excluded.has_model`,
+      )
       .run(id, episode, dir, Date.now(), hasModel ? 1 : 0)
   }
 
@@ -425,10 +490,11 @@ export class RunStore {
   }
 
   deleteRun(id: number): void {
+    this.assertWritable()
     const dirs = this.checkpoints(id).map((c) => c.path)
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
-    fs.rmSync(path.join(this.checkpointDir, `run-${id}`), { recursive: true, force: true })
+    fs.rmSync(this.runCheckpointDir(id), { recursive: true, force: true })
   }
 
   /**

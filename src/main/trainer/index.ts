@@ -74,3 +74,6 @@ function exitSoon(code: number): void {
 
 // A trainer whose parent vanished has nobody to report to.
 process.on('disconnect', () => process.exit(0))
+// Signals to the whole process group (Ctrl-C, a closed terminal, a service manager) reach the
+// trainer too: stop the run cleanly, with its final checkpoint, as the host asks at the same time.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => (session ? session.control.stop() : process.exit(0)))

@@ -50,23 +50,23 @@ export function readModelFolder(dir: string): tf.io.ModelArtifacts {
   }
 }
 
-const STATE_FILE = 'training-state.json'
+export const TRAINING_STATE_FILE = 'training-state.json'
 
 /** Training state beside a model folder: JSON metadata plus one file per blob. */
 export function writeTrainingState(dir: string, meta: Record<string, unknown>, blobs: Record<string, Uint8Array>): void {
   fs.mkdirSync(dir, { recursive: true })
   for (const [name, bytes] of Object.entries(blobs)) fs.writeFileSync(path.join(dir, name), bytes)
   // The JSON goes last and by rename: its presence says the state is complete.
-  fs.writeFileSync(path.join(dir, STATE_FILE + '.tmp'), JSON.stringify({ meta, blobs: Object.keys(blobs) }))
-  fs.renameSync(path.join(dir, STATE_FILE + '.tmp'), path.join(dir, STATE_FILE))
+  fs.writeFileSync(path.join(dir, TRAINING_STATE_FILE + '.tmp'), JSON.stringify({ meta, blobs: Object.keys(blobs) }))
+  fs.renameSync(path.join(dir, TRAINING_STATE_FILE + '.tmp'), path.join(dir, TRAINING_STATE_FILE))
 }
 
 export function hasTrainingState(dir: string): boolean {
-  return fs.existsSync(path.join(dir, STATE_FILE))
+  return fs.existsSync(path.join(dir, TRAINING_STATE_FILE))
 }
 
 export function readTrainingState(dir: string): { meta: Record<string, unknown>; blobs: Record<string, Uint8Array> } {
-  const file = path.join(dir, STATE_FILE)
+  const file = path.join(dir, TRAINING_STATE_FILE)
   if (!fs.existsSync(file)) throw new Error(`${dir} holds no training state to resume from`)
   const { meta, blobs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { meta: Record<string, unknown>; blobs: string[] }
   return { meta, blobs: Object.fromEntries(blobs.map((name) => [name, new Uint8Array(fs.readFileSync(path.join(dir, name)))])) }
@@ -74,7 +74,7 @@ export function readTrainingState(dir: string): { meta: Record<string, unknown>;
 
 /** Removes the (large) training state of an older checkpoint, keeping its model. */
 export function dropTrainingState(dir: string): void {
-  const file = path.join(dir, STATE_FILE)
+  const file = path.join(dir, TRAINING_STATE_FILE)
   if (!fs.existsSync(file)) return
   const { blobs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { blobs: string[] }
   fs.rmSync(file)

@@ -10,7 +10,8 @@ import type { LiveEpisode, MetricPoint, Policy, RunConfig } from '../../shared/a
 import { getAlgo, getWorld, type AlgoInfo, type WorldInfo } from '../../core/catalog'
 import type { EpisodeRecord } from '../services/run-store'
 import { selectBackend } from './backend'
-import { dropTrainingState, readTrainingState, writeModelFolder, writeTrainingState, type TrainingState } from './model-files'
+import { readTrainingState, type TrainingState } from './model-files'
+import { writeCheckpoint } from './checkpoints'
 import type { FromTrainer, ToTrainer } from './protocol'
 import { PauseControl } from './pause-control'
 
@@ -101,7 +102,6 @@ export class TrainingSession {
     let envSteps = 0
     let gradSteps = 0
     let lastRate: { t: number; env: number; grad: number } | null = null
-    let lastCheckpointDir: string | null = null
     let reason = `finished ${c.episodes} ${algo.unit}`
 
     const flush = (): void => {
@@ -112,14 +112,9 @@ export class TrainingSession {
     }
     const checkpoint = async (): Promise<void> => {
       const dir = path.join(this.start.checkpointDir, `run-${this.start.runId}`, `${unitName}-${done}`)
+      // The host drops older checkpoints' training state once it has recorded this one.
       const saved = await job.save()
-      if (saved.model) writeModelFolder(dir, saved.model)
-      if (saved.state) {
-        writeTrainingState(dir, saved.state.meta, saved.state.blobs)
-        // Only the newest checkpoint keeps the (large) training state; older ones keep their model.
-        if (lastCheckpointDir && lastCheckpointDir !== dir) dropTrainingState(lastCheckpointDir)
-        lastCheckpointDir = dir
-      }
+      writeCheckpoint(dir, saved)
       this.emit({ type: 'checkpoint', episode: done, path: dir, hasModel: !!saved.model })
     }
 

@@ -8,6 +8,15 @@ import type { MetricPoint } from '../../../shared/api'
 
 export const MAX_POINTS = 20_000
 
+/**
+ * Points per series to ask the host for: two (a bucket's min and max) per pixel
+ * column of the widest chart this screen can show. The host thins longer series.
+ */
+export function chartPointBudget(): number {
+  const px = typeof window === 'undefined' ? 2000 : Math.ceil(window.screen.width * (window.devicePixelRatio || 1))
+  return Math.min(MAX_POINTS, Math.max(1000, 2 * px))
+}
+
 export interface Series {
   steps: number[]
   values: number[]

@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, reactive, ref } from 'vue'
 import type { ApiEvent, LiveEpisode, MetricPoint, RunSummary, TrainRequest } from '../../../shared/api'
 import { api } from '../api'
-import { MetricsBuffer } from '../lib/metrics'
+import { MetricsBuffer, chartPointBudget } from '../lib/metrics'
 
 type MetricsState = 'loading' | 'ready' | 'error'
 
@@ -89,7 +89,7 @@ export const useRunsStore = defineStore('runs', () => {
     metricsState[id] = 'loading'
     pendingPoints.set(id, [])
     try {
-      const points = await api.call('runs.metrics', { id })
+      const points = await api.call('runs.metrics', { id, maxPoints: chartPointBudget() })
       const buf = new MetricsBuffer()
       buf.add(points)
       buf.add(pendingPoints.get(id) ?? [])
