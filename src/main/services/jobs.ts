@@ -3,8 +3,11 @@
  * stop, writes what the trainer reports to the run store in batched
  * transactions, and forwards it to subscribers. A trainer that dies without
  * saying it is done leaves a failed run with everything it had recorded.
+ * At most `maxTrainers` train at once; further runs wait as `queued` and start
+ * in order as slots free.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { ApiEvent, RunConfig, RunSummary } from '../../shared/api'
 import { FINAL_STATUSES } from '../../shared/api'
@@ -22,17 +25,35 @@ interface Job {
   ended: Promise<RunSummary>
 }
 
+/** One trainer per core: a trainer keeps one core busy (tfjs on wasm or one native thread pool). */
+export function defaultMaxTrainers(): number {
+  return Math.max(1, os.availableParallelism())
+}
+
+interface Waiting {
+  runId: number
+  config: RunConfig
+  resumeFrom: string | null
+  initialModel: string | null
+}
+
 export class JobService {
   private readonly jobs = new Map<number, Job>()
+  /** Runs waiting for a trainer slot, oldest first. */
+  private readonly waiting: Waiting[] = []
 
   constructor(
     private readonly store: RunStore,
     private readonly launcher: Launcher,
     private readonly emit: (event: ApiEvent) => void,
-  ) {}
+    readonly maxTrainers: number = defaultMaxTrainers(),
+  ) {
+    if (!Number.isInteger(maxTrainers) || maxTrainers < 1) throw new Error(`the trainer limit must be a whole number ≥ 1, not ${maxTrainers}`)
+  }
 
+  /** Runs training now or queued for a slot. */
   get active(): number[] {
-    return [...this.jobs.keys()]
+    return [...this.jobs.keys(), ...this.waiting.map((w) => w.runId)]
   }
 
   start(config: RunConfig, initialModel: string | null = null): RunSummary {
@@ -51,11 +72,18 @@ export class JobService {
       job.process.send({ type: 'resume' })
       return this.store.getRun(id)
     }
+    if (this.isWaiting(id)) return this.store.getRun(id)
     const run = this.store.getRun(id)
     const checkpoints = this.store.checkpoints(id).reverse()
     const resumable = checkpoints.find((c) => hasTrainingState(c.path))
     const model = checkpoints.find((c) => fs.existsSync(path.join(c.path, 'model.json')))
     const from = resumable ?? model
+    if (!from && run.episodesDone === 0) {
+      // Never trained (e.g. stopped while queued): start it afresh under the same id.
+      const config = { ...run.config, episodes: episodes ?? run.config.episodes }
+      this.store.rewindTo(id, 0, config)
+      return this.launch(id, config, null, null)
+    }
     if (!from) throw new Error(`run ${id} has no checkpoint to resume from`)
     const total = episodes ?? run.config.episodes
     if (total <= from.episode) {
@@ -67,6 +95,11 @@ export class JobService {
   }
 
   private launch(runId: number, config: RunConfig, resumeFrom: string | null, initialModel: string | null): RunSummary {
+    if (this.jobs.size >= this.maxTrainers) {
+      this.waiting.push({ runId, config, resumeFrom, initialModel })
+      this.emitRun(runId)
+      return this.store.getRun(runId)
+    }
     const proc = this.launcher.launch()
     let resolveEnded!: (r: RunSummary) => void
     const job: Job = { runId, process: proc, finished: false, ended: new Promise((r) => (resolveEnded = r)) }
@@ -79,6 +112,8 @@ export class JobService {
         this.finish(job, 'failed', `the trainer process ${how} before finishing; results up to then are kept`)
       }
       resolveEnded(this.store.getRun(runId))
+      const next = this.waiting.shift()
+      if (next) this.launch(next.runId, next.config, next.resumeFrom, next.initialModel)
     })
     proc.send({ type: 'start', runId, config, checkpointDir: this.store.checkpointDir, resumeFrom, initialModel })
     this.emitRun(runId)
@@ -139,9 +174,14 @@ export class JobService {
     if (run) this.emit({ type: 'run.updated', run })
   }
 
+  private isWaiting(id: number): boolean {
+    return this.waiting.some((w) => w.runId === id)
+  }
+
   private job(id: number): Job {
     const job = this.jobs.get(id)
     if (!job) {
+      if (this.isWaiting(id)) throw new Error(`run ${id} is queued: it starts when one of the ${this.maxTrainers} trainer slots frees`)
       const run = this.store.getRun(id)
       throw new Error(`run ${id} is ${run.status}, not in progress`)
     }
@@ -154,6 +194,13 @@ export class JobService {
   }
 
   stop(id: number): RunSummary {
+    const queued = this.waiting.findIndex((w) => w.runId === id)
+    if (queued >= 0) {
+      this.waiting.splice(queued, 1)
+      this.store.setStatus(id, 'stopped', 'stopped while queued, before it started')
+      this.emitRun(id)
+      return this.store.getRun(id)
+    }
     this.job(id).process.send({ type: 'stop' })
     return this.store.getRun(id)
   }
@@ -204,6 +251,9 @@ export class JobService {
 
   /** Stops every trainer (host shutdown): asks politely, then kills after `graceMs`. */
   async shutdown(graceMs = 3000): Promise<void> {
+    for (const w of this.waiting.splice(0)) {
+      this.store.setStatus(w.runId, 'stopped', 'Quarkade closed before this run left the queue; resume it to start it')
+    }
     const jobs = [...this.jobs.values()]
     for (const j of jobs) j.process.send({ type: 'stop' })
     const timer = setTimeout(() => jobs.forEach((j) => j.process.kill()), graceMs)
