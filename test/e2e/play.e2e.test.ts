@@ -347,7 +347,7 @@ describe('Playing, resuming, exporting and importing models', () => {
     expect(await byTestId('train-more-ok').isDisabled()).toBe(true)
     await byTestId('train-more-episodes').fill(String(BUDGET + 100))
     await byTestId('train-more-ok').click()
-    await expect.poll(() => byTestId('train-more-dialog').isVisible()).toBe(false)
+    await expect.poll(() => byTestId('train-more-dialog').isVisible(), { timeout: 30_000 }).toBe(false)
     await expect.poll(() => byTestId('progress-text').innerText(), { timeout: 30_000 }).toContain(`/ ${(BUDGET + 100).toLocaleString('en-US')} episodes`)
     await expect.poll(() => runStatus(page), { timeout: 240_000, interval: 500 }).toBe('completed')
     expect(await byTestId('progress-text').innerText()).toContain(`${(BUDGET + 100).toLocaleString('en-US')} / ${(BUDGET + 100).toLocaleString('en-US')} episodes`)

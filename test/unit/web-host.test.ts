@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startWebHost, type WebHost } from '../../src/main/hosts/web'
+import { WebAccess } from '../../src/main/hosts/web-access'
 import type { RunSummary } from '../../src/shared/api'
 
 let dir: string
@@ -193,4 +194,17 @@ describe('web host', () => {
     const imported = await api<RunSummary>('models.import', { dir: into, env: 'catch' })
     expect(imported.status).toBe('completed')
   }, 120_000)
+})
+
+describe('web host names', () => {
+  it('on --host 0.0.0.0 answers to this machine\'s addresses and name, never to another name', () => {
+    const access = new WebAccess('0.0.0.0', 5180)
+    const address = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4')!.address
+    for (const ok of ['127.0.0.1:5180', 'LOCALHOST:5180', '[::1]:5180', '0.0.0.0:5180', `${os.hostname()}:5180`, `${address}:5180`]) {
+      expect(access.hostAllowed(ok), ok).toBe(true)
+    }
+    for (const bad of ['evil.example:5180', '127.0.0.1:5181', '127.0.0.1', undefined, '']) expect(access.hostAllowed(bad), String(bad)).toBe(false)
+    expect(new WebAccess('192.0.2.7', 80).hostAllowed('192.0.2.7')).toBe(true)
+    expect(new WebAccess('::1', 5180).hostAllowed('[::1]:5180')).toBe(true)
+  })
 })

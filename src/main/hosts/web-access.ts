@@ -20,12 +20,10 @@ function hostWithPort(name: string, port: number): string {
 
 /** Names this host answers to: loopback, the bound address, and on a wildcard bind every local address. */
 function hostNames(bindHost: string): string[] {
-  const names = ['127.0.0.1', 'localhost', '::1']
+  const names = ['127.0.0.1', 'localhost', '::1', bindHost]
   if (WILDCARD_HOSTS.has(bindHost)) {
     names.push(os.hostname())
     for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.push(a.address)
-  } else {
-    names.push(bindHost)
   }
   return names
 }

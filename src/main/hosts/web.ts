@@ -143,7 +143,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
       serveFile(req, res, url)
     } catch (e) {
-      if (!res.headersSent) answer(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`)
+      console.error(`quarkade web: ${req.method} ${req.url}: ${e instanceof Error ? e.message : String(e)}`)
+      if (!res.headersSent) answer(res, 500, 'internal error')
       else res.destroy()
     }
   })
@@ -161,7 +162,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       if (!access.authorised(req, url)) return refuseUpgrade(socket, 403, `forbidden: ${NO_TOKEN}`)
       wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, services))
     } catch (e) {
-      refuseUpgrade(socket, 400, `bad request: ${e instanceof Error ? e.message : String(e)}`)
+      console.error(`quarkade web: upgrade ${req.url}: ${e instanceof Error ? e.message : String(e)}`)
+      refuseUpgrade(socket, 400, 'bad request')
     }
   })
 

@@ -41,6 +41,8 @@ export class JobService {
   private readonly jobs = new Map<number, Job>()
   /** Runs waiting for a trainer slot, oldest first. */
   private readonly waiting: Waiting[] = []
+  /** waitForEnd callers of runs still waiting for a slot. */
+  private readonly endWaiters = new Map<number, ((run: RunSummary) => void)[]>()
 
   constructor(
     private readonly store: RunStore,
@@ -104,6 +106,7 @@ export class JobService {
     let resolveEnded!: (r: RunSummary) => void
     const job: Job = { runId, process: proc, finished: false, ended: new Promise((r) => (resolveEnded = r)) }
     this.jobs.set(runId, job)
+    for (const waiter of this.takeEndWaiters(runId)) void job.ended.then(waiter)
     proc.onMessage((m) => this.handle(job, m))
     proc.onExit((code, signal) => {
       this.jobs.delete(runId)
@@ -199,7 +202,9 @@ export class JobService {
       this.waiting.splice(queued, 1)
       this.store.setStatus(id, 'stopped', 'stopped while queued, before it started')
       this.emitRun(id)
-      return this.store.getRun(id)
+      const run = this.store.getRun(id)
+      for (const waiter of this.takeEndWaiters(id)) waiter(run)
+      return run
     }
     this.job(id).process.send({ type: 'stop' })
     return this.store.getRun(id)
@@ -242,7 +247,15 @@ export class JobService {
   /** Resolves with the final summary once the run's trainer is gone. */
   waitForEnd(id: number): Promise<RunSummary> {
     const job = this.jobs.get(id)
-    return job ? job.ended : Promise.resolve(this.store.getRun(id))
+    if (job) return job.ended
+    if (this.isWaiting(id)) return new Promise((resolve) => this.endWaiters.set(id, [...(this.endWaiters.get(id) ?? []), resolve]))
+    return Promise.resolve(this.store.getRun(id))
+  }
+
+  private takeEndWaiters(id: number): ((run: RunSummary) => void)[] {
+    const waiters = this.endWaiters.get(id) ?? []
+    this.endWaiters.delete(id)
+    return waiters
   }
 
   isFinal(run: RunSummary): boolean {
@@ -253,6 +266,8 @@ export class JobService {
   async shutdown(graceMs = 3000): Promise<void> {
     for (const w of this.waiting.splice(0)) {
       this.store.setStatus(w.runId, 'stopped', 'Quarkade closed before this run left the queue; resume it to start it')
+      const run = this.store.getRun(w.runId)
+      for (const waiter of this.takeEndWaiters(w.runId)) waiter(run)
     }
     const jobs = [...this.jobs.values()]
     for (const j of jobs) j.process.send({ type: 'stop' })
