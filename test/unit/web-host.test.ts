@@ -96,6 +96,8 @@ describe('web host', () => {
     expect(await index.text()).toContain('<title>Quarkade</title>')
     expect((await fetch(host.url + '/%2e%2e/secret.txt', { headers })).status).toBe(404)
     expect((await fetch(host.url + '/missing.js', { headers })).status).toBe(404)
+    const post = await fetch(host.url + '/', { method: 'POST', headers, body: 'x' })
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
   })
 
   it('lets in only the holder of the per-start token: the printed URL trades it for a cookie', async () => {
