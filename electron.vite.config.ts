@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import { cspHtmlPlugin } from './src/main/security/csp'
 
 export default defineConfig({
   main: {
@@ -28,6 +29,6 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
-    plugins: [vue()],
+    plugins: [vue(), cspHtmlPlugin()],
   },
 })

@@ -5,13 +5,14 @@
 import { resolve } from 'node:path'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
+import { cspHtmlPlugin } from './src/main/security/csp'
 
 const root = resolve(import.meta.dirname, 'src/renderer')
 
 export default defineConfig({
   root,
   base: './',
-  plugins: [vue()],
+  plugins: [vue(), cspHtmlPlugin()],
   build: {
     outDir: resolve(import.meta.dirname, 'out/web'),
     emptyOutDir: true,

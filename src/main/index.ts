@@ -3,16 +3,20 @@
  * processes (utility processes). The renderer reaches the services only through
  * the preload's typed bridge, over one IPC channel.
  */
-import { app, BrowserWindow, Menu, dialog, ipcMain, shell, utilityProcess, type WebContents } from 'electron'
+import { app, BrowserWindow, Menu, dialog, ipcMain, shell, utilityProcess, type IpcMainInvokeEvent } from 'electron'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createServices, type Services } from './services'
+import { FolderPolicy } from './services/folders'
+import { appLocation, isAllowedExternalUrl, isAppUrl, isTrustedSender } from './security/electron'
 import type { Launcher } from './services/launcher'
 import type { FromTrainer } from './trainer/protocol'
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL, type IpcResponse } from '../shared/transport'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
+const rendererIndex = path.join(here, '../renderer/index.html')
+const appUrl = appLocation(devServerUrl, pathToFileURL(rendererIndex).href)
 
 /** Trainer jobs as Electron utility processes (out/main/trainer.js, built beside this file). */
 const utilityLauncher: Launcher = {
@@ -34,8 +38,14 @@ const utilityLauncher: Launcher = {
 let services: Services | null = null
 let mainWindow: BrowserWindow | null = null
 
-function isOurRenderer(contents: WebContents): boolean {
-  return mainWindow !== null && contents.id === mainWindow.webContents.id
+/** The main frame of our window, showing our page — not an iframe, another window or a page navigated to. */
+function isOurRenderer(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame
+  return isTrustedSender(
+    { contentsId: event.sender.id, frame: frame ? { url: frame.url, isMainFrame: frame.parent === null } : null },
+    mainWindow?.webContents.id ?? null,
+    appUrl,
+  )
 }
 
 function createWindow(): void {
@@ -73,7 +83,7 @@ function createWindow(): void {
   })
   mainWindow.on('closed', () => (mainWindow = null))
   if (devServerUrl) void mainWindow.loadURL(devServerUrl)
-  else void mainWindow.loadFile(path.join(here, '../renderer/index.html'))
+  else void mainWindow.loadFile(rendererIndex)
 }
 
 /** File › Open: pick an HDF5 file; the renderer's Data view opens it. */
@@ -114,17 +124,19 @@ function buildMenu(): void {
   )
 }
 
-// Security: no navigation away from the app, no new windows, no permissions.
+// Security: no navigation away from the app, no new windows, only allow-listed links
+// open in the browser, and no permissions (asked for, or merely checked).
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (e, url) => {
-    if (!(devServerUrl && url.startsWith(devServerUrl))) e.preventDefault()
+    if (!isAppUrl(url, appUrl)) e.preventDefault()
   })
   contents.on('will-attach-webview', (e) => e.preventDefault())
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  contents.session.setPermissionCheckHandler(() => false)
 })
 
 app.whenReady().then(() => {
@@ -134,6 +146,12 @@ app.whenReady().then(() => {
     host: 'electron',
     version: app.getVersion(),
     capabilities: {
+      // Exports go to the data folder's exports/ or a folder the user picked in the save dialog.
+      folders: FolderPolicy.confined({
+        writeRoots: [path.join(app.getPath('userData'), 'exports')],
+        readRoots: null,
+        howToAllow: 'choose the folder in the Export dialog',
+      }),
       async pickFile(title, extensions) {
         const options: Electron.OpenDialogOptions = {
           title,
@@ -155,7 +173,7 @@ app.whenReady().then(() => {
   })
   const api = services.api
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, request: { method: string; input: unknown }): Promise<IpcResponse> => {
-    if (!isOurRenderer(event.sender)) return { ok: false, error: 'request from an unknown window' }
+    if (!isOurRenderer(event)) return { ok: false, error: 'request from an unknown window or frame' }
     try {
       return { ok: true, result: await api.handle(request?.method, request?.input) }
     } catch (e) {

@@ -64,7 +64,7 @@ beforeAll(async () => {
   fs.copyFileSync(path.join(ROOT, 'test/fixtures/h5/h5py-contiguous-f64.h5'), plainFile)
   for (const f of ['h5py-gzip-shuffle.h5', 'h5py-lzf.h5']) fs.copyFileSync(path.join(ROOT, 'test/fixtures/h5', f), path.join(dir, f))
 
-  app = await startApp()
+  app = await startApp({ allowDirs: [dir] })
   page = app.page
 })
 

@@ -1,24 +1,26 @@
 /**
  * Shared set-up for the end-to-end tests: the web host on a fresh data dir
  * (`tsx src/main/hosts/web.ts --port 0 --data-dir DIR`, ready when it prints
- * `QUARKADE_WEB_READY <url>`) serving the built renderer (out/web), and a
+ * `QUARKADE_WEB_READY <url with ?token=>`) serving the built renderer (out/web);
+ * the page opens the token URL, which leaves it with the host's cookie; and a
  * headless Chromium page (playwright-core) that records page errors, console
  * errors and CSP violations in `problems`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { ROOT, startHostProcess, stopHostProcess } from '../support/web-host-process'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export { ROOT }
 export const WEB_DIR = path.join(ROOT, 'out/web')
 export const SHOTS = path.join(ROOT, 'test-results')
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 
 export interface E2EApp {
   page: Page
+  /** The host's origin (the page already holds its access cookie). */
   baseUrl: string
   dataDir: string
   /** Page errors, console errors and CSP violations seen so far. */
@@ -31,47 +33,11 @@ export interface E2EApp {
   close(): Promise<void>
 }
 
-function startHost(dataDir: string, onLog: (text: string) => void): { child: ChildProcess; ready: Promise<string> } {
-  const tsx = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')
-  const child = spawn(process.execPath, [tsx, 'src/main/hosts/web.ts', '--port', '0', '--data-dir', dataDir, '--static', WEB_DIR], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let log = ''
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web host did not start within 90 s:\n${log}`)), 90_000)
-    const onData = (d: Buffer): void => {
-      log = (log + d.toString()).slice(-20_000)
-      onLog(log)
-      const m = /QUARKADE_WEB_READY (\S+)/.exec(log)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`web host exited (${code}) before it was ready:\n${log}`))
-    })
-  })
-  return { child, ready }
-}
-
-async function stopHost(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null) return
-  const gone = new Promise<void>((r) => child.once('exit', () => r()))
-  child.kill('SIGTERM')
-  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))
-  if ((await Promise.race([gone, timeout])) === 'timeout') {
-    child.kill('SIGKILL')
-    await gone
-  }
-}
-
-/** Builds the renderer if needed, starts a host on a fresh data dir and opens the app in Chromium. */
-export async function startApp(): Promise<E2EApp> {
+/**
+ * Builds the renderer if needed, starts a host on a fresh data dir and opens the app in Chromium.
+ * `allowDirs`: folders outside the data dir the app may read and export into (--allow-dir).
+ */
+export async function startApp(opts: { allowDirs?: string[] } = {}): Promise<E2EApp> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; run: node scripts/ensure-chromium.mjs`)
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.web.config.ts'], { cwd: ROOT, stdio: 'inherit' })
@@ -80,15 +46,17 @@ export async function startApp(): Promise<E2EApp> {
   fs.mkdirSync(SHOTS, { recursive: true })
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-e2e-'))
   let log = ''
-  const host = startHost(dataDir, (l) => (log = l))
+  const host = startHostProcess({ dataDir, staticDir: WEB_DIR, allowDirs: opts.allowDirs, onLog: (l) => (log = l) })
   let browser: Browser | null = null
   const close = async (): Promise<void> => {
     await browser?.close().catch(() => {})
-    await stopHost(host.child)
+    await stopHostProcess(host.child)
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
   try {
-    const baseUrl = await host.ready
+    const openUrl = await host.ready
+    // After the first visit the page holds the host's cookie; later visits need no token.
+    const baseUrl = new URL(openUrl).origin
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -105,7 +73,7 @@ export async function startApp(): Promise<E2EApp> {
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))
     })
-    await page.goto(baseUrl)
+    await page.goto(openUrl)
     await page.waitForSelector('[data-testid="connection"][data-state="open"]', { timeout: 30_000 })
     return {
       page,

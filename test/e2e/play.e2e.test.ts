@@ -64,8 +64,8 @@ async function rowCount(): Promise<number> {
 beforeAll(async () => {
   app = await startApp()
   page = app.page
-  exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-export-'))
-  fs.rmSync(exportDir, { recursive: true }) // the export creates it
+  // Web mode exports into the data folder's exports/ (or --allow-dir folders); the export creates it.
+  exportDir = path.join(app.dataDir, 'exports', 'catch-model')
 })
 
 afterAll(async () => {
@@ -186,7 +186,10 @@ describe('Playing, resuming, exporting and importing models', () => {
     await page.locator(`[data-testid="run-row"][data-run-id="${trainedRunId}"] [data-testid="run-export"]`).click()
     const dialog = byTestId('export-dialog')
     await dialog.waitFor()
-    // Web mode has no native dialogs: the path is typed.
+    // Web mode has no native dialogs: the path is typed, and must be in a folder the host allows.
+    await byTestId('export-dir').fill(path.join(os.tmpdir(), 'quarkade-export-elsewhere'))
+    await byTestId('export-ok').click()
+    await expect.poll(() => byTestId('export-error').innerText()).toContain('outside the folders Quarkade may write to')
     await byTestId('export-dir').fill(exportDir)
     await byTestId('export-ok').click()
     await byTestId('export-files').waitFor({ timeout: 30_000 })
@@ -344,7 +347,7 @@ describe('Playing, resuming, exporting and importing models', () => {
     expect(await byTestId('train-more-ok').isDisabled()).toBe(true)
     await byTestId('train-more-episodes').fill(String(BUDGET + 100))
     await byTestId('train-more-ok').click()
-    await expect.poll(() => byTestId('train-more-dialog').isVisible()).toBe(false)
+    await expect.poll(() => byTestId('train-more-dialog').isVisible(), { timeout: 30_000 }).toBe(false)
     await expect.poll(() => byTestId('progress-text').innerText(), { timeout: 30_000 }).toContain(`/ ${(BUDGET + 100).toLocaleString('en-US')} episodes`)
     await expect.poll(() => runStatus(page), { timeout: 240_000, interval: 500 }).toBe('completed')
     expect(await byTestId('progress-text').innerText()).toContain(`${(BUDGET + 100).toLocaleString('en-US')} / ${(BUDGET + 100).toLocaleString('en-US')} episodes`)

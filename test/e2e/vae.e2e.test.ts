@@ -55,7 +55,7 @@ beforeAll(async () => {
   await writeJetFile(jetsFile, { n: EVENTS, seed: 21, compression: 'gzip', chunkRows: 1 })
   plainFile = path.join(dir, 'plain.h5')
   fs.copyFileSync(path.join(ROOT, 'test/fixtures/h5/h5py-contiguous-f64.h5'), plainFile)
-  app = await startApp()
+  app = await startApp({ allowDirs: [dir] })
   page = app.page
 })
 

@@ -9,12 +9,15 @@ import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
 import type { TrackLibrary } from './tracks'
 import type { FileService } from './files'
+import { FolderPolicy } from './folders'
 import type { RunStore } from './run-store'
 
 /** What only some hosts can do (the desktop app has native dialogs). */
 export interface HostCapabilities {
   pickFolder?: (title: string, purpose: 'open' | 'save') => Promise<string | null>
   pickFile?: (title: string, extensions: string[]) => Promise<string | null>
+  /** Where the API may read and write on disk (src/main/services/folders.ts); default: anywhere (CLI). */
+  folders?: FolderPolicy
 }
 
 type Handlers = { [M in ApiMethod]: (input: never) => ApiOutput<M> | Promise<ApiOutput<M>> }
@@ -22,6 +25,7 @@ type Handlers = { [M in ApiMethod]: (input: never) => ApiOutput<M> | Promise<Api
 export class ApiRouter {
   private readonly listeners = new Set<(event: ApiEvent) => void>()
   private readonly handlers: Handlers
+  private readonly folders: FolderPolicy
 
   constructor(
     private readonly store: RunStore,
@@ -31,6 +35,8 @@ export class ApiRouter {
     private readonly files: FileService,
     private readonly host: HostCapabilities = {},
   ) {
+    this.folders = host.folders ?? FolderPolicy.unrestricted()
+    const readable = (p: string): string => this.folders.readable(p)
     this.handlers = {
       'catalog.get': () => ({ envs: listWorlds().map(describeWorld), algos: listAlgos().map(describeAlgo), backends: [...BACKENDS] }),
       'system.info': () => this.system,
@@ -40,12 +46,16 @@ export class ApiRouter {
       },
       'system.pickFolder': async ({ title, purpose }: { title: string; purpose: 'open' | 'save' }) => {
         if (!this.host.pickFolder) throw new ApiError('folder dialogs exist only in the desktop app; type a path instead')
-        return { path: await this.host.pickFolder(title, purpose) }
+        const picked = await this.host.pickFolder(title, purpose)
+        // A folder the user chose to save into is where exports may go from now on.
+        if (picked !== null && purpose === 'save') this.folders.grantWrite(picked)
+        return { path: picked }
       },
       'runs.list': () => this.store.listRuns(),
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': async (input: unknown) => {
         const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
+        if (config.data) readable(config.data.path)
         await this.files.prepareRunData(config)
         return this.jobs.start(config)
       },
@@ -54,9 +64,9 @@ export class ApiRouter {
       'runs.resume': ({ id, episodes }: { id: number; episodes?: number }) => this.jobs.resume(id, episodes),
       'runs.play': ({ id, episodes, seed }: { id: number; episodes: number; seed?: number }) =>
         this.jobs.play(id, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
-      'runs.export': ({ id, dir }: { id: number; dir: string }) => ({ files: exportModel(this.jobs.latestModel(id), dir) }),
+      'runs.export': ({ id, dir }: { id: number; dir: string }) => ({ files: exportModel(this.jobs.latestModel(id), this.folders.exportTarget(dir)) }),
       'models.import': ({ dir, env, name }: { dir: string; env: string; name?: string }) => {
-        const run = importModel(this.store, dir, env, name)
+        const run = importModel(this.store, readable(dir), env, name)
         this.publish({ type: 'run.updated', run })
         return run
       },
@@ -84,15 +94,15 @@ export class ApiRouter {
         this.publish({ type: 'tracks.changed' })
         return { deleted: name }
       },
-      'files.open': ({ path }: { path: string }) => this.files.overview(path),
+      'files.open': ({ path }: { path: string }) => this.files.overview(readable(path)),
       'files.recent': () => this.files.recent(),
       'files.forget': ({ path }: { path: string }) => (this.files.forget(path), {}),
-      'files.slice': ({ path, dataset, index }: { path: string; dataset: string; index: (number | null)[] }) => this.files.slice(path, dataset, index),
+      'files.slice': ({ path, dataset, index }: { path: string; dataset: string; index: (number | null)[] }) => this.files.slice(readable(path), dataset, index),
       'files.histogram': ({ path, dataset, bins, log }: { path: string; dataset: string; bins: number; log?: boolean }) =>
-        this.files.histogram(path, dataset, bins, log ?? false),
+        this.files.histogram(readable(path), dataset, bins, log ?? false),
       'files.setChannels': ({ path, channels }: { path: string; channels: string[] }) => (this.files.setChannels(path, channels), {}),
-      'jets.event': ({ path, index }: { path: string; index: number }) => this.files.jetEvent(path, index),
-      'jets.summary': ({ path, bins }: { path: string; bins?: number }) => this.files.jetSummary(path, bins ?? 40),
+      'jets.event': ({ path, index }: { path: string; index: number }) => this.files.jetEvent(readable(path), index),
+      'jets.summary': ({ path, bins }: { path: string; bins?: number }) => this.files.jetSummary(readable(path), bins ?? 40),
       'jets.sample': async ({ events }: { events?: number }) => ({ path: await this.files.sample(events) }),
       'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),
     }

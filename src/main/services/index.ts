@@ -26,6 +26,8 @@ export function createServices(opts: {
   host: SystemInfo['host']
   version?: string
   capabilities?: HostCapabilities
+  /** Trainers that may run at once (default: one per CPU core); more runs wait as `queued`. */
+  maxTrainers?: number
 }): Services {
   const store = new RunStore(opts.dataDir)
   if (store.readOnlyReason) {
@@ -37,7 +39,7 @@ export function createServices(opts: {
   const tracks = new TrackLibrary(store)
   const files = new FileService(store, path.join(opts.dataDir, 'samples'))
   let api: ApiRouter | null = null
-  const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e))
+  const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e), opts.maxTrainers)
   api = new ApiRouter(
     store,
     jobs,

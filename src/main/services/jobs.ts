@@ -3,7 +3,10 @@
  * stop, writes what the trainer reports to the run store in batched
  * transactions, and forwards it to subscribers. A trainer that dies without
  * saying it is done leaves a failed run with everything it had recorded.
+ * At most `maxTrainers` train at once; further runs wait as `queued` and start
+ * in order as slots free.
  */
+import os from 'node:os'
 import type { ApiEvent, RunConfig, RunSummary } from '../../shared/api'
 import { FINAL_STATUSES } from '../../shared/api'
 import type { PlayResult } from '../../core/agents/play'
@@ -32,17 +35,37 @@ export function storageFailureReason(e: unknown): string {
   return `storing the trainer's output failed (${code ?? 'error'}: ${e instanceof Error ? e.message : String(e)}); the trainer was stopped`
 }
 
+/** One trainer per core: a trainer keeps one core busy (tfjs on wasm or one native thread pool). */
+export function defaultMaxTrainers(): number {
+  return Math.max(1, os.availableParallelism())
+}
+
+interface Waiting {
+  runId: number
+  config: RunConfig
+  resumeFrom: string | null
+  initialModel: string | null
+}
+
 export class JobService {
   private readonly jobs = new Map<number, Job>()
+  /** Runs waiting for a trainer slot, oldest first. */
+  private readonly waiting: Waiting[] = []
+  /** waitForEnd callers of runs still waiting for a slot. */
+  private readonly endWaiters = new Map<number, ((run: RunSummary) => void)[]>()
 
   constructor(
     private readonly store: RunStore,
     private readonly launcher: Launcher,
     private readonly emit: (event: ApiEvent) => void,
-  ) {}
+    readonly maxTrainers: number = defaultMaxTrainers(),
+  ) {
+    if (!Number.isInteger(maxTrainers) || maxTrainers < 1) throw new Error(`the trainer limit must be a whole number ≥ 1, not ${maxTrainers}`)
+  }
 
+  /** Runs training now or queued for a slot. */
   get active(): number[] {
-    return [...this.jobs.keys()]
+    return [...this.jobs.keys(), ...this.waiting.map((w) => w.runId)]
   }
 
   start(config: RunConfig, initialModel: string | null = null): RunSummary {
@@ -61,6 +84,7 @@ export class JobService {
       job.process.send({ type: 'resume' })
       return this.store.getRun(id)
     }
+    if (this.isWaiting(id)) return this.store.getRun(id)
     const run = this.store.getRun(id)
     const checkpoints = this.store.checkpoints(id).reverse()
     // The newest checkpoint whose training state is complete; a model alone (an imported one,
@@ -68,6 +92,12 @@ export class JobService {
     const resumable = checkpoints.find((c) => canResumeFrom(c.path))
     const model = checkpoints.find((c) => hasModel(c.path))
     const from = resumable ?? model
+    if (!from && run.episodesDone === 0) {
+      // Never trained (e.g. stopped while queued): start it afresh under the same id.
+      const config = { ...run.config, episodes: episodes ?? run.config.episodes }
+      this.store.rewindTo(id, 0, config)
+      return this.launch(id, config, null, null)
+    }
     if (!from) throw new Error(`run ${id} has no checkpoint to resume from`)
     if (!resumable && from.episode > 0) {
       throw new Error(
@@ -85,11 +115,17 @@ export class JobService {
   }
 
   private launch(runId: number, config: RunConfig, resumeFrom: string | null, initialModel: string | null): RunSummary {
+    if (this.jobs.size >= this.maxTrainers) {
+      this.waiting.push({ runId, config, resumeFrom, initialModel })
+      this.emitRun(runId)
+      return this.store.getRun(runId)
+    }
     const proc = this.launcher.launch()
     let resolveEnded!: (r: RunSummary) => void
     const summary = this.store.getRun(runId)
     const job: Job = { runId, process: proc, finished: false, storageFailure: null, summary, ended: new Promise((r) => (resolveEnded = r)) }
     this.jobs.set(runId, job)
+    for (const waiter of this.takeEndWaiters(runId)) void job.ended.then(waiter)
     proc.onMessage((m) => {
       if (job.storageFailure) return
       try {
@@ -107,6 +143,8 @@ export class JobService {
       const stored = this.store.findRun(runId)
       // A status the store could not take (full disk, run deleted) is still reported.
       resolveEnded(job.storageFailure && stored?.status !== 'failed' ? { ...(stored ?? job.summary), status: 'failed', statusReason: job.storageFailure } : (stored ?? job.summary))
+      const next = this.waiting.shift()
+      if (next) this.launch(next.runId, next.config, next.resumeFrom, next.initialModel)
     })
     proc.send({ type: 'start', runId, config, checkpointDir: this.store.checkpointDir, resumeFrom, initialModel })
     this.emitRun(runId)
@@ -185,9 +223,14 @@ export class JobService {
     if (run) this.emit({ type: 'run.updated', run })
   }
 
+  private isWaiting(id: number): boolean {
+    return this.waiting.some((w) => w.runId === id)
+  }
+
   private job(id: number): Job {
     const job = this.jobs.get(id)
     if (!job) {
+      if (this.isWaiting(id)) throw new Error(`run ${id} is queued: it starts when one of the ${this.maxTrainers} trainer slots frees`)
       const run = this.store.getRun(id)
       throw new Error(`run ${id} is ${run.status}, not in progress`)
     }
@@ -200,6 +243,15 @@ export class JobService {
   }
 
   stop(id: number): RunSummary {
+    const queued = this.waiting.findIndex((w) => w.runId === id)
+    if (queued >= 0) {
+      this.waiting.splice(queued, 1)
+      this.store.setStatus(id, 'stopped', 'stopped while queued, before it started')
+      this.emitRun(id)
+      const run = this.store.getRun(id)
+      for (const waiter of this.takeEndWaiters(id)) waiter(run)
+      return run
+    }
     this.job(id).process.send({ type: 'stop' })
     return this.store.getRun(id)
   }
@@ -241,7 +293,15 @@ export class JobService {
   /** Resolves with the final summary once the run's trainer is gone. */
   waitForEnd(id: number): Promise<RunSummary> {
     const job = this.jobs.get(id)
-    return job ? job.ended : Promise.resolve(this.store.getRun(id))
+    if (job) return job.ended
+    if (this.isWaiting(id)) return new Promise((resolve) => this.endWaiters.set(id, [...(this.endWaiters.get(id) ?? []), resolve]))
+    return Promise.resolve(this.store.getRun(id))
+  }
+
+  private takeEndWaiters(id: number): ((run: RunSummary) => void)[] {
+    const waiters = this.endWaiters.get(id) ?? []
+    this.endWaiters.delete(id)
+    return waiters
   }
 
   isFinal(run: RunSummary): boolean {
@@ -250,6 +310,11 @@ export class JobService {
 
   /** Stops every trainer (host shutdown): asks politely, then kills after `graceMs`. */
   async shutdown(graceMs = 3000): Promise<void> {
+    for (const w of this.waiting.splice(0)) {
+      this.store.setStatus(w.runId, 'stopped', 'Quarkade closed before this run left the queue; resume it to start it')
+      const run = this.store.getRun(w.runId)
+      for (const waiter of this.takeEndWaiters(w.runId)) waiter(run)
+    }
     const jobs = [...this.jobs.values()]
     for (const j of jobs) j.process.send({ type: 'stop' })
     const timer = setTimeout(() => jobs.forEach((j) => j.process.kill()), graceMs)

@@ -11,11 +11,12 @@ import { resolveRunConfig, type RunSummary } from '../../shared/api'
 import { readModelFolder, writeModelFolder } from '../trainer/model-files'
 import type { RunStore } from './run-store'
 
-/** Copies the run's newest model to `outDir` (created if missing; must not hold a model already). */
+/** Copies the run's newest model to `outDir` (created if missing); never replaces a model file there. */
 export function exportModel(modelDir: string, outDir: string): string[] {
   const target = path.resolve(outDir)
-  if (fs.existsSync(path.join(target, 'model.json'))) {
-    throw new Error(`${target} already holds a model.json; choose an empty folder`)
+  const existing = ['model.json', 'weights.bin'].filter((f) => fs.existsSync(path.join(target, f)))
+  if (existing.length) {
+    throw new Error(`${target} already holds a ${existing.join(' and a ')}; choose an empty folder (an export never overwrites)`)
   }
   writeModelFolder(target, readModelFolder(modelDir))
   return [path.join(target, 'model.json'), path.join(target, 'weights.bin')]
