@@ -30,16 +30,19 @@ interface LayerJson {
  * Reads the DQN settings a model was built with from its topology, so the
  * imported model can be played and trained further with the same network.
  */
-function inferParams(dir: string, envId: string): Record<string, number | boolean | string | number[]> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology?: { config?: { layers?: LayerJson[] } | LayerJson[] } }
-  const cfg = json.modelTopology?.config
-  const layers = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? []
+function inferParams(dir: string, topology: object | undefined, envId: string): Record<string, number | boolean | string | number[]> {
+  const cfg = (topology as { config?: { layers?: LayerJson[] } | LayerJson[] } | undefined)?.config
+  const list: unknown = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? []
+  const layers = (Array.isArray(list) ? list : []) as LayerJson[]
   if (!layers.length) throw new Error(`${dir}/model.json has no Sequential layers to read`)
+  if (!layers.every((l) => l && typeof l === 'object' && typeof l.class_name === 'string' && l.config && typeof l.config === 'object')) {
+    throw new Error(`${dir}/model.json has a layer without class_name and config`)
+  }
   const inputSize = layers[0].config.batch_input_shape?.[1]
   if (typeof inputSize !== 'number') throw new Error(`${dir}/model.json does not say its input size (first layer has no batch_input_shape)`)
   const supported = new Set(['Dense', 'Conv2D', 'Reshape', 'Permute', 'Flatten'])
   const odd = layers.find((l) => !supported.has(l.class_name))
-  if (odd) throw new Error(`${dir}/model.json has a ${odd.class_name} layer; Quarkade imports Q-networks of Dense and Conv2D layers`)
+  if (odd) throw new Error(`${dir}/model.json has a ${odd.class_name.slice(0, 40)} layer; Quarkade imports Q-networks of Dense and Conv2D layers`)
   const dense = layers.filter((l) => l.class_name === 'Dense').map((l) => l.config.units!)
   const conv = layers.filter((l) => l.class_name === 'Conv2D')
   const env = makeEnv(envId)
@@ -59,8 +62,9 @@ function inferParams(dir: string, envId: string): Record<string, number | boolea
 export function importModel(store: RunStore, dir: string, envId: string, name?: string): RunSummary {
   const source = path.resolve(dir)
   if (!ENVS[envId]) throw new Error(`unknown env "${envId}" (known: ${Object.keys(ENVS).join(', ')})`)
+  // Everything is read and checked before the run is created: a bad folder writes nothing.
   const artifacts = readModelFolder(source)
-  const params = inferParams(source, envId)
+  const params = inferParams(source, artifacts.modelTopology as object | undefined, envId)
   const config = resolveRunConfig({
     env: envId,
     algo: 'dqn',
