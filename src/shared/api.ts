@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { ALGOS, ENVS, defaultParams, effectiveEnvParams } from '../core/catalog'
 import type { TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
+import { configReplayProblem } from '../core/replay-budget'
 
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
@@ -122,6 +123,8 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
     values.epochs = episodes
     values.seed = seed
   }
+  const replayProblem = configReplayProblem(req.env, req.algo, values, envParams.data, track)
+  if (replayProblem) throw new ConfigError(replayProblem)
   const target = req.target ?? null
   if (target && target.metric !== env.successMetric.key) {
     throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
@@ -219,6 +222,8 @@ export const histogramSchema = z.object({
   min: z.number(),
   max: z.number(),
   count: z.number(),
+  /** Values read when the dataset is too long to read whole (an evenly spaced sample). */
+  sampled: z.number().optional(),
 })
 
 /** An opened HDF5 file: its tree and whether it holds jet images (and if not, why). */
@@ -382,6 +387,8 @@ export const apiMethods = {
       events: z.number(),
       quarks: z.number(),
       gluons: z.number(),
+      /** Events read when the file is too long to summarise whole (an evenly spaced sample). */
+      sampled: z.number().optional(),
       m0: z.object({ edges: z.array(z.number()), quark: z.array(z.number()), gluon: z.array(z.number()) }),
       pt: z.object({ edges: z.array(z.number()), quark: z.array(z.number()), gluon: z.array(z.number()) }),
     }),

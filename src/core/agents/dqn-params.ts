@@ -10,7 +10,7 @@ export const DQN_PARAMS: readonly ParamSpec[] = [
   { key: 'lr', label: 'Learning rate', type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, help: 'Optimizer step size.' },
   { key: 'gamma', label: 'Discount γ', type: 'number', default: 0.9, min: 0, max: 1, help: 'Weight of future rewards in the Q target.' },
   { key: 'batch_size', label: 'Batch size', type: 'int', default: 50, min: 1, max: 4096, help: 'Transitions per gradient step.' },
-  { key: 'memory_size', label: 'Replay memory', type: 'int', default: 1000, min: -1, help: 'Transitions kept; −1 keeps all.' },
+  { key: 'memory_size', label: 'Replay memory', type: 'int', default: 1000, min: -1, max: 10_000_000, help: 'Transitions kept; −1 keeps all (up to 1 GiB of states).' },
   { key: 'nb_frames', label: 'Stacked frames', type: 'int', default: 1, min: 1, max: 16, help: 'How many recent observations make one state.' },
   { key: 'epsilon_start', label: 'ε start', type: 'number', default: 1.0, min: 0, max: 1, help: 'Exploration rate at the first episode.' },
   { key: 'epsilon_end', label: 'ε end', type: 'number', default: 0.1, min: 0, max: 1, help: 'Exploration rate after the decay.' },

@@ -3,6 +3,7 @@
  * (Electron IPC, web WebSocket) calls `handle`; inputs are validated against
  * the shared schemas here, so no host can skip validation.
  */
+import { userMessage } from '../../shared/user-message'
 import { ALGOS, ENVS } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
@@ -112,7 +113,7 @@ export class ApiRouter {
     try {
       return await (this.handlers[m] as (i: unknown) => unknown)(parsed.data)
     } catch (e) {
-      throw new ApiError(e instanceof Error ? e.message : String(e))
+      throw new ApiError(userMessage(e, method))
     }
   }
 
