@@ -80,8 +80,6 @@ export function detectJetSchema(file: H5File): JetSchema | JetSchemaProblem {
   if (!FLOATS.has(x.dtype)) return problem('unsupported_dtype', `X_jets has dtype ${x.dtype}; expected float32 (or float64)`)
   const filterProblem = unreadableFilterProblem(x)
   if (filterProblem) return problem('unsupported_filter', filterProblem)
-  const xSize = storageProblem(x, file.fileBytes)
-  if (xSize) return problem('implausible_size', xSize)
   const datasets = { X_jets: xPath, m0: '', pt: '', y: '' }
   const dtypes = { X_jets: x.dtype, m0: '', pt: '', y: '' }
   const what = { m0: 'jet masses', pt: 'jet transverse momenta', y: 'quark/gluon labels' }
@@ -93,12 +91,15 @@ export function detectJetSchema(file: H5File): JetSchema | JetSchemaProblem {
     if (len < 0) return problem('wrong_rank', `${key} has shape ${formatShape(info.shape)}; expected one value per event: (${n},)`)
     if (len !== n) return problem('length_mismatch', `${key} has ${len} values but X_jets has ${n} events`)
     if (!NUMERIC.has(info.dtype)) return problem('unsupported_dtype', `${key} has dtype ${info.dtype}; expected a number type (float32 in the CMS file)`)
-    const size = storageProblem(info, file.fileBytes)
-    if (size) return problem('implausible_size', size)
     datasets[key] = p
     dtypes[key] = info.dtype
   }
   if (n === 0) return problem('length_mismatch', 'X_jets has no events')
+  // Sizes last: a file with the wrong structure hears about its structure first.
+  for (const p of Object.values(datasets)) {
+    const size = storageProblem(file.info(p), file.fileBytes)
+    if (size) return problem('implausible_size', size)
+  }
   const warnings: string[] = []
   if (h !== 125 || w !== 125 || c !== 3) warnings.push(`images are ${h} × ${w} × ${c}, not the CMS 125 × 125 × 3`)
   return { ok: true, events: n, channelsLast: true, imageShape: [h, w, c], datasets, dtypes, warnings }
