@@ -94,8 +94,7 @@ export function readModelFolder(dir: string): tf.io.ModelArtifacts {
   const fail = (problem: string): never => {
     throw new ModelFileError(folder, problem)
   }
-  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) fail('is not a folder')
-  if (!fs.existsSync(path.join(folder, 'model.json'))) fail('holds no model.json')
+  if (!fs.existsSync(path.join(folder, 'model.json'))) fail('it holds no model.json')
   const manifestFile = fileInside(folder, 'model.json', 'model.json', MAX_MODEL_JSON_BYTES)
   let json: { modelTopology?: unknown; format?: unknown; weightsManifest?: unknown }
   try {
