@@ -184,20 +184,27 @@ describe('crafted HDF5 files', () => {
     }
   })
 
-  it('`train --data` with the crafted file, or a file that is not HDF5, fails before writing anything', () => {
+  it('`train --data` with the crafted file, a file that is not HDF5, or the wrong channel count, fails before writing anything', async () => {
     const notH5 = path.join(dir, 'notes.txt')
     fs.writeFileSync(notH5, 'not an HDF5 file\n')
-    for (const [file, message] of [
-      [crafted, /X_jets claims .* but the file is only 1\.8 KiB/],
-      [notH5, /notes\.txt.*is not an HDF5 file/],
+    const real = path.join(dir, 'real-3ch.h5')
+    await writeJetFile(real, { n: 10, seed: 4, compression: 'gzip', chunkRows: 1 })
+    for (const [file, extra, message] of [
+      [crafted, [], /X_jets claims .* but the file is only 1\.8 KiB/],
+      [notH5, [], /notes\.txt.*is not an HDF5 file/],
+      [real, ['--channels', 'Track,ECAL'], /real-3ch\.h5: 2 channel names given for images with 3 channels/],
     ] as const) {
       const fresh = freshDataDir()
-      const r = quarkade('train', '--env', 'jets', '--algo', 'vae', '--data', file, '--epochs', '1', '--data-dir', fresh)
+      const r = quarkade('train', '--env', 'jets', '--algo', 'vae', '--data', file, ...extra, '--epochs', '1', '--data-dir', fresh)
       expect(r.code).toBe(2)
       expect(oneErrorLine(r)).toMatch(message)
       expect(fs.existsSync(fresh)).toBe(false)
       expect(r.maxRssMb).toBeLessThan(MAX_H5_RSS_MB)
     }
+    // The API refuses the same before creating a run.
+    const { results } = apiCalls(['runs.start', { env: 'jets', algo: 'vae', data: { path: real, channels: ['a'] } }], ['runs.list', {}])
+    expect(results[0]).toMatchObject({ ok: false, error: 'real-3ch.h5: 1 channel name given for images with 3 channels' })
+    expect(results[1].output).toEqual([])
   })
 })
 

@@ -53,6 +53,12 @@ function findDataset(file: H5File, name: string, near?: string): string | null {
   return null
 }
 
+/** Why `channels` names do not fit images of `imageChannels` channels, or null. */
+export function channelCountProblem(imageChannels: number, channels: readonly string[] | null | undefined): string | null {
+  if (!channels || channels.length === imageChannels) return null
+  return `${channels.length} channel name${channels.length === 1 ? '' : 's'} given for images with ${imageChannels} channels`
+}
+
 /** Checks that a file has the jet schema; returns what it found or the first problem. */
 export function detectJetSchema(file: H5File): JetSchema | JetSchemaProblem {
   const problem = (code: H5ProblemCode, text: string): JetSchemaProblem => {
@@ -176,7 +182,8 @@ export class JetDataset {
     this.imageShape = schema.imageShape
     this.imageLength = schema.imageShape.reduce((a, b) => a * b, 1)
     const channels = opts.channels ?? (schema.imageShape[2] === 3 ? DEFAULT_CHANNEL_NAMES : Array.from({ length: schema.imageShape[2] }, (_, i) => `channel ${i}`))
-    if (channels.length !== schema.imageShape[2]) throw new RangeError(`${channels.length} channel names given for images with ${schema.imageShape[2]} channels`)
+    const channelProblem = channelCountProblem(schema.imageShape[2], channels)
+    if (channelProblem) throw new RangeError(channelProblem)
     this.channels = channels
     this.chunkRows = file.info(schema.datasets.X_jets).chunks?.[0] ?? 1
     this.cacheBytes = opts.cacheBytes ?? 128 * 1024 * 1024

@@ -16,7 +16,7 @@ import { parseCliArgs } from './cli-args'
 import { userMessage } from '../../shared/user-message'
 import { backendProblem } from '../trainer/backend-probe'
 import { openH5 } from '../h5/file'
-import { detectJetSchema } from '../h5/jets'
+import { channelCountProblem, detectJetSchema } from '../h5/jets'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
 import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
 import { ALGOS, ENVS } from '../../core/catalog'
@@ -241,6 +241,8 @@ async function preflight(config: RunConfig): Promise<void> {
     try {
       const schema = detectJetSchema(file)
       if (!schema.ok) throw new UsageError(schema.error.message)
+      const channels = channelCountProblem(schema.imageShape[2], config.data.channels)
+      if (channels) throw new UsageError(`${path.basename(config.data.path)}: ${channels}`)
     } finally {
       file.close()
     }
@@ -258,7 +260,7 @@ async function train(args: string[]): Promise<number> {
   let run: RunSummary
   try {
     if (config?.data) {
-      await services.files.checkJets(config.data.path)
+      await services.files.checkJets(config.data.path, config.data.channels)
       config.data.channels ??= services.files.channelsFor(config.data.path)
     }
     run = resume ? services.jobs.resume(resume.runId, resume.episodes) : services.jobs.start(config!)

@@ -48,7 +48,7 @@ export class ApiRouter {
       'runs.start': async (input: unknown) => {
         const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
         if (config.data) {
-          await this.files.checkJets(config.data.path)
+          await this.files.checkJets(config.data.path, config.data.channels)
           config.data.channels ??= this.files.channelsFor(config.data.path)
         }
         return this.jobs.start(config)

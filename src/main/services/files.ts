@@ -10,7 +10,7 @@ import path from 'node:path'
 import { DEFAULT_CHANNEL_NAMES } from '../../core/jets/geometry'
 import { H5FileError } from '../h5/errors'
 import { openH5, type H5File } from '../h5/file'
-import { JetDataset, detectJetSchema } from '../h5/jets'
+import { JetDataset, channelCountProblem, detectJetSchema } from '../h5/jets'
 import { writeJetFile } from '../h5/write-jets'
 import type { RunStore } from './run-store'
 import type { FileOverview } from '../../shared/api'
@@ -172,10 +172,12 @@ export class FileService {
     return { path: full, name: path.basename(full), bytes: fs.statSync(full).size, tree: h5.tree(), jets }
   }
 
-  /** Throws, naming the file and the problem, unless it holds jet images (before a VAE run starts). */
-  async checkJets(file: string): Promise<void> {
+  /** Throws, naming the file and the problem, unless it holds jet images with as many channels as `channels` names (before a VAE run starts). */
+  async checkJets(file: string, channels?: readonly string[] | null): Promise<void> {
     const o = await this.overview(file)
     if (!o.jets.ok) throw new Error(o.jets.problem)
+    const channelProblem = channelCountProblem(o.jets.imageShape[2], channels)
+    if (channelProblem) throw new Error(`${o.name}: ${channelProblem}`)
   }
 
   recent(): { path: string; name: string; openedAt: number; exists: boolean; jets: boolean }[] {
