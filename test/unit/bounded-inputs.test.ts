@@ -31,6 +31,9 @@ const API_CALL = path.join(root, 'test/fixtures/api-call.mjs')
 const MAX_RSS_MB = 300
 const MAX_H5_RSS_MB = 1200
 
+/** Whether tfjs-node-gpu loads on this machine (then there is no failure to test). */
+const nodeGpuLoads = (await backendProblem('node-gpu')) === null
+
 let dir: string
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-bounded-'))
@@ -352,12 +355,17 @@ describe('bad settings fail before anything is written', () => {
   })
 
   // Where tfjs-node-gpu does load (a CUDA machine), forcing it is fine and there is nothing to refuse.
-  it.skipIf(backendProblem('node-gpu') === null)('--backend node-gpu where it cannot load: one line, no run, no database', () => {
+  it.skipIf(nodeGpuLoads)('--backend node-gpu where it cannot load: one line, no run, no database (CLI and runs.start)', () => {
+    const unavailable = /backend "node-gpu" is not available on this machine \(.*\); install @tensorflow\/tfjs-node-gpu with CUDA, or choose "auto"/
     const fresh = freshDataDir()
     const r = quarkade('train', '--env', 'catch', '--algo', 'dqn', '--backend', 'node-gpu', '--episodes', '5', '--data-dir', fresh)
     expect(r.code).toBe(2)
-    expect(oneErrorLine(r)).toMatch(/backend "node-gpu" is not available on this machine \(.*\); install @tensorflow\/tfjs-node-gpu with CUDA, or choose "auto"/)
+    expect(oneErrorLine(r)).toMatch(unavailable)
     expect(fs.existsSync(fresh)).toBe(false)
+    const { results } = apiCalls(['runs.start', { env: 'catch', algo: 'dqn', backend: 'node-gpu', episodes: 5 }], ['runs.list', {}])
+    expect(results[0].ok).toBe(false)
+    expect(results[0].error).toMatch(unavailable)
+    expect(results[1].output).toEqual([])
   })
 })
 

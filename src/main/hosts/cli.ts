@@ -232,7 +232,7 @@ function progressLine(run: RunSummary): string {
 
 /** Checks what the trainer would find out too late — after the run and the database are written. */
 async function preflight(config: RunConfig): Promise<void> {
-  const backend = backendProblem(config.backend)
+  const backend = await backendProblem(config.backend)
   if (backend) throw new UsageError(backend)
   if (config.data) {
     const file = await openH5(config.data.path).catch((e: unknown) => {

@@ -4,6 +4,7 @@
  * the shared schemas here, so no host can skip validation.
  */
 import { userMessage } from '../../shared/user-message'
+import { backendProblem } from '../trainer/backend-probe'
 import { ALGOS, ENVS } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
@@ -47,6 +48,8 @@ export class ApiRouter {
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': async (input: unknown) => {
         const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
+        const backend = await backendProblem(config.backend)
+        if (backend) throw new Error(backend)
         if (config.data) {
           await this.files.checkJets(config.data.path, config.data.channels)
           config.data.channels ??= this.files.channelsFor(config.data.path)
