@@ -29,7 +29,7 @@ const API_CALL = path.join(root, 'test/fixtures/api-call.mjs')
  * heap); the bugs took 3–12 GB.
  */
 const MAX_RSS_MB = 300
-const MAX_H5_RSS_MB = 1200
+const MAX_H5_RSS_MB = 1000
 
 /** Whether tfjs-node-gpu loads on this machine (then there is no failure to test). */
 const nodeGpuLoads = (await backendProblem('node-gpu')) === null
