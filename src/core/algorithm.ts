@@ -6,6 +6,7 @@
  * the registry in catalog.ts lists them. The implementations (tfjs) are looked
  * up by the trainer in agents/implementations.ts.
  */
+import type { Env } from './env'
 import type { ParamSpec, ParamValues } from './params'
 import type { MetricSpec, WorldInfo } from './world'
 
@@ -22,6 +23,8 @@ export interface AlgoInfo {
   envOverrides?: ParamValues
   /** Presets made for particular worlds (families); absent = every world it supports. */
   worlds?: string[]
+  /** A problem with these settings for this env that the specs alone cannot see (a replay memory too big for its budget), or null. */
+  checkSettings?(params: ParamValues, env: Env): string | null
   /** Why it cannot learn `world`, or null when it can. */
   supports(world: WorldInfo): string | null
   /** Settings the run itself owns (a VAE's `epochs` is the run's episode count, its `seed` the run's seed): hidden in forms. */

@@ -4,8 +4,8 @@
  * validate against these, so a payload is checked the same way everywhere.
  */
 import { z } from 'zod'
-import { algosFor, defaultParams, describeAlgo, describeWorld, effectiveEnvParams, findAlgo, findWorld, listWorlds, resolveWorldId } from '../core/catalog'
-import type { TrackJson } from '../core/racer/track'
+import { algosFor, defaultParams, describeAlgo, describeWorld, effectiveEnvParams, findAlgo, findWorld, listWorlds, makeEnv, resolveWorldId } from '../core/catalog'
+import { trackFromJSON, type TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
 
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
@@ -127,6 +127,11 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
     values[owned.episodes] = episodes
   }
   if (owned?.seed) values[owned.seed] = seed
+  // What the algorithm checks of the whole configuration (a DQN's replay memory must fit its budget).
+  if (algo.checkSettings && env.make) {
+    const problem = algo.checkSettings(values, makeEnv(env.id, envParams.data, 0, track ? { track: trackFromJSON(track, { validate: false }) } : {}))
+    if (problem) throw new ConfigError(problem)
+  }
   const target = req.target ?? null
   if (target && target.metric !== env.successMetric.key) {
     throw new ConfigError(`unknown target metric "${target.metric}" for ${req.env} (use ${env.successMetric.key})`)
@@ -225,6 +230,8 @@ export const histogramSchema = z.object({
   min: z.number(),
   max: z.number(),
   count: z.number(),
+  /** Values read when the dataset is too long to read whole (an evenly spaced sample). */
+  sampled: z.number().optional(),
 })
 
 /** An opened HDF5 file: its tree and whether it holds jet images (and if not, why). */
@@ -397,6 +404,8 @@ export const apiMethods = {
       events: z.number(),
       quarks: z.number(),
       gluons: z.number(),
+      /** Events read when the file is too long to summarise whole (an evenly spaced sample). */
+      sampled: z.number().optional(),
       m0: z.object({ edges: z.array(z.number()), quark: z.array(z.number()), gluon: z.array(z.number()) }),
       pt: z.object({ edges: z.array(z.number()), quark: z.array(z.number()), gluon: z.array(z.number()) }),
     }),

@@ -38,7 +38,7 @@ describe('quarkade CLI', () => {
     [['--env', 'catch', '--algo', 'dqn', '--set', 'lr'], 'malformed --set "lr"'],
     [['--env', 'catch', '--algo', 'dqn', '--set', 'gamma=high'], 'gamma must be a number'],
     [['--env', 'catch', '--algo', 'dqn', '--episodes=-3'], 'episodes must be at least 1'],
-    [['--env', 'catch', '--algo', 'dqn', '--episodes', '-3'], 'argument is ambiguous'],
+    [['--env', 'catch', '--algo', 'dqn', '--episodes', '-3'], 'episodes must be at least 1'],
     [['--env', 'catch', '--algo', 'dqn', '--target', 'win_rate'], 'malformed --target'],
     [['--env', 'catch', '--algo', 'dqn', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['--algo', 'dqn'], '--env is required'],

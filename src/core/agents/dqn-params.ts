@@ -1,5 +1,7 @@
 /** DQN hyper-parameters: one spec list, read by the Train form, the CLI and the trainer. */
-import type { ParamSpec } from '../params'
+import type { ParamSpec, ParamValues } from '../params'
+import { obsSize, type Env } from '../env'
+import { replayBudgetProblem } from '../replay-budget'
 import type { AlgoInfo } from '../algorithm'
 import type { MetricSpec, WorldInfo } from '../world'
 
@@ -12,7 +14,7 @@ export const DQN_PARAMS: readonly ParamSpec[] = [
   { key: 'lr', label: 'Learning rate', type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, help: 'Optimizer step size.' },
   { key: 'gamma', label: 'Discount γ', type: 'number', default: 0.9, min: 0, max: 1, help: 'Weight of future rewards in the Q target.' },
   { key: 'batch_size', label: 'Batch size', type: 'int', default: 50, min: 1, max: 4096, help: 'Transitions per gradient step.' },
-  { key: 'memory_size', label: 'Replay memory', type: 'int', default: 1000, min: -1, help: 'Transitions kept; −1 keeps all.' },
+  { key: 'memory_size', label: 'Replay memory', type: 'int', default: 1000, min: -1, max: 10_000_000, help: 'Transitions kept; −1 keeps all (up to 1 GiB of states).' },
   { key: 'nb_frames', label: 'Stacked frames', type: 'int', default: 1, min: 1, max: 16, help: 'How many recent observations make one state.' },
   { key: 'epsilon_start', label: 'ε start', type: 'number', default: 1.0, min: 0, max: 1, help: 'Exploration rate at the first episode.' },
   { key: 'epsilon_end', label: 'ε end', type: 'number', default: 0.1, min: 0, max: 1, help: 'Exploration rate after the decay.' },
@@ -39,8 +41,15 @@ const DQN_METRICS: readonly MetricSpec[] = [
   { key: 'epsilon', label: 'ε (exploration)', group: 'learning', fraction: true },
 ]
 
+/** The replay memory at this env's state size must fit its byte budget (it is also written whole into checkpoints). */
+function dqnCheckSettings(params: ParamValues, env: Env): string | null {
+  if (typeof params.memory_size !== 'number' || params.memory_size < 0) return null
+  return replayBudgetProblem(params.memory_size, obsSize(env.observationSpace) * Number(params.nb_frames ?? 1))
+}
+
 const dqnBase = {
   kind: 'rl',
+  checkSettings: dqnCheckSettings,
   impl: 'dqn',
   params: DQN_PARAMS,
   supports: dqnSupports,

@@ -414,13 +414,17 @@ interface LayerJson {
  */
 export function inferDqnParams(topology: unknown, env: Env, where: string): Partial<DqnParams> {
   const cfg = (topology as { config?: { layers?: LayerJson[] } | LayerJson[] } | undefined)?.config
-  const layers = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? []
+  const list: unknown = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? []
+  const layers = (Array.isArray(list) ? list : []) as LayerJson[]
   if (!layers.length) throw new Error(`${where} has no Sequential layers to read`)
+  if (!layers.every((l) => l && typeof l === 'object' && typeof l.class_name === 'string' && l.config && typeof l.config === 'object')) {
+    throw new Error(`${where} has a layer without class_name and config`)
+  }
   const inputSize = layers[0].config.batch_input_shape?.[1]
   if (typeof inputSize !== 'number') throw new Error(`${where} does not say its input size (first layer has no batch_input_shape)`)
   const supported = new Set(['Dense', 'Conv2D', 'Reshape', 'Permute', 'Flatten'])
   const odd = layers.find((l) => !supported.has(l.class_name))
-  if (odd) throw new Error(`${where} has a ${odd.class_name} layer; Quarkade imports Q-networks of Dense and Conv2D layers`)
+  if (odd) throw new Error(`${where} has a ${odd.class_name.slice(0, 40)} layer; Quarkade imports Q-networks of Dense and Conv2D layers`)
   const dense = layers.filter((l) => l.class_name === 'Dense').map((l) => l.config.units!)
   const conv = layers.filter((l) => l.class_name === 'Conv2D')
   const frame = obsSize(env.observationSpace)

@@ -3,6 +3,7 @@
  * arrays double as they fill); otherwise a ring that overwrites the oldest.
  */
 import type { Rng } from '../rng'
+import { MAX_REPLAY_BYTES, transitionBytes } from '../replay-budget'
 
 export interface Batch {
   states: Float32Array
@@ -40,6 +41,9 @@ export class ReplayMemory {
 
   private grow(): void {
     const n = this.allocated * 2
+    if (n * transitionBytes(this.stateSize) > MAX_REPLAY_BYTES) {
+      throw new Error(`the replay memory holds ${this.size} transitions, as many as fit in ${MAX_REPLAY_BYTES / 1024 ** 3} GiB (memory_size −1 keeps every one): set memory_size to at most ${this.size}`)
+    }
     const grow = <T extends Float32Array | Int32Array | Uint8Array>(a: T, per: number): T => {
       const b = new (a.constructor as new (n: number) => T)(n * per)
       b.set(a)

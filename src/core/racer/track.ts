@@ -100,17 +100,32 @@ export function tracksEqual(a: Track, b: Track): boolean {
 
 /**
  * Pixels of `lw x1 y1 x2 y2`: from (x1,y1) toward (x2,y2), end exclusive, so
- * |x2−x1| pixels for a horizontal line. Null for a diagonal line.
+ * |x2−x1| pixels for a horizontal line. Null for a diagonal line. With `grid`,
+ * only the pixels on it, found without walking the rest: a file's `lw 0 0 10000000 0`
+ * costs 11 pixels on an 11×11 grid, not ten million.
  */
-export function linePixels(x1: number, y1: number, x2: number, y2: number): Point[] | null {
+export function linePixels(x1: number, y1: number, x2: number, y2: number, grid?: { width: number; height: number }): Point[] | null {
+  const horizontal = y1 === y2
+  if (!horizontal && x1 !== x2) return null
+  const [from, to, fixed] = horizontal ? [x1, x2, y1] : [y1, y2, x1]
+  const dir = Math.sign(to - from)
+  const length = Math.abs(to - from)
+  let kLo = 0
+  let kHi = length // exclusive
+  if (grid) {
+    const [along, across] = horizontal ? [grid.width, grid.height] : [grid.height, grid.width]
+    if (fixed < 0 || fixed >= across) return []
+    // Steps k with 0 <= from + k·dir < along.
+    const a = dir >= 0 ? -from : from - (along - 1)
+    const b = dir >= 0 ? along - 1 - from : from
+    kLo = Math.max(kLo, a)
+    kHi = Math.min(kHi, b + 1)
+  }
   const out: Point[] = []
-  if (y1 === y2) {
-    const dx = Math.sign(x2 - x1)
-    for (let k = 0; k < Math.abs(x2 - x1); k++) out.push({ x: x1 + k * dx, y: y1 })
-  } else if (x1 === x2) {
-    const dy = Math.sign(y2 - y1)
-    for (let k = 0; k < Math.abs(y2 - y1); k++) out.push({ x: x1, y: y1 + k * dy })
-  } else return null
+  for (let k = kLo; k < kHi; k++) {
+    const v = from + k * dir
+    out.push(horizontal ? { x: v, y: fixed } : { x: fixed, y: v })
+  }
   return out
 }
 
@@ -167,6 +182,23 @@ export interface TrackFileOptions {
 }
 
 const INT = /^-?\d+$/
+/** Coordinates and radii past this many digits are no grid position (and would overflow as numbers). */
+const MAX_DIGITS = 9
+const tooLong = (word: string): boolean => word.replace('-', '').length > MAX_DIGITS
+/** Longest track file read (a 128 × 128 track of single-cell walls is ~330 kB). */
+export const MAX_TRACK_FILE_CHARS = 2 * 1024 * 1024
+/** Quoted words in messages are cut to this length, so one bad line stays one short line. */
+const QUOTE_CHARS = 40
+
+function quote(text: string): string {
+  return `"${text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text}"`
+}
+
+/** At most three off-grid pixels, then how many more. */
+function offGridList(pixels: readonly Point[], total: number): string {
+  const shown = pixels.slice(0, 3).map((p) => `(${p.x},${p.y})`).join(' ')
+  return total > 3 ? `${shown} … (${total} in all)` : shown
+}
 
 /**
  * Reads a track file without throwing: the track (null only for an empty file;
@@ -186,6 +218,10 @@ export function readTrackFile(text: string, opts: TrackFileOptions = {}): { trac
   const error = (line: number, message: string): number => problems.push({ severity: 'error', line, message })
   const grid = `${width}×${height} grid`
   const onGrid = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < width && y < height
+  if (text.length > MAX_TRACK_FILE_CHARS) {
+    error(1, `the file has ${text.length} characters; a track file has at most ${MAX_TRACK_FILE_CHARS}`)
+    return { track: null, problems }
+  }
 
   const lines = text.split(/\r?\n/)
   const entries: { line: number; words: string[] }[] = []
@@ -197,7 +233,7 @@ export function readTrackFile(text: string, opts: TrackFileOptions = {}): { trac
     if (countLine === 0) {
       countLine = k + 1
       if (words.length !== 1 || !/^\d+$/.test(words[0]))
-        error(k + 1, `the first line must be the number of entries (a whole number), got "${raw.trim()}"`)
+        error(k + 1, `the first line must be the number of entries (a whole number), got ${quote(raw.trim())}`)
       else count = Number(words[0])
     } else entries.push({ line: k + 1, words })
   })
@@ -218,30 +254,41 @@ export function readTrackFile(text: string, opts: TrackFileOptions = {}): { trac
     const ints = (n: number | 'pairs', what: string): number[] | null => {
       const arityOk = n === 'pairs' ? args.length >= 2 && args.length % 2 === 0 : args.length === n
       if (!arityOk) {
-        error(line, `"${op}" takes ${n === 'pairs' ? 'one or more x y pairs' : `${n} arguments (${what})`}, got ${args.length}`)
+        error(line, `${quote(op)} takes ${n === 'pairs' ? 'one or more x y pairs' : `${n} arguments (${what})`}, got ${args.length}`)
         return null
       }
       const bad = args.find((a) => !INT.test(a))
       if (bad !== undefined) {
-        error(line, `"${op}" arguments must be whole numbers, got "${bad}"`)
+        error(line, `${quote(op)} arguments must be whole numbers, got ${quote(bad)}`)
+        return null
+      }
+      const long = args.find(tooLong)
+      if (long !== undefined) {
+        error(line, `${quote(op)} argument ${quote(long)} is too large for any track (at most ${MAX_DIGITS} digits)`)
         return null
       }
       return args.map(Number)
     }
-    const drawWalls = (pixels: Point[], what: string): void => {
-      const off = pixels.filter((p) => !onGrid(p.x, p.y))
-      if (off.length > 0)
-        error(line, `${what} draws wall pixel${off.length > 1 ? 's' : ''} off the ${grid}: ${off.map((p) => `(${p.x},${p.y})`).join(' ')}`)
-      if (pixels.length === 0) problems.push({ severity: 'warning', line, message: `${what} draws no pixels` })
-      for (const p of pixels) if (onGrid(p.x, p.y)) wall[p.y * width + p.x] = 1
+    /** Draws the on-grid pixels; `offGrid` (those that fall off, counted by the caller) is an error. */
+    const drawWalls = (pixels: Point[], offGrid: Point[], offCount: number, what: string): void => {
+      if (offCount > 0) error(line, `${what} draws wall pixel${offCount > 1 ? 's' : ''} off the ${grid}: ${offGridList(offGrid, offCount)}`)
+      if (pixels.length === 0 && offCount === 0) problems.push({ severity: 'warning', line, message: `${what} draws no pixels` })
+      for (const p of pixels) wall[p.y * width + p.x] = 1
     }
     switch (op) {
       case 'lw': {
         const v = ints(4, 'x1 y1 x2 y2')
         if (!v) break
-        const px = linePixels(v[0], v[1], v[2], v[3])
+        const px = linePixels(v[0], v[1], v[2], v[3], { width, height })
         if (!px) error(line, `"lw ${v.join(' ')}" is diagonal; wall lines must be horizontal or vertical`)
-        else drawWalls(px, `"lw ${v.join(' ')}"`)
+        else {
+          const length = Math.abs(v[2] - v[0]) + Math.abs(v[3] - v[1])
+          // Off-grid examples: every pixel of a short line, else its first and last (end exclusive).
+          const ends = [{ x: v[0], y: v[1] }, { x: v[2] - Math.sign(v[2] - v[0]), y: v[3] - Math.sign(v[3] - v[1]) }]
+          const candidates = length <= 4 * MAX_TRACK_SIDE ? linePixels(v[0], v[1], v[2], v[3])! : ends
+          const examples = candidates.filter((p) => !onGrid(p.x, p.y))
+          drawWalls(px, examples, length - px.length, `"lw ${v.join(' ')}"`)
+        }
         break
       }
       case 'hc': {
@@ -250,10 +297,23 @@ export function readTrackFile(text: string, opts: TrackFileOptions = {}): { trac
           break
         }
         const bad = args.slice(0, 3).find((a) => !INT.test(a))
-        if (bad !== undefined) error(line, `"hc" centre and radius must be whole numbers, got "${bad}"`)
+        const long = args.slice(0, 3).find(tooLong)
+        if (bad !== undefined) error(line, `"hc" centre and radius must be whole numbers, got ${quote(bad)}`)
+        else if (long !== undefined) error(line, `"hc" argument ${quote(long)} is too large for any track (at most ${MAX_DIGITS} digits)`)
         else if (Number(args[2]) < 0) error(line, `"hc" radius must not be negative, got ${args[2]}`)
-        else if (!['e', 'n', 'w', 's'].includes(args[3])) error(line, `"hc" half must be one of e, n, w, s, got "${args[3]}"`)
-        else drawWalls(halfCirclePixels(Number(args[0]), Number(args[1]), Number(args[2]), args[3] as HalfCircle), `"hc ${args.join(' ')}"`)
+        // A half circle spans 2r + 1 cells, so a radius over the largest side never fits a grid.
+        else if (Number(args[2]) > MAX_TRACK_SIDE) error(line, `"hc" radius ${args[2]} does not fit any track (at most ${MAX_TRACK_SIDE})`)
+        else if (!['e', 'n', 'w', 's'].includes(args[3])) error(line, `"hc" half must be one of e, n, w, s, got ${quote(args[3])}`)
+        else {
+          const px = halfCirclePixels(Number(args[0]), Number(args[1]), Number(args[2]), args[3] as HalfCircle)
+          const off = px.filter((p) => !onGrid(p.x, p.y))
+          drawWalls(
+            px.filter((p) => onGrid(p.x, p.y)),
+            off,
+            off.length,
+            `"hc ${args.join(' ')}"`,
+          )
+        }
         break
       }
       case 'r': {
@@ -274,7 +334,7 @@ export function readTrackFile(text: string, opts: TrackFileOptions = {}): { trac
         break
       }
       default:
-        error(line, `unknown primitive "${op}" (expected lw, hc, r or g)`)
+        error(line, `unknown primitive ${quote(op)} (expected lw, hc, r or g)`)
     }
   }
   // Compose the grid (best effort when lines were bad, so the editor can still show it);

@@ -6,7 +6,8 @@
  */
 import type { ImageSource } from '../../core/vae/data'
 import type { H5File } from '../h5/file'
-import { JetDataset, detectJetSchema } from '../h5/jets'
+import path from 'node:path'
+import { JetDataset, channelCountProblem, detectJetSchema } from '../h5/jets'
 
 export interface OpenedImages {
   source: ImageSource
@@ -19,17 +20,19 @@ export type SchemaMatch = { ok: true } | { ok: false; problem: string }
 
 export interface DataSchema {
   id: string
-  /** Whether an open file holds this schema, and if not, why (one line naming the file). */
-  detect(file: H5File): SchemaMatch
+  /** Whether an open file holds this schema (with as many channels as `channels` names, when given), and if not, why (one line naming the file). */
+  detect(file: H5File, channels?: readonly string[] | null): SchemaMatch
   /** Opens a file of this schema as a stream of images (training reads contiguous slices only). */
   openImages(path: string, channels: string[] | null): Promise<OpenedImages>
 }
 
 const jetsSchema: DataSchema = {
   id: 'jets',
-  detect(file) {
+  detect(file, channels) {
     const s = detectJetSchema(file)
-    return s.ok ? { ok: true } : { ok: false, problem: s.error.message }
+    if (!s.ok) return { ok: false, problem: s.error.message }
+    const channelProblem = channelCountProblem(s.imageShape[2], channels)
+    return channelProblem ? { ok: false, problem: `${path.basename(file.path)}: ${channelProblem}` } : { ok: true }
   },
   async openImages(path, channels) {
     const ds = await JetDataset.open(path, { channels: channels ?? undefined })

@@ -16,6 +16,7 @@ export type H5ProblemCode =
   | 'unsupported_dtype' // e.g. strings or integers where floats are needed
   | 'unsupported_filter' // a compression filter we cannot decode
   | 'bad_range' // a slice outside the dataset, or too large to read at once
+  | 'implausible_size' // a dataset claims more data than the file can hold (corrupt or crafted)
   | 'closed' // the file was closed
 
 export class H5FileError extends Error {

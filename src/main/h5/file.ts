@@ -87,6 +87,7 @@ export function openH5FileCount(): number {
 }
 
 function fmtBytes(n: number): string {
+  if (n >= 1024 ** 4) return `${(n / 1024 ** 4).toFixed(1)} TiB`
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`
@@ -170,13 +171,13 @@ export function checkHdf5File(file: string): { size: number; superblockAt: numbe
 /** Opens an HDF5 file read-only. */
 export async function openH5(file: string, opts: OpenOptions = {}): Promise<H5File> {
   const full = path.resolve(file)
-  checkHdf5File(full)
+  const { size } = checkHdf5File(full)
   const lib = await loadH5wasm()
   const r = captureHdf5(() => new lib.File(full, 'r'))
   if (!r.ok || r.value.file_id < 0n) {
     throw new H5FileError(full, 'unreadable', `HDF5 could not open it: ${hdf5Reason(r.diagnostics, r.ok ? undefined : r.error)}`)
   }
-  return new H5File(full, r.value, lib, opts.maxSliceBytes ?? DEFAULT_MAX_SLICE)
+  return new H5File(full, r.value, lib, opts.maxSliceBytes ?? DEFAULT_MAX_SLICE, size)
 }
 
 function dtypeOf(m: Metadata): { dtype: string; byteOrder: 'little' | 'big' | 'none' } {
@@ -237,6 +238,27 @@ const ARRAY_TYPES = {
   uint64: BigUint64Array,
 } as const
 
+/** Filters that only rearrange or check bytes (shuffle, fletcher32): they expand nothing. */
+const BYTE_FILTERS = new Set([2, 3])
+/** Filters whose expansion is bounded: deflate (at most 1032:1) and LZF (less); rounded up. */
+const BOUNDED_FILTERS = new Set([1, 32000])
+const MAX_BOUNDED_EXPANSION = 1100
+
+/**
+ * Why a dataset claims more data than a file of `fileBytes` can hold, or null. Uncompressed data
+ * is stored in the file byte for byte; gzip and LZF expand at most ~1000×. Data never written
+ * (unallocated chunks read as fill values) fails this too: it is no data to browse or train on.
+ * Other filters (zstd, bzip2, blosc) have no useful bound; their reads stay capped per read.
+ */
+export function storageProblem(info: H5DatasetInfo, fileBytes: number): string | null {
+  const claimed = info.shape.reduce((a, b) => a * b, 1) * info.elementSize
+  const ids = info.compression.filters.map((f) => f.id).filter((id) => !BYTE_FILTERS.has(id))
+  const ratio = ids.length === 0 ? 1 : ids.every((id) => BOUNDED_FILTERS.has(id)) ? MAX_BOUNDED_EXPANSION : Infinity
+  if (claimed <= fileBytes * ratio) return null
+  const how = ratio === 1 ? 'it is stored uncompressed' : `${info.compression.kind} expands data at most ${ratio}×`
+  return `${info.path} claims ${formatShape(info.shape)} ${info.dtype} (${fmtBytes(claimed)}) but the file is only ${fmtBytes(fileBytes)} and ${how}: the file is corrupt, crafted, or its data was never written`
+}
+
 /** Why a dataset's filters cannot be decoded, or null when they can. */
 export function unreadableFilterProblem(info: H5DatasetInfo): string | null {
   const bad = info.compression.filters.filter((f) => !READABLE_FILTERS.has(f.id))
@@ -249,14 +271,17 @@ export class H5File {
   private f: H5wasmFile | null
   private readonly lib: H5Lib
   private readonly maxSliceBytes: number
+  /** The file's size on disk when opened: no dataset holds more stored bytes than this. */
+  readonly fileBytes: number
   private readonly infoCache = new Map<string, H5DatasetInfo>()
 
   /** Use openH5. */
-  constructor(file: string, f: H5wasmFile, lib: H5Lib, maxSliceBytes: number) {
+  constructor(file: string, f: H5wasmFile, lib: H5Lib, maxSliceBytes: number, fileBytes: number) {
     this.path = file
     this.f = f
     this.lib = lib
     this.maxSliceBytes = maxSliceBytes
+    this.fileBytes = fileBytes
     openCount++
   }
 
@@ -388,9 +413,12 @@ export class H5File {
     return { offset, count }
   }
 
+  /** Before every read: filters we can decode, and a size the file can really hold. */
   private checkFilters(info: H5DatasetInfo): void {
     const problem = unreadableFilterProblem(info)
     if (problem) this.fail('unsupported_filter', problem)
+    const size = storageProblem(info, this.fileBytes)
+    if (size) this.fail('implausible_size', size)
   }
 
   /**

@@ -10,7 +10,7 @@
 import { DEFAULT_CHANNEL_NAMES } from '../../core/jets/geometry'
 import { deriveSeed, Rng } from '../../core/rng'
 import { H5FileError, type H5ProblemCode } from './errors'
-import { formatShape, openH5, unreadableFilterProblem, type H5DatasetInfo, type H5File, type OpenOptions } from './file'
+import { formatShape, openH5, storageProblem, unreadableFilterProblem, type H5DatasetInfo, type H5File, type OpenOptions } from './file'
 
 export interface JetSchema {
   ok: true
@@ -32,6 +32,8 @@ export interface JetSchemaProblem {
 }
 
 const FLOATS = new Set(['float32', 'float64'])
+/** Largest image (values per event) the jet view and the VAE take: 1024 × 1024 × 4. */
+export const MAX_JET_IMAGE_VALUES = 1024 * 1024 * 4
 const NUMERIC = new Set(['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64'])
 
 /** Finds the dataset called `name`: at the root, else the first one anywhere in the file. */
@@ -49,6 +51,12 @@ function findDataset(file: H5File, name: string, near?: string): string | null {
     if (n.children) stack.push(...n.children)
   }
   return null
+}
+
+/** Why `channels` names do not fit images of `imageChannels` channels, or null. */
+export function channelCountProblem(imageChannels: number, channels: readonly string[] | null | undefined): string | null {
+  if (!channels || channels.length === imageChannels) return null
+  return `${channels.length} channel name${channels.length === 1 ? '' : 's'} given for images with ${imageChannels} channels`
 }
 
 /** Checks that a file has the jet schema; returns what it found or the first problem. */
@@ -74,6 +82,7 @@ export function detectJetSchema(file: H5File): JetSchema | JetSchemaProblem {
   if (c > 8 || h < 8 || w < 8) {
     return problem('wrong_rank', `X_jets has shape ${formatShape(s)}; expected (events, height, width, channels) like (N, 125, 125, 3)`)
   }
+  if (h * w * c > MAX_JET_IMAGE_VALUES) return problem('wrong_rank', `X_jets images are ${h} × ${w} × ${c}; at most ${MAX_JET_IMAGE_VALUES} values an image are supported`)
   if (!FLOATS.has(x.dtype)) return problem('unsupported_dtype', `X_jets has dtype ${x.dtype}; expected float32 (or float64)`)
   const filterProblem = unreadableFilterProblem(x)
   if (filterProblem) return problem('unsupported_filter', filterProblem)
@@ -92,6 +101,11 @@ export function detectJetSchema(file: H5File): JetSchema | JetSchemaProblem {
     dtypes[key] = info.dtype
   }
   if (n === 0) return problem('length_mismatch', 'X_jets has no events')
+  // Sizes last: a file with the wrong structure hears about its structure first.
+  for (const p of Object.values(datasets)) {
+    const size = storageProblem(file.info(p), file.fileBytes)
+    if (size) return problem('implausible_size', size)
+  }
   const warnings: string[] = []
   if (h !== 125 || w !== 125 || c !== 3) warnings.push(`images are ${h} × ${w} × ${c}, not the CMS 125 × 125 × 3`)
   return { ok: true, events: n, channelsLast: true, imageShape: [h, w, c], datasets, dtypes, warnings }
@@ -139,6 +153,10 @@ export interface JetDatasetOptions extends OpenOptions {
   cacheBytes?: number
 }
 
+/** Events per block of m0 / pt / y read at once, and blocks kept (3 × 8 bytes × 65536 × 16 = 24 MiB). */
+const SCALAR_BLOCK = 65536
+const SCALAR_BLOCKS_CACHED = 16
+
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 /** A jet-image file opened for reading. Call close() when done. */
@@ -152,9 +170,8 @@ export class JetDataset {
   readonly imageLength: number
   /** Rows per chunk of X_jets along the event axis (1 for a contiguous dataset). */
   readonly chunkRows: number
-  private readonly m0: Float64Array
-  private readonly pt: Float64Array
-  private readonly y: Float64Array
+  /** Blocks of m0 / pt / y (SCALAR_BLOCK events each), least recently used first: never all of a huge file. */
+  private readonly scalarCache = new Map<number, { m0: Float64Array; pt: Float64Array; y: Float64Array }>()
   private readonly cache = new Map<number, Float32Array>()
   private readonly cacheBytes: number
 
@@ -165,13 +182,11 @@ export class JetDataset {
     this.imageShape = schema.imageShape
     this.imageLength = schema.imageShape.reduce((a, b) => a * b, 1)
     const channels = opts.channels ?? (schema.imageShape[2] === 3 ? DEFAULT_CHANNEL_NAMES : Array.from({ length: schema.imageShape[2] }, (_, i) => `channel ${i}`))
-    if (channels.length !== schema.imageShape[2]) throw new RangeError(`${channels.length} channel names given for images with ${schema.imageShape[2]} channels`)
+    const channelProblem = channelCountProblem(schema.imageShape[2], channels)
+    if (channelProblem) throw new RangeError(channelProblem)
     this.channels = channels
     this.chunkRows = file.info(schema.datasets.X_jets).chunks?.[0] ?? 1
     this.cacheBytes = opts.cacheBytes ?? 128 * 1024 * 1024
-    this.m0 = this.scalar(schema.datasets.m0)
-    this.pt = this.scalar(schema.datasets.pt)
-    this.y = this.scalar(schema.datasets.y)
   }
 
   /** Opens a file and checks its schema; throws H5FileError (and leaves nothing open) if it is not a jet file. */
@@ -187,16 +202,22 @@ export class JetDataset {
     }
   }
 
-  /** m0, pt and y are small (8 bytes an event): read once, in slices. */
-  private scalar(p: string): Float64Array {
-    const out = new Float64Array(this.events)
-    const step = 1 << 20
-    for (let i = 0; i < this.events; i += step) {
-      const end = Math.min(this.events, i + step)
-      const { data } = this.file.readSlice(p, [[i, end]])
-      for (let k = 0; k < end - i; k++) out[i + k] = Number(data[k])
-    }
-    return out
+  /** m0, pt and y of events [start, end), read as one slice each. */
+  scalars(start: number, end: number): { m0: Float64Array; pt: Float64Array; y: Float64Array } {
+    const read = (p: string): Float64Array => Float64Array.from(this.file.readSlice(p, [[start, end]]).data as ArrayLike<number>, Number)
+    const d = this.schema.datasets
+    return { m0: read(d.m0), pt: read(d.pt), y: read(d.y) }
+  }
+
+  /** The block of m0 / pt / y holding event i (cached; at most SCALAR_BLOCKS_CACHED blocks). */
+  private scalarBlock(i: number): { m0: Float64Array; pt: Float64Array; y: Float64Array; first: number } {
+    const b = Math.floor(i / SCALAR_BLOCK)
+    let block = this.scalarCache.get(b)
+    if (block) this.scalarCache.delete(b)
+    else block = this.scalars(b * SCALAR_BLOCK, Math.min(this.events, (b + 1) * SCALAR_BLOCK))
+    this.scalarCache.set(b, block)
+    if (this.scalarCache.size > SCALAR_BLOCKS_CACHED) this.scalarCache.delete(this.scalarCache.keys().next().value!)
+    return { ...block, first: b * SCALAR_BLOCK }
   }
 
   private checkIndex(i: number): void {
@@ -228,7 +249,8 @@ export class JetDataset {
     } else {
       this.file.readRowsFloat32(this.schema.datasets.X_jets, i, 1, image)
     }
-    return { image, m0: this.m0[i], pt: this.pt[i], y: this.y[i] }
+    const s = this.scalarBlock(i)
+    return { image, m0: s.m0[i - s.first], pt: s.pt[i - s.first], y: s.y[i - s.first] }
   }
 
   /** Events [start, end) in one contiguous read. */
@@ -248,22 +270,13 @@ export class JetDataset {
     const pt = new Float32Array(n)
     const y = new Float32Array(n)
     for (let k = 0; k < n; k++) {
-      m0[k] = this.m0[indices[k]]
-      pt[k] = this.pt[indices[k]]
-      y[k] = this.y[indices[k]]
+      const s = this.scalarBlock(indices[k])
+      const j = indices[k] - s.first
+      m0[k] = s.m0[j]
+      pt[k] = s.pt[j]
+      y[k] = s.y[j]
     }
     return { images, m0, pt, y, indices, size: n, shape: [n, ...this.imageShape] }
-  }
-
-  /** All labels / masses / momenta (small: one number per event). */
-  labels(): Float64Array {
-    return this.y.slice()
-  }
-  masses(): Float64Array {
-    return this.m0.slice()
-  }
-  momenta(): Float64Array {
-    return this.pt.slice()
   }
 
   /**
@@ -359,6 +372,7 @@ export class JetDataset {
   /** Closes the file; safe to call twice. */
   close(): void {
     this.cache.clear()
+    this.scalarCache.clear()
     this.file.close()
   }
 }

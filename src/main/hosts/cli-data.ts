@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseCliArgs } from './cli-args'
 import { DEFAULT_CHANNEL_NAMES } from '../../core/jets/geometry'
 import { H5FileError } from '../h5/errors'
 import { checkHdf5File, formatShape, openH5, type H5CompressionInfo, type H5Node } from '../h5/file'
@@ -73,7 +73,7 @@ function treeLines(node: H5Node, out: string[]): void {
 /** `quarkade inspect FILE`: tree, shapes, dtypes, chunking, compression and the detected jet schema. */
 export async function inspectCommand(args: string[]): Promise<number> {
   return run(async () => {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCliArgs({
       args,
       strict: true,
       allowPositionals: true,
@@ -124,7 +124,7 @@ export async function inspectCommand(args: string[]): Promise<number> {
 /** `quarkade gen jets …`: writes a synthetic quark/gluon sample in the CMS schema. */
 export async function genCommand(args: string[]): Promise<number> {
   return run(async () => {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCliArgs({
       args,
       strict: true,
       allowPositionals: true,

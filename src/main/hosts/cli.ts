@@ -12,9 +12,13 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseCliArgs } from './cli-args'
+import { userMessage } from '../../shared/user-message'
+import { backendProblem } from '../trainer/backend-probe'
+import { openH5 } from '../h5/file'
+import { dataSchema } from '../data/schemas'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
-import { parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
+import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
 import { findAlgo, findWorld } from '../../core/catalog'
 import { parseParamText } from '../../core/params'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
@@ -55,13 +59,15 @@ function integer(flag: string, text: string | undefined): number | undefined {
 /** --track takes a built-in or library name, or a track file (the seed's format, or .json). */
 function trackArgument(value: string): string | Record<string, unknown> {
   if (!fs.existsSync(value) || !fs.statSync(value).isFile()) return value
+  const bytes = fs.statSync(value).size
+  if (bytes > MAX_TRACK_FILE_CHARS) throw new UsageError(`${value}: the file is ${bytes} bytes; a track file has at most ${MAX_TRACK_FILE_CHARS}`)
   const text = fs.readFileSync(value, 'utf8')
   const name = path.basename(value).replace(/\.[^.]*$/, '')
   try {
     if (value.toLowerCase().endsWith('.json')) return { ...(JSON.parse(text) as Record<string, unknown>), name }
     return { ...trackToJSON(parseTrackFile(text, { name })), name }
   } catch (e) {
-    throw new UsageError(`${value}: ${(e as Error).message}`)
+    throw new UsageError(`${value}: ${userMessage(e)}`)
   }
 }
 
@@ -71,7 +77,7 @@ export function trainConfigFromArgs(args: string[]): {
   dataDir: string
   json: boolean
 } {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs({
     args,
     strict: true,
     allowPositionals: true,
@@ -224,9 +230,28 @@ function progressLine(run: RunSummary): string {
   )
 }
 
+/** Checks what the trainer would find out too late — after the run and the database are written. */
+async function preflight(config: RunConfig): Promise<void> {
+  const backend = await backendProblem(config.backend)
+  if (backend) throw new UsageError(backend)
+  if (config.data) {
+    const file = await openH5(config.data.path).catch((e: unknown) => {
+      throw new UsageError(userMessage(e))
+    })
+    try {
+      const schema = findWorld(config.env)?.data?.schema
+      const found = schema ? dataSchema(schema).detect(file, config.data.channels) : null
+      if (found && !found.ok) throw new UsageError(found.problem)
+    } finally {
+      file.close()
+    }
+  }
+}
+
 async function train(args: string[]): Promise<number> {
   const { config, resume, dataDir, json } = trainConfigFromArgs(args)
   if (resume && !fs.existsSync(dataDir)) throw new UsageError(`no runs in ${dataDir}`)
+  if (config) await preflight(config)
   const services = createServices({ dataDir, launcher: childProcessLauncher(), host: 'cli' })
   const started = performance.now()
   const tty = process.stderr.isTTY
@@ -237,7 +262,7 @@ async function train(args: string[]): Promise<number> {
     run = resume ? services.jobs.resume(resume.runId, resume.episodes) : services.jobs.start(config!)
   } catch (e) {
     await services.close()
-    throw new UsageError((e as Error).message)
+    throw new UsageError(userMessage(e))
   }
   services.api.subscribe((e) => {
     if (e.type !== 'run.updated' || e.run.id !== run.id) return
@@ -275,7 +300,7 @@ function openExisting(dataDir: string | undefined): ReturnType<typeof createServ
 }
 
 async function play(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCliArgs({
     args,
     strict: true,
     options: { run: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
@@ -307,7 +332,7 @@ async function play(args: string[]): Promise<number> {
 }
 
 async function exportCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { run: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } } })
+  const { values } = parseCliArgs({ args, strict: true, options: { run: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } } })
   if (values.run === undefined) throw new UsageError('--run RUN_ID is required')
   if (!values.out) throw new UsageError('--out DIR is required')
   const services = openExisting(values['data-dir'])
@@ -316,14 +341,14 @@ async function exportCommand(args: string[]): Promise<number> {
     process.stdout.write(files.join('\n') + '\n')
     return 0
   } catch (e) {
-    throw new UsageError((e as Error).message)
+    throw new UsageError(userMessage(e))
   } finally {
     await services.close()
   }
 }
 
 async function importCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCliArgs({
     args,
     strict: true,
     options: { model: { type: 'string' }, env: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
@@ -336,14 +361,14 @@ async function importCommand(args: string[]): Promise<number> {
     process.stdout.write(values.json ? JSON.stringify({ run_id: run.id, env: run.env, algo: run.algo, params: run.config.params }) + '\n' : `imported as run ${run.id}\n`)
     return 0
   } catch (e) {
-    throw new UsageError((e as Error).message)
+    throw new UsageError(userMessage(e))
   } finally {
     await services.close()
   }
 }
 
 async function tracksCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
+  const { values } = parseCliArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
   const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
   const list = services.tracks.list()
   await services.close()
@@ -353,7 +378,7 @@ async function tracksCommand(args: string[]): Promise<number> {
 }
 
 async function runs(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
+  const { values } = parseCliArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
   const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
   const list = services.store.listRuns()
   await services.close()
@@ -417,7 +442,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`quarkade: error: ${oneLine((e as Error).message)}\n`)
       return 2
     }
-    process.stderr.write(`quarkade: error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`)
+    process.stderr.write(`quarkade: error: ${userMessage(e, command, (detail) => process.env.QUARKADE_DEBUG && process.stderr.write(detail + '\n'))}\n`)
     return 1
   }
 }

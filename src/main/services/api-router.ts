@@ -3,6 +3,8 @@
  * (Electron IPC, web WebSocket) calls `handle`; inputs are validated against
  * the shared schemas here, so no host can skip validation.
  */
+import { userMessage } from '../../shared/user-message'
+import { backendProblem } from '../trainer/backend-probe'
 import { describeAlgo, describeWorld, listAlgos, listWorlds } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
@@ -55,6 +57,8 @@ export class ApiRouter {
       'runs.get': ({ id }: { id: number }) => this.store.getRun(id),
       'runs.start': async (input: unknown) => {
         const config = resolveRunConfig(input, (t) => this.tracks.resolve(t))
+        const backend = await backendProblem(config.backend)
+        if (backend) throw new Error(backend)
         if (config.data) readable(config.data.path)
         await this.files.prepareRunData(config)
         return this.jobs.start(config)
@@ -122,7 +126,7 @@ export class ApiRouter {
     } catch (e) {
       // A write to a damaged database (opened read-only) says why, not just "readonly database".
       if ((e as { code?: string }).code === 'SQLITE_READONLY' && this.store.readOnlyReason) throw new ApiError(this.store.readOnlyReason)
-      throw new ApiError(e instanceof Error ? e.message : String(e))
+      throw new ApiError(userMessage(e, method))
     }
   }
 

@@ -15,11 +15,35 @@ import { writeJetFile } from '../h5/write-jets'
 import type { RunStore } from './run-store'
 import type { FileOverview, RunConfig } from '../../shared/api'
 import { findWorld } from '../../core/catalog'
-import { detectSchemas } from '../data/schemas'
+import { dataSchema, detectSchemas } from '../data/schemas'
 
 const IDLE_MS = 60_000
 const MAX_OPEN = 4
 const MAX_SLICE_CELLS = 2048 * 2048
+/** Most values one histogram or jet summary reads (32 MiB as float64); more are sampled. */
+export const MAX_SUMMARY_VALUES = 1 << 22
+/** A sample is this many evenly spaced runs of contiguous values (chunk-friendly reads). */
+const SAMPLE_RUNS = 64
+const READ_BLOCK = 1 << 20
+
+/**
+ * The [start, end) ranges a summary of n values reads: all of them in blocks, or, past
+ * `max`, SAMPLE_RUNS evenly spaced runs holding `max` values — bounded memory and time
+ * whatever length a file claims.
+ */
+export function summaryRanges(n: number, max = MAX_SUMMARY_VALUES): [number, number][] {
+  const out: [number, number][] = []
+  if (n <= max) {
+    for (let s = 0; s < n; s += READ_BLOCK) out.push([s, Math.min(n, s + READ_BLOCK)])
+    return out
+  }
+  const run = Math.floor(max / SAMPLE_RUNS)
+  for (let k = 0; k < SAMPLE_RUNS; k++) {
+    const start = Math.floor((k * (n - run)) / (SAMPLE_RUNS - 1))
+    out.push([start, start + run])
+  }
+  return out
+}
 
 export interface Histogram {
   edges: number[]
@@ -27,6 +51,8 @@ export interface Histogram {
   min: number
   max: number
   count: number
+  /** Values read when the dataset was too long to read whole (an evenly spaced sample). */
+  sampled?: number
 }
 
 interface Open {
@@ -35,13 +61,14 @@ interface Open {
   lastUsed: number
 }
 
-function histogram(values: ArrayLike<number>, bins: number, logScale = false, edgesIn?: number[]): Histogram {
+/** `keep` picks the values counted by index (one class of a jet file) without copying them out. */
+function histogram(values: ArrayLike<number>, bins: number, logScale = false, edgesIn?: number[], keep?: (i: number) => boolean): Histogram {
   let min = Infinity
   let max = -Infinity
   let count = 0
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    if (!Number.isFinite(v) || (logScale && v <= 0)) continue
+    if (!Number.isFinite(v) || (logScale && v <= 0) || (keep && !keep(i))) continue
     if (v < min) min = v
     if (v > max) max = v
     count++
@@ -61,7 +88,7 @@ function histogram(values: ArrayLike<number>, bins: number, logScale = false, ed
   const span = lg(last) - lg(first) || 1
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    if (!Number.isFinite(v) || (logScale && v <= 0) || v < first || v > last) continue
+    if (!Number.isFinite(v) || (logScale && v <= 0) || v < first || v > last || (keep && !keep(i))) continue
     const b = Math.min(counts.length - 1, Math.floor(((lg(v) - lg(first)) / span) * counts.length))
     counts[b]++
   }
@@ -150,14 +177,17 @@ export class FileService {
 
   /**
    * Before a data-backed run starts: throws, naming the file and the problem, unless the file
-   * holds the world's data schema; fills in the file's channel names.
+   * holds the world's data schema (with as many channels as the run names); fills in the file's
+   * channel names.
    */
   async prepareRunData(config: RunConfig): Promise<void> {
     const schema = findWorld(config.env)?.data?.schema
     if (!config.data || !schema) return
-    const o = await this.overview(config.data.path)
-    const found = o.schemas[schema]
-    if (!found?.ok) throw new Error(found?.problem ?? `${config.data.path}: no reader for data schema "${schema}"`)
+    const full = path.resolve(config.data.path)
+    await this.overview(full)
+    const { file } = await this.get(full)
+    const found = dataSchema(schema).detect(file, config.data.channels)
+    if (!found.ok) throw new Error(found.problem)
     config.data.channels ??= this.channelsFor(config.data.path)
   }
 
@@ -215,19 +245,23 @@ export class FileService {
     return { shape: free.map((i) => info.shape[i]), data, min, max, dtype: info.dtype }
   }
 
-  /** Histogram of a 1-D numeric dataset (read in blocks). */
+  /** Histogram of a 1-D numeric dataset (read in blocks; a sample of MAX_SUMMARY_VALUES when longer). */
   async histogram(file: string, dataset: string, bins: number, logScale: boolean): Promise<Histogram> {
     const { file: h5 } = await this.get(file)
     const info = h5.info(dataset)
     if (info.shape.length !== 1) throw new H5FileError(file, 'wrong_rank', `${dataset} has shape (${info.shape.join(', ')}); histograms are for 1-D datasets`)
     const n = info.shape[0]
-    const values = new Float64Array(n)
-    const block = 1 << 20
-    for (let s = 0; s < n; s += block) {
-      const part = h5.readSlice(dataset, [[s, Math.min(n, s + block)]]).data as ArrayLike<number>
-      for (let i = 0; i < part.length; i++) values[s + i] = Number(part[i])
+    const ranges = summaryRanges(n)
+    const read = ranges.reduce((t, [a, b]) => t + b - a, 0)
+    const values = new Float64Array(read)
+    let at = 0
+    for (const [a, b] of ranges) {
+      const part = h5.readSlice(dataset, [[a, b]]).data as ArrayLike<number>
+      for (let i = 0; i < part.length; i++) values[at + i] = Number(part[i])
+      at += part.length
     }
-    return histogram(values, bins, logScale)
+    const h = histogram(values, bins, logScale)
+    return read < n ? { ...h, sampled: read } : h
   }
 
   async jetEvent(file: string, index: number): Promise<{ index: number; image: number[]; shape: number[]; m0: number; pt: number; y: number; channels: string[] }> {
@@ -240,24 +274,41 @@ export class FileService {
     return { index, image: Array.from(e.image), shape: [...ds.imageShape], m0: e.m0, pt: e.pt, y: e.y, channels: [...ds.channels] }
   }
 
-  /** m0 and pT histograms split by class (quark y=0, gluon y=1), on shared bins. */
+  /**
+   * m0 and pT histograms split by class (quark y=0, gluon y=1), on shared bins. A file of more
+   * than MAX_SUMMARY_VALUES events is summarised from an evenly spaced sample (`sampled` events;
+   * the class counts are the sample's).
+   */
   async jetSummary(file: string, bins: number): Promise<{
     events: number
     quarks: number
     gluons: number
+    sampled?: number
     m0: { edges: number[]; quark: number[]; gluon: number[] }
     pt: { edges: number[]; quark: number[]; gluon: number[] }
   }> {
     const { jets } = await this.get(file, true)
     const ds = jets!
-    const y = ds.labels()
+    const ranges = summaryRanges(ds.events)
+    const read = ranges.reduce((t, [a, b]) => t + b - a, 0)
+    const y = new Float64Array(read)
+    const m0 = new Float64Array(read)
+    const pt = new Float64Array(read)
+    let at = 0
+    for (const [a, b] of ranges) {
+      const s = ds.scalars(a, b)
+      y.set(s.y, at)
+      m0.set(s.m0, at)
+      pt.set(s.pt, at)
+      at += b - a
+    }
     const split = (values: Float64Array): { edges: number[]; quark: number[]; gluon: number[] } => {
       const all = histogram(values, bins)
-      const pick = (label: number): number[] => histogram(values.filter((_, i) => y[i] === label), bins, false, all.edges).counts
+      const pick = (label: number): number[] => histogram(values, bins, false, all.edges, (i) => y[i] === label).counts
       return { edges: all.edges, quark: pick(0), gluon: pick(1) }
     }
     const gluons = y.reduce((n, v) => n + (v === 1 ? 1 : 0), 0)
-    return { events: ds.events, quarks: ds.events - gluons, gluons, m0: split(ds.masses()), pt: split(ds.momenta()) }
+    return { events: ds.events, quarks: read - gluons, gluons, ...(read < ds.events ? { sampled: read } : {}), m0: split(m0), pt: split(pt) }
   }
 
   /** The generated sample offered on first run: made once, then reused. */

@@ -26,12 +26,11 @@ export function exportModel(modelDir: string, outDir: string): string[] {
  * The algorithm that can take a model for this world (the first whose implementation reads
  * settings from a model's topology) and the settings the model was built with.
  */
-function inferRun(dir: string, envId: string): { algo: string; params: ParamValues } {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology?: unknown }
+function inferRun(dir: string, topology: unknown, envId: string): { algo: string; params: ParamValues } {
   const world = getWorld(envId)
   const algo = algosFor(world).find((a) => a.hasModel && a.kind === 'rl' && implementationOf(a.id).inferParams)
   if (!algo) throw new Error(`no algorithm for ${world.label} takes a saved model`)
-  const inferred = implementationOf(algo.id).inferParams!(json.modelTopology, makeEnv(envId), `${dir}/model.json`)
+  const inferred = implementationOf(algo.id).inferParams!(topology, makeEnv(envId), `${dir}/model.json`)
   return { algo: algo.id, params: { ...defaultParams(envId, algo.id), ...inferred } }
 }
 
@@ -39,8 +38,9 @@ function inferRun(dir: string, envId: string): { algo: string; params: ParamValu
 export function importModel(store: RunStore, dir: string, envId: string, name?: string): RunSummary {
   const source = path.resolve(dir)
   const world = getWorld(envId)
+  // Everything is read and checked before the run is created: a bad folder writes nothing.
   const artifacts = readModelFolder(source)
-  const { algo, params } = inferRun(source, envId)
+  const { algo, params } = inferRun(source, artifacts.modelTopology, envId)
   const config = resolveRunConfig({
     env: envId,
     algo,

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { BackendChoice } from '../../shared/api'
 import { registerWasmConvGrad } from '../../core/nn/wasm-conv-grad'
+import { installHint } from './backend-probe'
 
 export type BackendName = Exclude<BackendChoice, 'auto'>
 
@@ -51,6 +52,6 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
   throw new Error(
     choice === 'auto'
       ? 'no tfjs backend could be loaded'
-      : `backend "${choice}" is not available on this machine (install ${choice === 'node-gpu' ? '@tensorflow/tfjs-node-gpu with CUDA' : choice === 'node' ? '@tensorflow/tfjs-node' : 'the tfjs package'}), or choose "auto"`,
+      : `backend "${choice}" is not available on this machine (install ${installHint(choice)}), or choose "auto"`,
   )
 }

@@ -3,6 +3,7 @@
  * and as a Node child process. It speaks the protocol in ./protocol.ts over
  * whichever parent channel it has, and exits when its job ends.
  */
+import { userMessage } from '../../shared/user-message'
 import type { FromTrainer, ToTrainer } from './protocol'
 import { getWorld } from '../../core/catalog'
 import { TrainingSession } from './session'
@@ -39,7 +40,7 @@ function finish(job: Promise<void>): void {
   job
     .then(() => exitSoon(0))
     .catch((e: unknown) => {
-      send({ type: 'error', message: e instanceof Error ? e.message : String(e) })
+      send({ type: 'error', message: userMessage(e) })
       exitSoon(1)
     })
 }
