@@ -114,6 +114,77 @@ describe('ReplayMemory', () => {
   })
 })
 
+describe('ReplayMemory without replacement (qlearning4k’s sampling)', () => {
+  it('draws distinct transitions, each slot about equally often, and refuses more than it holds', () => {
+    const mem = new ReplayMemory(20, D, 'without-replacement')
+    for (let id = 0; id < 30; id++) pushId(mem, id)
+    const rng = new Rng(3)
+    const batch = ReplayMemory.allocBatch(20, D)
+    mem.sample(20, rng, batch)
+    const all = Array.from({ length: 20 }, (_, b) => batch.states[b * D])
+    expect([...all].sort((a, b) => a - b)).toEqual(range(10, 30))
+    const counts = new Map<number, number>()
+    const small = ReplayMemory.allocBatch(4, D)
+    for (let k = 0; k < 1000; k++) {
+      mem.sample(4, rng, small)
+      const ids = Array.from({ length: 4 }, (_, b) => small.states[b * D])
+      expect(new Set(ids).size).toBe(4)
+      ids.forEach((id) => counts.set(id, (counts.get(id) ?? 0) + 1))
+    }
+    expect(counts.size).toBe(20)
+    for (const c of counts.values()) expect(Math.abs(c - 200)).toBeLessThan(70)
+    expect(() => mem.sample(21, rng, ReplayMemory.allocBatch(21, D))).toThrow(/cannot sample 21 distinct transitions from 20/)
+  })
+
+  it('keeps fields together and stays distinct after the unbounded memory reallocates', () => {
+    const mem = new ReplayMemory(-1, D, 'without-replacement')
+    for (let id = 0; id < 10; id++) pushId(mem, id)
+    sampledIds(mem, 64, 1, 8)
+    for (let id = 10; id < 2100; id++) pushId(mem, id)
+    const batch = ReplayMemory.allocBatch(2100, D)
+    mem.sample(2100, new Rng(2), batch)
+    expect(new Set(Array.from({ length: 2100 }, (_, b) => batch.states[b * D])).size).toBe(2100)
+    expect(sampledIds(mem, 640, 4, 64).size).toBeGreaterThan(500)
+  })
+})
+
+describe('ReplayMemory batches and checkpoints', () => {
+  it('a batch holds S then S′ in one buffer (statePairs), states and nextStates being its halves', () => {
+    const mem = new ReplayMemory(10, D)
+    pushId(mem, 4)
+    const batch = ReplayMemory.allocBatch(2, D)
+    mem.sample(2, new Rng(0), batch)
+    expect(Array.from(batch.statePairs)).toEqual([4, 4.25, 4.5, 4, 4.25, 4.5, -4, -4.25, -4.5, -4, -4.25, -4.5])
+    expect(batch.states.buffer).toBe(batch.statePairs.buffer)
+    expect(batch.nextStates.buffer).toBe(batch.statePairs.buffer)
+  })
+
+  it('checkpoint bytes keep their layout (states, next states, actions, rewards, dones per slot) and load back in either sampling mode', () => {
+    const mem = new ReplayMemory(4, 2)
+    mem.push(new Float32Array([1, 2]), 2, 0.5, new Float32Array([3, 4]), true)
+    mem.push(new Float32Array([5, 6]), 1, -1, new Float32Array([7, 8]), false)
+    const { meta, bytes } = mem.toBytes()
+    expect(meta).toEqual({ capacity: 4, stateSize: 2, slots: 4, size: 2, cursor: 2 })
+    const f32 = (o: number, n: number) => Array.from(new Float32Array(bytes.slice(o, o + 4 * n).buffer))
+    expect(bytes.byteLength).toBe(4 * 2 * 4 * 2 + 4 * 4 + 4 * 4 + 4)
+    expect(f32(0, 8)).toEqual([1, 2, 5, 6, 0, 0, 0, 0])
+    expect(f32(32, 8)).toEqual([3, 4, 7, 8, 0, 0, 0, 0])
+    expect(Array.from(new Int32Array(bytes.slice(64, 80).buffer))).toEqual([2, 1, 0, 0])
+    expect(f32(80, 4)).toEqual([0.5, -1, 0, 0])
+    expect(Array.from(bytes.slice(96))).toEqual([1, 0, 0, 0])
+    const back = new ReplayMemory(4, 2, 'without-replacement')
+    back.loadBytes(meta, bytes)
+    expect(back.size).toBe(2)
+    const batch = ReplayMemory.allocBatch(2, 2)
+    back.sample(2, new Rng(1), batch)
+    const rows = [0, 1].map((b) => [batch.states[2 * b], batch.nextStates[2 * b], batch.actions[b], batch.rewards[b], batch.dones[b]])
+    expect(rows.sort((a, b) => a[0] - b[0])).toEqual([
+      [1, 3, 2, 0.5, 1],
+      [5, 7, 1, -1, 0],
+    ])
+  })
+})
+
 describe('FrameStack', () => {
   it('reset repeats the first frame; push shifts, oldest first, newest last', () => {
     const fs = new FrameStack(3, 2)

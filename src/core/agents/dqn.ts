@@ -3,6 +3,10 @@
  * Q-network, a replay memory, ε-greedy exploration with a linear schedule, an
  * optional target network (hard copy or soft τ) and optional Double-DQN targets.
  *
+ * The Q-function is pluggable: the built-in `QNetwork` (the app's, fast on wasm)
+ * or any other `QFunction` — qlearning4k's Agent hands in a user's compiled
+ * model (agents/compiled-q.ts) and is otherwise this same loop.
+ *
  * `train()` is an async generator: it yields after every episode, so the caller
  * can pause (stop pulling), stop (return) or checkpoint between episodes.
  * `snapshot()` / `Dqn.restore()` capture everything training depends on —
@@ -14,18 +18,13 @@ import type { Env } from '../env'
 import { obsSize } from '../env'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
-import { FrameStack, ReplayMemory } from './replay-memory'
+import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
 import { dense } from '../nn/dense'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 
-export interface DqnParams {
-  network: 'mlp' | 'conv'
-  conv_filters: number[]
-  conv_kernel: number
-  optimizer: 'adam' | 'rmsprop' | 'sgd'
-  hidden: number[]
-  lr: number
+/** The learning loop's settings, whatever the Q-function. */
+export interface DqnLoopParams {
   gamma: number
   batch_size: number
   memory_size: number
@@ -35,25 +34,41 @@ export interface DqnParams {
   epsilon_decay_episodes: number
   epsilon_decay_steps: number
   random_steps: number
+  /** Whole episodes of random play, without learning, before ε-greedy starts (qlearning4k's `observe`; not in the app's form, absent = 0). */
+  random_episodes?: number
   learning_starts: number
   train_every: number
+}
+
+/** The built-in Q-network's settings. */
+export interface QNetworkParams {
+  network: 'mlp' | 'conv'
+  conv_filters: number[]
+  conv_kernel: number
+  optimizer: 'adam' | 'rmsprop' | 'sgd'
+  hidden: number[]
+  lr: number
   target_network: 'none' | 'hard' | 'soft'
   target_update_every: number
   tau: number
   double_dqn: boolean
 }
 
-/** ε for the next step: 1 during the random steps, then linear by steps or by episodes. */
-export function epsilonAt(p: DqnParams, episode: number, envSteps: number): number {
-  if (envSteps < p.random_steps) return 1
+/** The app's DQN settings (DQN_PARAMS): the loop's and the built-in network's. */
+export type DqnParams = DqnLoopParams & QNetworkParams
+
+/** ε for the next step: 1 during the random episodes and steps, then linear by steps or by episodes. */
+export function epsilonAt(p: DqnLoopParams, episode: number, envSteps: number): number {
+  const randomEpisodes = p.random_episodes ?? 0
+  if (episode < randomEpisodes || envSteps < p.random_steps) return 1
   if (p.epsilon_decay_steps > 0) {
     const frac = Math.min(1, (envSteps - p.random_steps) / p.epsilon_decay_steps)
     return p.epsilon_start + frac * (p.epsilon_end - p.epsilon_start)
   }
-  return linearEpsilon(p, episode)
+  return linearEpsilon(p, episode - randomEpisodes)
 }
 
-export function linearEpsilon(p: DqnParams, episode: number): number {
+export function linearEpsilon(p: DqnLoopParams, episode: number): number {
   if (p.epsilon_decay_episodes <= 0) return p.epsilon_end
   const frac = Math.min(1, episode / p.epsilon_decay_episodes)
   return p.epsilon_start + frac * (p.epsilon_end - p.epsilon_start)
@@ -65,7 +80,7 @@ export function linearEpsilon(p: DqnParams, episode: number): number {
  * network reshapes it to [H, W, nbFrames] itself, so exported models take the
  * same input as the agent.
  */
-export function buildQNetwork(p: DqnParams, frameShape: number[], nActions: number, seed: number): tf.Sequential {
+export function buildQNetwork(p: QNetworkParams & Pick<DqnLoopParams, 'nb_frames'>, frameShape: number[], nActions: number, seed: number): tf.Sequential {
   const inputSize = p.nb_frames * frameShape.reduce((a, b) => a * b, 1)
   const init = (i: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) })
   const model = tf.sequential()
@@ -92,7 +107,7 @@ export function buildQNetwork(p: DqnParams, frameShape: number[], nActions: numb
   return model
 }
 
-function makeOptimizer(p: DqnParams): tf.Optimizer {
+function makeOptimizer(p: QNetworkParams): tf.Optimizer {
   switch (p.optimizer) {
     case 'adam':
       return tf.train.adam(p.lr)
@@ -104,47 +119,48 @@ function makeOptimizer(p: DqnParams): tf.Optimizer {
   }
 }
 
-export class Dqn implements RlAgent {
+/** What the DQN learns: Q(s, ·), and one step towards the TD targets of a sampled batch. */
+export interface QFunction {
+  /** Q-values of one stacked state (a length nActions array). */
+  qValues(state: Float32Array): Float32Array
+  /**
+   * One learning step on `batch` towards r + γ·max Q(S′) (r alone where the
+   * episode terminated); `step` counts the gradient steps, this one included.
+   * Returns the loss.
+   */
+  learn(batch: Batch, gamma: number, step: number): number | Promise<number>
+}
+
+/**
+ * The built-in Q-network: a LayersModel (so it saves and exports in the
+ * standard format) trained with raw ops on its own variables, plus the optional
+ * target network and Double-DQN targets.
+ */
+export class QNetwork implements QFunction {
   readonly model: tf.Sequential
-  private readonly target: tf.Sequential | null
-  private readonly optimizer: tf.Optimizer
-  private readonly memory: ReplayMemory
-  private readonly frames: FrameStack
-  private readonly rng: Rng
+  readonly target: tf.Sequential | null
+  readonly optimizer: tf.Optimizer
+  private readonly variables: tf.Variable[]
   private readonly stateSize: number
   private readonly nActions: number
-  private readonly batch
+  private readonly frameShape: readonly number[]
   private readonly actionMask: Float32Array
-  private readonly prevState: Float32Array
-  private readonly variables: tf.Variable[]
-  episode = 0
-  envSteps = 0
-  gradSteps = 0
 
   constructor(
-    private readonly env: Env,
-    readonly params: DqnParams,
-    readonly seed: number,
+    private readonly params: QNetworkParams & Pick<DqnLoopParams, 'nb_frames' | 'batch_size'>,
+    env: Env,
+    seed: number,
   ) {
     const p = params
     this.nActions = env.actionSpace.n
     this.stateSize = obsSize(env.observationSpace) * p.nb_frames
-    this.rng = new Rng(seed)
-    const frameShape = env.observationSpace.shape
-    this.model = buildQNetwork(p, frameShape, this.nActions, seed)
-    this.target = p.target_network === 'none' ? null : buildQNetwork(p, frameShape, this.nActions, seed)
+    this.frameShape = env.observationSpace.shape
+    this.model = buildQNetwork(p, [...this.frameShape], this.nActions, seed)
+    this.target = p.target_network === 'none' ? null : buildQNetwork(p, [...this.frameShape], this.nActions, seed)
     this.target?.setWeights(this.model.getWeights())
     this.variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable)
     this.optimizer = makeOptimizer(p)
-    this.memory = new ReplayMemory(p.memory_size, this.stateSize)
-    this.frames = new FrameStack(p.nb_frames, obsSize(env.observationSpace))
-    this.batch = ReplayMemory.allocBatch(p.batch_size, this.stateSize)
     this.actionMask = new Float32Array(p.batch_size * this.nActions)
-    this.prevState = new Float32Array(this.stateSize)
-  }
-
-  static fromValues(env: Env, values: ParamValues, seed: number): Dqn {
-    return new Dqn(env, values as unknown as DqnParams, seed)
   }
 
   /**
@@ -158,7 +174,7 @@ export class Dqn implements RlAgent {
     let h: tf.Tensor = x
     let i = 0
     if (this.params.network === 'conv') {
-      const [height, width] = this.env.observationSpace.shape
+      const [height, width] = this.frameShape
       h = x.reshape([-1, this.params.nb_frames, height, width]).transpose([0, 2, 3, 1])
       for (; i < this.params.conv_filters.length * 2; i += 2) {
         h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, 1, 'valid'), w[i + 1]))
@@ -172,26 +188,14 @@ export class Dqn implements RlAgent {
     return h as tf.Tensor2D
   }
 
-  /** Q-values of one state (a length nActions array). */
   qValues(state: Float32Array): Float32Array {
     return tf.tidy(() => this.forward(this.model, tf.tensor2d(state, [1, this.stateSize])).dataSync() as Float32Array)
   }
 
-  /** The agent's per-step outputs are its Q-values. */
-  outputs(state: Float32Array): Float32Array {
-    return this.qValues(state)
-  }
-
-  greedyAction(state: Float32Array): number {
-    return argmax(this.qValues(state))
-  }
-
-  /** One gradient step on a sampled batch; returns the TD loss. */
-  private gradientStep(): number {
+  /** One gradient step on the masked TD error; returns the loss. */
+  learn(b: Batch, gamma: number, step: number): number {
     const p = this.params
     const B = p.batch_size
-    const b = this.batch
-    this.memory.sample(B, this.rng, b)
     this.actionMask.fill(0)
     for (let i = 0; i < B; i++) this.actionMask[i * this.nActions + b.actions[i]] = 1
     const loss = tf.tidy(() => {
@@ -206,7 +210,7 @@ export class Dqn implements RlAgent {
         nextValue = qNext.max(1)
       }
       const notDone = tf.scalar(1).sub(tf.tensor1d(b.dones))
-      const y = tf.tensor1d(b.rewards).add(nextValue.mul(notDone).mul(p.gamma))
+      const y = tf.tensor1d(b.rewards).add(nextValue.mul(notDone).mul(gamma))
       const states = tf.tensor2d(b.states, [B, this.stateSize])
       const mask = tf.tensor2d(this.actionMask, [B, this.nActions])
       return this.optimizer.minimize(() => {
@@ -216,16 +220,15 @@ export class Dqn implements RlAgent {
     })
     const value = loss.dataSync()[0]
     loss.dispose()
-    this.gradSteps++
-    this.updateTarget()
+    this.updateTarget(step)
     return value
   }
 
-  private updateTarget(): void {
+  private updateTarget(step: number): void {
     const p = this.params
     if (!this.target) return
     if (p.target_network === 'hard') {
-      if (this.gradSteps % p.target_update_every === 0) this.target.setWeights(this.model.getWeights())
+      if (step % p.target_update_every === 0) this.target.setWeights(this.model.getWeights())
       return
     }
     tf.tidy(() => {
@@ -233,117 +236,6 @@ export class Dqn implements RlAgent {
       const mixed = this.target!.getWeights().map((w, i) => w.mul(1 - p.tau).add(online[i].mul(p.tau)))
       this.target!.setWeights(mixed)
     })
-  }
-
-  /**
-   * Plays and learns `episodes` more episodes. `record(episode)` says which
-   * episodes keep their per-step Q-values (for replays).
-   */
-  async *train(episodes: number, record: (episode: number) => boolean = () => false): AsyncGenerator<EpisodeResult> {
-    const p = this.params
-    const end = this.episode + episodes
-    while (this.episode < end) {
-      const episode = this.episode
-      const seed = deriveSeed(this.seed, episode)
-      const byStep = p.random_steps > 0 || p.epsilon_decay_steps > 0
-      let epsilon = epsilonAt(p, episode, this.envSteps)
-      const keepQ = record(episode)
-      let state = this.frames.reset(this.env.reset(seed).obs)
-      const actions: number[] = []
-      const outputs: number[] | null = keepQ ? [] : null
-      let ret = 0
-      let lossSum = 0
-      let lossCount = 0
-      for (;;) {
-        if (byStep) epsilon = epsilonAt(p, episode, this.envSteps)
-        const explore = this.rng.random() < epsilon
-        let action: number
-        if (explore && !keepQ) {
-          action = this.rng.int(0, this.nActions)
-        } else {
-          const q = this.qValues(state)
-          if (outputs) for (let k = 0; k < q.length; k++) outputs.push(q[k])
-          action = explore ? this.rng.int(0, this.nActions) : argmax(q)
-        }
-        this.prevState.set(state)
-        const r = this.env.step(action)
-        state = this.frames.push(r.obs)
-        this.memory.push(this.prevState, action, r.reward, state, r.terminated)
-        actions.push(action)
-        ret += r.reward
-        this.envSteps++
-        if (this.memory.size >= p.learning_starts && this.envSteps % p.train_every === 0) {
-          lossSum += this.gradientStep()
-          lossCount++
-        }
-        if (r.terminated || r.truncated) break
-      }
-      this.episode++
-      yield {
-        episode,
-        seed,
-        return: ret,
-        length: actions.length,
-        won: this.env.isWon(),
-        envSteps: this.envSteps,
-        gradSteps: this.gradSteps,
-        actions,
-        outputs,
-        metrics: { epsilon, loss: lossCount > 0 ? lossSum / lossCount : NaN },
-      }
-    }
-  }
-
-  /** Everything training depends on, for an exact resume. */
-  async snapshot(): Promise<AgentSnapshot> {
-    const model = await this.artifacts()
-    const optimizer = await saveOptimizer(this.optimizer)
-    const memory = this.memory.toBytes()
-    return {
-      meta: {
-        kind: 'dqn',
-        params: this.params,
-        seed: this.seed,
-        episode: this.episode,
-        envSteps: this.envSteps,
-        gradSteps: this.gradSteps,
-        rng: this.rng.getState(),
-        modelTopology: model.modelTopology,
-        weightSpecs: model.weightSpecs,
-        optimizer: optimizer.meta,
-        memory: memory.meta,
-      },
-      blobs: {
-        'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
-        ...(this.target ? { 'target.bin': weightsBytes(this.target) } : {}),
-        'optimizer.bin': optimizer.bytes,
-        'memory.bin': memory.bytes,
-      },
-    }
-  }
-
-  /** A DQN that continues exactly where `snap` was taken. */
-  static async restore(env: Env, snap: AgentSnapshot): Promise<Dqn> {
-    const m = snap.meta as {
-      params: DqnParams
-      seed: number
-      episode: number
-      envSteps: number
-      gradSteps: number
-      rng: number[]
-      optimizer: OptimizerStateMeta
-      memory: Record<string, unknown>
-    }
-    const agent = new Dqn(env, m.params, m.seed)
-    setWeightsFromBytes(agent.model, snap.blobs['model.bin'])
-    if (agent.target) setWeightsFromBytes(agent.target, snap.blobs['target.bin'] ?? snap.blobs['model.bin'])
-    await restoreOptimizer(agent.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
-    agent.memory.loadBytes(m.memory, snap.blobs['memory.bin'])
-    agent.rng.setState(m.rng)
-    agent.episode = m.episode
-    agent.envSteps = m.envSteps
-    agent.gradSteps = m.gradSteps
-    return agent
   }
 
   /** Starts from another model's weights (an imported or exported model of the same shape). */
@@ -375,6 +267,218 @@ export class Dqn implements RlAgent {
     this.model.dispose()
     this.target?.dispose()
     this.optimizer.dispose()
+  }
+}
+
+/** What a DQN may be given instead of building its own parts. */
+export interface DqnParts {
+  /** The Q-function to learn (default: a QNetwork built from the params). */
+  qFunction: QFunction
+  /** The replay memory (default: a new one of memory_size, sampled with replacement); the caller may keep it across runs. */
+  memory?: ReplayMemory
+}
+
+export class Dqn implements RlAgent {
+  /** The built-in network, when this DQN built one (snapshots, export and import need it). */
+  private readonly net: QNetwork | null
+  private readonly q: QFunction
+  private readonly memory: ReplayMemory
+  private readonly frames: FrameStack
+  private readonly rng: Rng
+  private readonly stateSize: number
+  private readonly nActions: number
+  private readonly batch: Batch
+  private readonly prevState: Float32Array
+  episode = 0
+  envSteps = 0
+  gradSteps = 0
+
+  constructor(env: Env, params: DqnParams, seed: number)
+  constructor(env: Env, params: DqnLoopParams, seed: number, parts: DqnParts)
+  constructor(
+    private readonly env: Env,
+    readonly params: DqnLoopParams,
+    readonly seed: number,
+    parts?: DqnParts,
+  ) {
+    const p = params
+    this.nActions = env.actionSpace.n
+    this.stateSize = obsSize(env.observationSpace) * p.nb_frames
+    this.rng = new Rng(seed)
+    this.net = parts ? null : new QNetwork(p as DqnParams, env, seed)
+    this.q = parts?.qFunction ?? this.net!
+    this.memory = parts?.memory ?? new ReplayMemory(p.memory_size, this.stateSize)
+    if (this.memory.stateSize !== this.stateSize) {
+      throw new Error(`the replay memory holds states of ${this.memory.stateSize} values; ${env.id} stacked ${p.nb_frames}× gives ${this.stateSize}`)
+    }
+    this.frames = new FrameStack(p.nb_frames, obsSize(env.observationSpace))
+    this.batch = ReplayMemory.allocBatch(p.batch_size, this.stateSize)
+    this.prevState = new Float32Array(this.stateSize)
+  }
+
+  static fromValues(env: Env, values: ParamValues, seed: number): Dqn {
+    return new Dqn(env, values as unknown as DqnParams, seed)
+  }
+
+  private network(what: string): QNetwork {
+    if (!this.net) throw new Error(`${what} needs the built-in Q-network; this DQN learns a Q-function it was handed`)
+    return this.net
+  }
+
+  /** The built-in Q-network's model. */
+  get model(): tf.Sequential {
+    return this.network('the model').model
+  }
+
+  /** Q-values of one state (a length nActions array). */
+  qValues(state: Float32Array): Float32Array {
+    return this.q.qValues(state)
+  }
+
+  /** The agent's per-step outputs are its Q-values. */
+  outputs(state: Float32Array): Float32Array {
+    return this.qValues(state)
+  }
+
+  greedyAction(state: Float32Array): number {
+    return argmax(this.qValues(state))
+  }
+
+  /** One learning step on a sampled batch; returns the TD loss. */
+  private gradientStep(): number | Promise<number> {
+    this.memory.sample(this.params.batch_size, this.rng, this.batch)
+    this.gradSteps++
+    return this.q.learn(this.batch, this.params.gamma, this.gradSteps)
+  }
+
+  /**
+   * Plays and learns `episodes` more episodes. `record(episode)` says which
+   * episodes keep their per-step Q-values (for replays).
+   */
+  async *train(episodes: number, record: (episode: number) => boolean = () => false): AsyncGenerator<EpisodeResult> {
+    const p = this.params
+    const end = this.episode + episodes
+    while (this.episode < end) {
+      const episode = this.episode
+      const seed = deriveSeed(this.seed, episode)
+      const observing = episode < (p.random_episodes ?? 0)
+      const byStep = p.random_steps > 0 || p.epsilon_decay_steps > 0
+      let epsilon = epsilonAt(p, episode, this.envSteps)
+      const keepQ = record(episode)
+      let state = this.frames.reset(this.env.reset(seed).obs)
+      const actions: number[] = []
+      const outputs: number[] | null = keepQ ? [] : null
+      let ret = 0
+      let lossSum = 0
+      let lossCount = 0
+      for (;;) {
+        if (byStep) epsilon = epsilonAt(p, episode, this.envSteps)
+        const explore = observing || this.rng.random() < epsilon
+        let action: number
+        if (explore && !keepQ) {
+          action = this.rng.int(0, this.nActions)
+        } else {
+          const q = this.qValues(state)
+          if (outputs) for (let k = 0; k < q.length; k++) outputs.push(q[k])
+          action = explore ? this.rng.int(0, this.nActions) : argmax(q)
+        }
+        this.prevState.set(state)
+        const r = this.env.step(action)
+        state = this.frames.push(r.obs)
+        this.memory.push(this.prevState, action, r.reward, state, r.terminated)
+        actions.push(action)
+        ret += r.reward
+        this.envSteps++
+        if (!observing && this.memory.size >= p.learning_starts && this.envSteps % p.train_every === 0) {
+          const loss = this.gradientStep()
+          lossSum += typeof loss === 'number' ? loss : await loss
+          lossCount++
+        }
+        if (r.terminated || r.truncated) break
+      }
+      this.episode++
+      yield {
+        episode,
+        seed,
+        return: ret,
+        length: actions.length,
+        won: this.env.isWon(),
+        envSteps: this.envSteps,
+        gradSteps: this.gradSteps,
+        actions,
+        outputs,
+        metrics: { epsilon, loss: lossCount > 0 ? lossSum / lossCount : NaN },
+      }
+    }
+  }
+
+  /** Everything training depends on, for an exact resume. */
+  async snapshot(): Promise<AgentSnapshot> {
+    const net = this.network('a snapshot')
+    const model = await net.artifacts()
+    const optimizer = await saveOptimizer(net.optimizer)
+    const memory = this.memory.toBytes()
+    return {
+      meta: {
+        kind: 'dqn',
+        params: this.params,
+        seed: this.seed,
+        episode: this.episode,
+        envSteps: this.envSteps,
+        gradSteps: this.gradSteps,
+        rng: this.rng.getState(),
+        modelTopology: model.modelTopology,
+        weightSpecs: model.weightSpecs,
+        optimizer: optimizer.meta,
+        memory: memory.meta,
+      },
+      blobs: {
+        'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
+        ...(net.target ? { 'target.bin': weightsBytes(net.target) } : {}),
+        'optimizer.bin': optimizer.bytes,
+        'memory.bin': memory.bytes,
+      },
+    }
+  }
+
+  /** A DQN that continues exactly where `snap` was taken. */
+  static async restore(env: Env, snap: AgentSnapshot): Promise<Dqn> {
+    const m = snap.meta as {
+      params: DqnParams
+      seed: number
+      episode: number
+      envSteps: number
+      gradSteps: number
+      rng: number[]
+      optimizer: OptimizerStateMeta
+      memory: Record<string, unknown>
+    }
+    const agent = new Dqn(env, m.params, m.seed)
+    const net = agent.network('restore')
+    setWeightsFromBytes(net.model, snap.blobs['model.bin'])
+    if (net.target) setWeightsFromBytes(net.target, snap.blobs['target.bin'] ?? snap.blobs['model.bin'])
+    await restoreOptimizer(net.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
+    agent.memory.loadBytes(m.memory, snap.blobs['memory.bin'])
+    agent.rng.setState(m.rng)
+    agent.episode = m.episode
+    agent.envSteps = m.envSteps
+    agent.gradSteps = m.gradSteps
+    return agent
+  }
+
+  /** Starts from another model's weights (an imported or exported model of the same shape). */
+  loadWeights(artifacts: tf.io.ModelArtifacts): void {
+    this.network('loading weights').loadWeights(artifacts)
+  }
+
+  /** Weights and topology in tfjs's LayersModel save format. */
+  async artifacts(): Promise<tf.io.ModelArtifacts> {
+    return this.network('export').artifacts()
+  }
+
+  /** Frees what this DQN built (a Q-function it was handed stays its owner's). */
+  dispose(): void {
+    this.net?.dispose()
   }
 }
 

@@ -1,17 +1,27 @@
 /**
- * Experience replay in flat typed arrays. capacity −1 means unbounded (the
- * arrays double as they fill); otherwise a ring that overwrites the oldest.
+ * Experience replay in flat typed arrays — the one memory of the app's DQN and
+ * of qlearning4k's Agent. capacity −1 means unbounded (the arrays double as they
+ * fill); otherwise a ring that overwrites the oldest. Batches are drawn with
+ * replacement (CleanRL's buffer) or without (qlearning4k's random.sample).
  */
 import type { Rng } from '../rng'
 import { MAX_REPLAY_BYTES, transitionBytes } from '../replay-budget'
 
+/** A sampled batch of n transitions. */
 export interface Batch {
+  /** S then S′ (2·n rows) in one buffer, so one forward pass can cover both. */
+  statePairs: Float32Array
+  /** The n sampled states S: the first half of statePairs. */
   states: Float32Array
+  /** Their next states S′: the second half of statePairs. */
+  nextStates: Float32Array
   actions: Int32Array
   rewards: Float32Array
-  nextStates: Float32Array
+  /** 1 where the episode terminated at S′. */
   dones: Float32Array
 }
+
+export type ReplaySampling = 'with-replacement' | 'without-replacement'
 
 export class ReplayMemory {
   private states: Float32Array
@@ -19,14 +29,17 @@ export class ReplayMemory {
   private actions: Int32Array
   private rewards: Float32Array
   private dones: Uint8Array
+  /** Without replacement: the identity permutation of the slots, which sample() swaps and then restores. */
+  private order: Int32Array | null = null
   private cursor = 0
   size = 0
 
   constructor(
     readonly capacity: number,
     readonly stateSize: number,
+    readonly sampling: ReplaySampling = 'with-replacement',
   ) {
-    if (capacity === 0 || capacity < -1) throw new Error(`memory_size must be −1 or positive, got ${capacity}`)
+    if (capacity !== -1 && !(Number.isInteger(capacity) && capacity > 0)) throw new Error(`memory_size must be −1 (keep all) or a positive integer, got ${capacity}`)
     const initial = capacity === -1 ? 1024 : capacity
     this.states = new Float32Array(initial * stateSize)
     this.nextStates = new Float32Array(initial * stateSize)
@@ -54,6 +67,7 @@ export class ReplayMemory {
     this.actions = grow(this.actions, 1)
     this.rewards = grow(this.rewards, 1)
     this.dones = grow(this.dones, 1)
+    this.order = null
   }
 
   push(state: Float32Array, action: number, reward: number, nextState: Float32Array, done: boolean): void {
@@ -116,25 +130,54 @@ export class ReplayMemory {
     this.size = 0
   }
 
-  /** Uniform sample with replacement into `out` (preallocated for `batchSize`). */
+  /** A uniform sample of `batchSize` transitions into `out` (preallocated for `batchSize`), by this memory's sampling. */
   sample(batchSize: number, rng: Rng, out: Batch): void {
-    const d = this.stateSize
-    for (let b = 0; b < batchSize; b++) {
-      const i = rng.int(0, this.size)
-      out.states.set(this.states.subarray(i * d, (i + 1) * d), b * d)
-      out.nextStates.set(this.nextStates.subarray(i * d, (i + 1) * d), b * d)
-      out.actions[b] = this.actions[i]
-      out.rewards[b] = this.rewards[i]
-      out.dones[b] = this.dones[i]
+    if (this.sampling === 'without-replacement') {
+      this.sampleDistinct(batchSize, rng, out)
+      return
+    }
+    for (let b = 0; b < batchSize; b++) this.copyRow(rng.int(0, this.size), b, out)
+  }
+
+  /** n distinct transitions (partial Fisher–Yates over `order`). Needs n ≤ size. */
+  private sampleDistinct(n: number, rng: Rng, out: Batch): void {
+    if (n > this.size) throw new Error(`cannot sample ${n} distinct transitions from ${this.size}`)
+    const order = (this.order ??= Int32Array.from({ length: this.allocated }, (_, i) => i))
+    const picked = new Int32Array(n)
+    for (let k = 0; k < n; k++) {
+      const j = rng.int(k, this.size)
+      picked[k] = j
+      const i = order[j]
+      order[j] = order[k]
+      order[k] = i
+      this.copyRow(i, k, out)
+    }
+    // Undo the swaps, newest first, so `order` is the identity again.
+    for (let k = n - 1; k >= 0; k--) {
+      const j = picked[k]
+      const t = order[j]
+      order[j] = order[k]
+      order[k] = t
     }
   }
 
+  private copyRow(i: number, row: number, out: Batch): void {
+    const d = this.stateSize
+    out.states.set(this.states.subarray(i * d, (i + 1) * d), row * d)
+    out.nextStates.set(this.nextStates.subarray(i * d, (i + 1) * d), row * d)
+    out.actions[row] = this.actions[i]
+    out.rewards[row] = this.rewards[i]
+    out.dones[row] = this.dones[i]
+  }
+
   static allocBatch(batchSize: number, stateSize: number): Batch {
+    const statePairs = new Float32Array(2 * batchSize * stateSize)
     return {
-      states: new Float32Array(batchSize * stateSize),
+      statePairs,
+      states: statePairs.subarray(0, batchSize * stateSize),
+      nextStates: statePairs.subarray(batchSize * stateSize),
       actions: new Int32Array(batchSize),
       rewards: new Float32Array(batchSize),
-      nextStates: new Float32Array(batchSize * stateSize),
       dones: new Float32Array(batchSize),
     }
   }

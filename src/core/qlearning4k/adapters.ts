@@ -85,6 +85,8 @@ export interface GameEnvOptions {
   labels?: string[]
   /** Truncates an episode after this many steps (default: never). */
   maxSteps?: number
+  /** false: reset(seed) ignores the seed, leaving the game's randomness to the game (default true). */
+  reseed?: boolean
 }
 
 export interface GameRenderState {
@@ -94,7 +96,8 @@ export interface GameRenderState {
 }
 
 /**
- * A Game seen as an Env. reset(seed) calls game.seed(seed) when the game has one.
+ * A Game seen as an Env. reset(seed) calls game.seed(seed) when the game has one
+ * (unless options.reseed is false).
  * isOver() is `terminated`; `truncated` comes only from options.maxSteps.
  */
 class GameEnv implements Env<GameRenderState> {
@@ -102,6 +105,7 @@ class GameEnv implements Env<GameRenderState> {
   readonly observationSpace: BoxSpace
   readonly actionSpace: DiscreteSpace
   readonly maxSteps: number
+  private readonly reseed: boolean
   private readonly obs: Float32Array
   private steps = 0
   private ended = true
@@ -124,6 +128,7 @@ class GameEnv implements Env<GameRenderState> {
     if (labels.length !== game.nbActions) throw new Error(`${this.id}: ${labels.length} action labels for ${game.nbActions} actions`)
     this.actionSpace = { kind: 'discrete', n: game.nbActions, labels }
     this.maxSteps = o.maxSteps ?? Infinity
+    this.reseed = o.reseed ?? true
     this.obs = new Float32Array(size)
     this.result = { obs: this.obs, reward: 0, terminated: false, truncated: false, info: {} }
   }
@@ -135,7 +140,7 @@ class GameEnv implements Env<GameRenderState> {
   }
 
   reset(seed?: number): ResetResult<Record<string, never>> {
-    if (seed !== undefined) this.game.seed?.(seed)
+    if (seed !== undefined && this.reseed) this.game.seed?.(seed)
     this.game.reset()
     this.readFrame()
     this.steps = 0

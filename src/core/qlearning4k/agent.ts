@@ -12,12 +12,20 @@
  * the game ended (qlearning4k's get_batch). ε falls linearly from start to end
  * over epsilonRate × nbEpoch epochs. Seeded by `seed` (the model's initial
  * weights and the game's randomness are the model's and the game's business).
+ *
+ * A thin adapter: training is the app's DQN (agents/dqn.ts) on the game seen as
+ * an Env, with the model as its Q-function (agents/compiled-q.ts) and this
+ * agent's ExperienceReplay (the app's replay memory, sampled without
+ * replacement) as its memory.
  */
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
 import { Rng } from '../rng'
 import { FrameStack } from '../agents/replay-memory'
+import { Dqn, argmax, type DqnLoopParams } from '../agents/dqn'
+import { CompiledModelQ } from '../agents/compiled-q'
 import { ExperienceReplay } from './memory'
 import type { Game } from './game'
+import { envFromGame } from './adapters'
 
 export interface AgentOptions {
   /** A compiled tfjs model: input nbFrames frames (oldest first), output one Q-value per action. */
@@ -79,12 +87,6 @@ export function formatEpoch(i: EpochInfo): string {
   return `Epoch ${pad(i.epoch)}/${pad(i.nbEpoch)} | Loss ${i.loss.toFixed(4)} | Epsilon ${i.epsilon.toFixed(2)} | Win count ${i.winCount}`
 }
 
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i
-  return best
-}
-
 function requireInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${v}`)
 }
@@ -94,46 +96,36 @@ export class Agent {
   readonly nbFrames: number
   readonly memory: ExperienceReplay
   readonly nbActions: number
-  /** The model's input shape without the batch axis. */
-  private readonly inputShape: number[]
-  private readonly stateSize: number
+  private readonly q: CompiledModelQ
 
   constructor({ model, memorySize = 1000, nbFrames = 1 }: AgentOptions) {
     requireInt('nbFrames', nbFrames, 1)
-    if (!model.inputs?.length) throw new Error('the model has no input yet: give its first layer an inputShape')
-    if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Error('the model must have one input and one output')
-    const input = model.inputs[0].shape.slice(1)
-    if (input.some((d) => d === null)) throw new Error(`the model's input shape [${input.join(', ')}] must be fully known`)
-    const output = model.outputs[0].shape
-    if (output.length !== 2 || output[1] === null) throw new Error(`the model's output shape must be [batch, nbActions], got [${output.join(', ')}]`)
+    this.q = new CompiledModelQ(model)
     this.model = model
     this.nbFrames = nbFrames
-    this.inputShape = input as number[]
-    this.stateSize = this.inputShape.reduce((a, b) => a * b, 1)
-    this.nbActions = output[1]
-    this.memory = new ExperienceReplay(memorySize, this.stateSize)
+    this.nbActions = this.q.nActions
+    this.memory = new ExperienceReplay(memorySize, this.q.stateSize)
   }
 
-  /** Resets the game and checks that its frames and actions fit the model (qlearning4k's check_game_compatibility). */
-  private start(game: Game, frames: FrameStack | null): FrameStack {
+  /**
+   * Checks that the game's frames and actions fit the model (qlearning4k's
+   * check_game_compatibility) and returns the frame length. Resets the game
+   * only if it declares no frameShape.
+   */
+  private frameLength(game: Game): number {
     if (game.nbActions !== this.nbActions) throw new Error(`the model has ${this.nbActions} outputs; ${game.name} has ${game.nbActions} actions`)
-    game.reset()
-    const frame = game.getState()
-    if (!frames) {
-      if (frame.length * this.nbFrames !== this.stateSize) {
-        throw new Error(
-          `the model takes [${this.inputShape.join(', ')}] = ${this.stateSize} inputs; ${game.name}'s frames have ${frame.length} values × nbFrames ${this.nbFrames} = ${frame.length * this.nbFrames}`,
-        )
-      }
-      frames = new FrameStack(this.nbFrames, frame.length)
+    const n = game.frameShape ? game.frameShape.reduce((a, b) => a * b, 1) : (game.reset(), game.getState().length)
+    if (n * this.nbFrames !== this.q.stateSize) {
+      throw new Error(
+        `the model takes [${this.q.inputShape.join(', ')}] = ${this.q.stateSize} inputs; ${game.name}'s frames have ${n} values × nbFrames ${this.nbFrames} = ${n * this.nbFrames}`,
+      )
     }
-    frames.reset(frame)
-    return frames
+    return n
   }
 
   /** Q-values of one stacked state. */
   qValues(state: Float32Array): Float32Array {
-    return tf.tidy(() => (this.model.predict(tf.tensor(state, [1, ...this.inputShape])) as tf.Tensor).dataSync() as Float32Array)
+    return this.q.qValues(state)
   }
 
   async train(game: Game, options: TrainOptions = {}): Promise<TrainHistory> {
@@ -148,78 +140,52 @@ export class Agent {
     const checkpoint = options.checkpoint
     if (checkpoint) requireInt('checkpoint', checkpoint.every, 1)
 
-    const rng = new Rng(seed)
-    const decayEpochs = epsilonRate * nbEpoch
-    const batch = ExperienceReplay.allocBatch(batchSize, this.stateSize)
-    const prev = new Float32Array(this.stateSize)
+    // qlearning4k never reseeds a game: its randomness stays the game's.
+    const env = envFromGame(game, { shape: [this.frameLength(game)], reseed: false })
+    const params: DqnLoopParams = {
+      gamma,
+      batch_size: batchSize,
+      memory_size: this.memory.memorySize,
+      nb_frames: this.nbFrames,
+      epsilon_start: eStart,
+      epsilon_end: eEnd,
+      epsilon_decay_episodes: epsilonRate * nbEpoch,
+      epsilon_decay_steps: 0,
+      random_steps: 0,
+      random_episodes: observe,
+      // Train at every step once the memory holds a batch (qlearning4k's get_batch).
+      learning_starts: batchSize,
+      train_every: 1,
+    }
+    const dqn = new Dqn(env, params, seed, { qFunction: this.q, memory: this.memory })
     const history: TrainHistory = { loss: [], wins: [], winCount: 0 }
-    let frames: FrameStack | null = null
-    for (let epoch = 0; epoch < nbEpoch; epoch++) {
-      const observing = epoch < observe
-      const k = epoch - observe
-      const eps = observing ? 1 : decayEpochs > 0 ? eStart + (eEnd - eStart) * Math.min(1, k / decayEpochs) : eEnd
-      frames = this.start(game, frames)
-      let state = frames.state
-      let loss = 0
-      let steps = 0
-      while (!game.isOver()) {
-        const a = observing || rng.random() < eps ? rng.int(0, this.nbActions) : argmax(this.qValues(state))
-        prev.set(state)
-        game.play(a)
-        const r = game.getScore()
-        state = frames.push(game.getState())
-        this.memory.remember(prev, a, r, state, game.isOver())
-        steps++
-        if (!observing) loss += (await this.replay(rng, batch, batchSize, gamma)) ?? 0
-      }
-      const won = game.isWon()
-      if (won) history.winCount++
-      history.wins.push(won)
+    let gradSteps = 0
+    for await (const ep of dqn.train(nbEpoch)) {
+      const epoch = ep.episode
+      const steps = ep.gradSteps - gradSteps
+      gradSteps = ep.gradSteps
+      // qlearning4k's epoch loss is the sum of its batch losses.
+      const loss = steps > 0 ? ep.metrics.loss * steps : 0
+      if (ep.won) history.winCount++
+      history.wins.push(ep.won)
       history.loss.push(loss)
       if (resetMemory) this.memory.reset()
-      if (checkpoint && !observing && ((k + 1) % checkpoint.every === 0 || epoch + 1 === nbEpoch)) await checkpoint.save(epoch + 1, this.model)
-      options.onEpoch?.({ epoch: epoch + 1, nbEpoch, loss, epsilon: eps, steps, won, winCount: history.winCount })
+      const k = epoch - observe
+      if (checkpoint && k >= 0 && ((k + 1) % checkpoint.every === 0 || epoch + 1 === nbEpoch)) await checkpoint.save(epoch + 1, this.model)
+      options.onEpoch?.({ epoch: epoch + 1, nbEpoch, loss, epsilon: ep.metrics.epsilon, steps: ep.length, won: ep.won, winCount: history.winCount })
     }
     return history
-  }
-
-  /**
-   * One gradient step on `n` remembered transitions (none until the memory holds
-   * n, as qlearning4k's default get_batch); returns the batch loss.
-   */
-  private async replay(rng: Rng, batch: ReturnType<typeof ExperienceReplay.allocBatch>, n: number, gamma: number): Promise<number | null> {
-    if (this.memory.size < n) return null
-    this.memory.sample(n, rng, batch)
-    const A = this.nbActions
-    const [x, y] = tf.tidy(() => {
-      const both = tf.tensor(batch.states, [2 * n, ...this.inputShape])
-      const q = (this.model.predict(both) as tf.Tensor).dataSync() as Float32Array
-      const targets = q.slice(0, n * A)
-      for (let i = 0; i < n; i++) {
-        let best = -Infinity
-        for (let j = 0; j < A; j++) best = Math.max(best, q[(n + i) * A + j])
-        targets[i * A + batch.actions[i]] = batch.rewards[i] + (batch.gameOvers[i] ? 0 : gamma * best)
-      }
-      return [both.slice(0, n), tf.tensor2d(targets, [n, A])]
-    })
-    try {
-      const loss = await this.model.trainOnBatch(x, y)
-      return Array.isArray(loss) ? loss[0] : loss
-    } finally {
-      x.dispose()
-      y.dispose()
-    }
   }
 
   /** Plays `nbEpoch` games (ε-greedy, greedy by default); returns the fraction won (qlearning4k's "Accuracy"). */
   async play(game: Game, { nbEpoch = 10, epsilon = 0, seed = 0 }: PlayOptions = {}): Promise<number> {
     requireInt('nbEpoch', nbEpoch, 1)
     const rng = new Rng(seed)
-    let frames: FrameStack | null = null
+    const frames = new FrameStack(this.nbFrames, this.frameLength(game))
     let wins = 0
     for (let epoch = 0; epoch < nbEpoch; epoch++) {
-      frames = this.start(game, frames)
-      let state = frames.state
+      game.reset()
+      let state = frames.reset(game.getState())
       while (!game.isOver()) {
         let a: number
         if (rng.random() < epsilon) a = rng.int(0, this.nbActions)
