@@ -28,7 +28,8 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
+    // strictExecutionOrder: module bodies run in import order across shared chunks (zod is configured first, see vite.web.config.ts).
+    build: { rollupOptions: { input: resolve('src/renderer/index.html'), output: { strictExecutionOrder: true } } },
     plugins: [vue(), cspHtmlPlugin()],
   },
 })

@@ -18,6 +18,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
+    // Module bodies run in import order even when code splitting moves them into shared chunks:
+    // src/renderer/src/main.ts configures zod (no eval, for the CSP) before any schema is built.
+    rolldownOptions: { output: { strictExecutionOrder: true } },
   },
   server: {
     host: '127.0.0.1',

@@ -7,8 +7,8 @@ import { describe, expect, test } from 'vitest'
 import { shortestPath, trackFromAscii, trackToJSON, validateTrack } from '../../src/core/racer/track'
 import type { Policy } from '../../src/shared/api'
 import { simulateEpisode } from '../../src/renderer/src/lib/episode'
-import { friendlyProblem, greedyAction, greedyRoute, isRacerWorld, maxQRange, unreachableGoals } from '../../src/renderer/src/lib/racer'
-import { viridis } from '../../src/renderer/src/lib/racer-paint'
+import { friendlyProblem, greedyAction, greedyRoute, isRacerWorld, maxQRange, unreachableGoals } from '../../src/renderer/src/worlds/racer/racer'
+import { viridis } from '../../src/renderer/src/worlds/racer/paint'
 
 const track = trackFromAscii(['S..#', '.#..', '...G'], 'tiny')
 

@@ -154,4 +154,18 @@ function createApi(): RendererApi {
   return socketApi(`${scheme}://${location.host}${WS_PATH}`)
 }
 
-export const api: RendererApi = createApi()
+let connected: RendererApi | null = null
+const open = (): RendererApi => (connected ??= createApi())
+
+/** Connects on first use, so importing a module that uses it (a registry, a store) opens nothing. */
+export const api: RendererApi = {
+  get transport() {
+    return open().transport
+  },
+  get connection() {
+    return open().connection
+  },
+  call: <M extends ApiMethod>(method: M, input: ApiInput<M>) => open().call(method, input),
+  subscribe: (listener) => open().subscribe(listener),
+  onConnection: (listener) => open().onConnection(listener),
+}

@@ -6,7 +6,7 @@
 import { makeEnv } from '../../../core/catalog'
 import type { ParamValues } from '../../../core/params'
 import { trackFromJSON, type TrackJson } from '../../../core/racer/track'
-import { racerWorld } from './racer'
+import { worldView } from '../worlds'
 
 export interface RecordedEpisode {
   seed: number
@@ -29,7 +29,7 @@ export interface Frame {
   /** The agent's Q-values in this state, when recorded. */
   q: number[] | null
   terminal: boolean
-  /** Scene data the state does not carry, shared by every frame (the racer's track and trail). */
+  /** Scene data the state does not carry, shared by every frame (WorldView.sceneWorld: the racer's track and trail). */
   world?: unknown
 }
 
@@ -82,7 +82,7 @@ export function simulateEpisode(envId: string, ep: RecordedEpisode, envParams: P
       break
     }
   }
-  const world = racerWorld(env, frames.map((f) => f.state))
+  const world = worldView(envId)?.sceneWorld?.(env, frames.map((f) => f.state))
   if (world) for (const f of frames) f.world = world
   return { env: envId, actionLabels: env.actionSpace.labels, frames, error }
 }

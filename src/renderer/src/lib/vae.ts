@@ -4,7 +4,6 @@
  * plus the small pieces of arithmetic the results and comparison panels share
  * (a channel out of a stack of images, shared colour ranges, point bounds).
  */
-import type { RunSummary } from '../../../shared/api'
 import { scaleRange, type Scale, type ScaleRange } from './colormap'
 
 export interface VaeResultsView {
@@ -114,11 +113,6 @@ export function pairRange(images: readonly ArrayLike<number>[], reference: Array
   return { lo: min, hi: max, min, max }
 }
 
-/** Whether a run trains on a data set (a VAE on jets) rather than acting in an environment. */
-export function isDatasetRun(run: Pick<RunSummary, 'config' | 'algo'>): boolean {
-  return run.config.data != null || run.algo === 'vae'
-}
-
 /** The final numbers a VAE run reports (its `latest` metrics at the end). */
 export const VAE_FINAL_KEYS = ['mse', 'baseline_pixel_mse', 'w1_mass', 'w1_pt', 'w1_prior_mass', 'w1_prior_pt', 'latent_auc'] as const
 
@@ -142,9 +136,6 @@ export function bounds2d(points: Float32Array, pad = 0.05): { x0: number; x1: nu
   const sy = y1 - y0 || Math.abs(y0) || 1
   return { x0: x0 - sx * pad, x1: x1 + sx * pad, y0: y0 - sy * pad, y1: y1 + sy * pad }
 }
-
-/** VAE hyper-parameters the run settings own: epochs (= the run's episodes) and seed (= the run's seed). */
-export const VAE_RUN_OWNED_PARAMS: readonly string[] = ['epochs', 'seed']
 
 /** Class colours, as in the Data view's jet distributions. */
 export const QUARK_COLOR = '#2dd4bf'

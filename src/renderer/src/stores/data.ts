@@ -8,6 +8,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
+import { listWorlds } from '../../../core/catalog'
 import type { ApiOutput, FileOverview } from '../../../shared/api'
 import { api } from '../api'
 import { useCatalogStore } from './catalog'
@@ -18,8 +19,8 @@ export type RecentFile = ApiOutput<'files.recent'>[number]
 export type JetEvent = ApiOutput<'jets.event'>
 export type JetSummary = ApiOutput<'jets.summary'>
 
-/** The env (catalog id) that trains a VAE on a jet file; the button shows only when the catalog has it. */
-export const JETS_ENV = 'jets'
+/** The world that learns from files in the jet schema (its `data.schema`); the button shows only when the catalog has it. */
+const jetsWorld = (): string | undefined => listWorlds().find((w) => w.data?.schema === 'jets')?.family
 
 const EVENT_CACHE = 96
 
@@ -199,15 +200,19 @@ export const useDataStore = defineStore('data', () => {
 
   // ---- Train a VAE on this file ----
   const catalog = useCatalogStore()
-  /** Whether the catalog offers the jets env (the VAE); the button is hidden until it does. */
-  const canTrainOnFile = computed(() => jetsOk.value && !!catalog.world(JETS_ENV))
+  /** Whether the catalog offers the jet-schema world (the VAE); the button is hidden until it does. */
+  const canTrainOnFile = computed(() => {
+    const env = jetsWorld()
+    return jetsOk.value && !!env && !!catalog.world(env)
+  })
 
   /** Opens the Train view with the jets env chosen and this file as its data (see nav.openTrain). */
   function trainOnFile(): void {
     const o = overview.value
-    if (!o || !canTrainOnFile.value) return
-    useTrainStore().selectEnv(JETS_ENV)
-    useNavStore().openTrain({ env: JETS_ENV, dataPath: o.path })
+    const env = jetsWorld()
+    if (!o || !env || !canTrainOnFile.value) return
+    useTrainStore().selectEnv(env)
+    useNavStore().openTrain({ env, dataPath: o.path })
   }
 
   return {

@@ -26,7 +26,7 @@ import {
   type VariantName,
 } from '../../../core/racer/track'
 import { api } from '../api'
-import { friendlyProblem, unreachableGoals } from '../lib/racer'
+import { friendlyProblem, unreachableGoals } from '../worlds/racer/racer'
 import { isBuiltinTrack, useTracksStore } from './tracks'
 
 export type Tool = 'brush' | 'line' | 'circle' | 'eraser' | 'fill' | 'start' | 'goal'

@@ -3,8 +3,8 @@
  * Draws from CatchEnv.renderState() → {fruitRow, fruitCol, basket}.
  */
 import { Container, Graphics } from 'pixi.js'
-import { CATCH_SIZE, type CatchState } from '../../../core/catch/env'
-import { squareBoardScene, type Scene, type SceneFrame } from './types'
+import { CATCH_SIZE, type CatchState } from '../../../../core/catch/env'
+import { squareBoardScene, type Scene, type SceneFrame } from '../scene'
 
 const COLORS = {
   board: 0x0d1520,

@@ -6,9 +6,9 @@
  * GIF side by side, in step — the seed README's "Training Day 1 / 55 / 500".
  */
 import { applyPalette, GIFEncoder, quantize } from 'gifenc'
-import type { Point, Track } from '../../../core/racer/track'
-import type { Policy } from '../../../shared/api'
-import { paintRacer } from './racer-paint'
+import type { Point, Track } from '../../../../core/racer/track'
+import type { Policy } from '../../../../shared/api'
+import { paintRacer } from './paint'
 
 export interface GifPanel {
   track: Track

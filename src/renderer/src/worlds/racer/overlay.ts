@@ -1,18 +1,17 @@
 /**
  * The overlay a racer run's scene shows: its newest policy (live while it
- * trains) with the user's switches, and its track's shortest path. For other
- * envs `overlay` is undefined, so views can pass it along unconditionally.
+ * trains) with the user's switches, and its track's shortest path. Undefined
+ * while there is no run (the registry passes a racer run only).
  */
-import { findWorld } from '../../../core/catalog'
 import { computed, watch } from 'vue'
-import { shortestPath } from '../../../core/racer/track'
-import { FINAL_STATUSES, type RunSummary } from '../../../shared/api'
-import { trackOfRun, type RacerOverlay } from '../lib/racer'
-import { useRacerStore } from '../stores/racer'
+import { shortestPath } from '../../../../core/racer/track'
+import { FINAL_STATUSES, type RunSummary } from '../../../../shared/api'
+import { trackOfRun, type RacerOverlay } from './racer'
+import { useRacerStore } from './store'
 
 export function useRacerOverlay(run: () => RunSummary | null | undefined) {
   const store = useRacerStore()
-  const isRacer = computed(() => !!findWorld(run()?.env ?? '')?.track)
+  const isRacer = computed(() => !!run())
   const runId = computed(() => (isRacer.value ? (run()?.id ?? null) : null))
 
   watch(runId, (id) => id !== null && void store.loadPolicy(id), { immediate: true })

@@ -1,14 +1,13 @@
 /**
- * Pixel Racer helpers for the renderer: what the racer scene needs besides the
+ * Pixel Racer helpers for the renderer (also the track editor's): what the racer scene needs besides the
  * env's renderState() (the track and the path driven so far), reading a run's
  * track, the policy overlay, and the editor's friendly validation messages.
  */
-import { findStart, GOAL, trackFromJSON, transitionTable, type Point, type Track, type TrackProblem } from '../../../core/racer/track'
-import type { Policy, RunSummary } from '../../../shared/api'
+import { findStart, GOAL, trackFromJSON, transitionTable, type Point, type Track, type TrackProblem } from '../../../../core/racer/track'
+import type { Policy, RunSummary } from '../../../../shared/api'
 
 /** Static per-episode data for the racer scene (SceneFrame.world). */
 export interface RacerWorld {
-  kind: 'racer'
   track: Track
   /** The racer's cell at every frame of the episode (trail[k] = after k moves). */
   trail: Point[]
@@ -26,7 +25,7 @@ export interface RacerOverlay {
 }
 
 export function isRacerWorld(w: unknown): w is RacerWorld {
-  return !!w && (w as RacerWorld).kind === 'racer' && !!(w as RacerWorld).track
+  return !!w && typeof w === 'object' && !!(w as RacerWorld).track && Array.isArray((w as RacerWorld).trail)
 }
 
 export function isRacerOverlay(o: unknown): o is RacerOverlay {
@@ -34,17 +33,17 @@ export function isRacerOverlay(o: unknown): o is RacerOverlay {
 }
 
 /**
- * The world for a re-simulated racer episode: the env's track and the racer's
- * cell at each frame. Undefined for other envs.
+ * The world for a racer episode (WorldView.sceneWorld): the env's track and
+ * the racer's cell at each frame.
  */
 export function racerWorld(env: unknown, states: readonly unknown[]): RacerWorld | undefined {
-  const track = (env as { track?: Track; id?: string }).track
-  if ((env as { id?: string }).id !== 'racer' || !track) return undefined
+  const track = (env as { track?: Track }).track
+  if (!track) return undefined
   const trail = states.map((s) => {
     const p = s as { x: number; y: number }
     return { x: p.x, y: p.y }
   })
-  return { kind: 'racer', track, trail }
+  return { track, trail }
 }
 
 const runTracks = new WeakMap<object, Track | null>()

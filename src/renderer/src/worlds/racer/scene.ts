@@ -10,11 +10,11 @@
  * exported GIFs draw tracks identically.
  */
 import { CanvasSource, Container, Sprite, Texture } from 'pixi.js'
-import type { RacerState } from '../../../core/racer/env'
-import { emptyTrack, type Track } from '../../../core/racer/track'
-import { isRacerOverlay, isRacerWorld, type RacerOverlay } from '../lib/racer'
-import { fitCell, paintRacer } from '../lib/racer-paint'
-import type { Scene, SceneFrame } from './types'
+import type { RacerState } from '../../../../core/racer/env'
+import { emptyTrack, type Track } from '../../../../core/racer/track'
+import { isRacerOverlay, isRacerWorld, type RacerOverlay } from './racer'
+import { fitCell, paintRacer } from './paint'
+import type { Scene, SceneFrame } from '../scene'
 
 function isRacerState(s: unknown): s is RacerState {
   const o = s as Partial<RacerState> | null

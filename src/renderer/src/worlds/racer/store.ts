@@ -6,8 +6,8 @@
  */
 import { defineStore } from 'pinia'
 import { markRaw, reactive, ref, watch } from 'vue'
-import type { Policy } from '../../../shared/api'
-import { api } from '../api'
+import type { Policy } from '../../../../shared/api'
+import { api } from '../../api'
 
 const KEY = 'quarkade.racer.overlay'
 

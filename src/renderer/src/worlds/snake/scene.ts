@@ -4,8 +4,8 @@
  * length, dead}; a is the screen column (x), b the row (y).
  */
 import { Container, Graphics } from 'pixi.js'
-import { SNAKE_SIZE, SNAKE_START_LENGTH, type SnakeState } from '../../../core/snake/env'
-import { squareBoardScene, type Scene, type SceneFrame } from './types'
+import { SNAKE_SIZE, SNAKE_START_LENGTH, type SnakeState } from '../../../../core/snake/env'
+import { squareBoardScene, type Scene, type SceneFrame } from '../scene'
 
 const COLORS = {
   board: 0x0d1520,

@@ -6,8 +6,8 @@
  * side-by-side "training days" boards and the exported GIFs — so they all look
  * the same.
  */
-import { GOAL, MOVES, START, WALL, type Point, type Track } from '../../../core/racer/track'
-import type { Policy } from '../../../shared/api'
+import { GOAL, MOVES, START, WALL, type Point, type Track } from '../../../../core/racer/track'
+import type { Policy } from '../../../../shared/api'
 import { greedyAction, maxQ, maxQRange } from './racer'
 
 export const RACER_COLORS = {

@@ -1,0 +1,153 @@
+/**
+ * What an agent's run reports, as metric specs: the numbers the trainer
+ * records for every agent (src/main/trainer/rl-job.ts: return, rolling win
+ * rate, episode length, throughput), then the algorithm's own (loss, ε or
+ * noise), the world's episode stats (Snake's length) and the world's monitor
+ * (Pixel Racer's greedy moves). Charts and stat tiles are built from these
+ * labels, units, groups and `fraction` flags — no component names a key.
+ */
+import type { AlgoDescriptor, MetricSpec, WorldDescriptor } from '../../../../core/catalog'
+import { fmtNumber, fmtPercent, fmtRate } from '../../lib/format'
+import type { WorldChart } from '../../worlds'
+
+/** Recorded for every agent's run, whatever its algorithm and world. */
+export const RL_RUN_METRICS: readonly MetricSpec[] = [
+  { key: 'return', label: 'Return', group: 'outcome' },
+  { key: 'win_rate', label: 'Win rate', group: 'outcome', fraction: true },
+  { key: 'episode_length', label: 'Episode length', unit: 'steps', group: 'outcome' },
+  { key: 'env_steps_per_s', label: 'Env steps/s', unit: 'steps/s', group: 'throughput' },
+  { key: 'grad_steps_per_s', label: 'Grad steps/s', unit: 'steps/s', group: 'throughput' },
+]
+
+/** Values recorded once per episode (noisy): drawn as points under the lines. */
+const PER_EPISODE = new Set(['return', 'episode_length'])
+
+/** Titles of panels that several metrics of one group share. */
+const GROUP_TITLE: Record<MetricSpec['group'], string> = {
+  outcome: 'Outcome',
+  learning: 'Learning',
+  evaluation: 'Evaluation',
+  throughput: 'Throughput',
+  results: 'Results',
+}
+
+const GROUP_ORDER: readonly MetricSpec['group'][] = ['outcome', 'evaluation', 'learning', 'throughput', 'results']
+const COLORS = ['#2dd4bf', '#f472b6', '#fbbf24', '#60a5fa', '#a78bfa', '#22c55e']
+const POINTS_COLOR = 'rgba(148,163,184,0.45)'
+
+export interface PanelSeries {
+  key: string
+  label: string
+  color: string
+  axis: 'y' | 'y2'
+  style: 'line' | 'points'
+  width?: number
+  format: (v: number) => string
+}
+
+export interface MetricPanel {
+  title: string
+  series: PanelSeries[]
+  /** Fixed range of the left axis ([0, 1] when it holds only fractions). */
+  yRange?: [number, number]
+  /** Fixed range of the right axis (fractions: [0, 1]). */
+  y2Range?: [number, number]
+}
+
+/** Every metric spec of an agent's run: the run's own, the algorithm's and the world's. */
+export function rlMetricSpecs(algo: Pick<AlgoDescriptor, 'metrics'> | undefined, world: Pick<WorldDescriptor, 'metrics'> | undefined): MetricSpec[] {
+  const all = [...RL_RUN_METRICS, ...(algo?.metrics ?? []), ...(world?.metrics ?? [])]
+  return all.filter((m, i) => all.findIndex((x) => x.key === m.key) === i)
+}
+
+export function formatOf(spec: Pick<MetricSpec, 'fraction' | 'group'>): (v: number) => string {
+  if (spec.fraction) return fmtPercent
+  if (spec.group === 'throughput') return fmtRate
+  return (v) => fmtNumber(v)
+}
+
+/** One line (or points, for per-episode values) per metric; fractions on the right-hand 0–1 axis beside others. */
+function panelOf(title: string, specs: readonly MetricSpec[]): MetricPanel {
+  const values = specs.filter((s) => !s.fraction)
+  const fractions = specs.filter((s) => s.fraction)
+  // Fractions never share an axis with values: the right axis, or the left when they are alone.
+  const fractionAxis = values.length ? 'y2' : 'y'
+  let color = 0
+  const series = [...values, ...fractions].map((s): PanelSeries => {
+    const points = PER_EPISODE.has(s.key)
+    return {
+      key: s.key,
+      label: s.label,
+      color: points ? POINTS_COLOR : COLORS[color++ % COLORS.length],
+      axis: s.fraction ? fractionAxis : 'y',
+      style: points ? 'points' : 'line',
+      width: points ? undefined : s.fraction ? 2 : 1.5,
+      format: formatOf(s),
+    }
+  })
+  return {
+    title,
+    series,
+    ...(fractions.length && !values.length ? { yRange: [0, 1] as [number, number] } : {}),
+    ...(fractions.length && values.length ? { y2Range: [0, 1] as [number, number] } : {}),
+  }
+}
+
+const joinLabels = (specs: readonly MetricSpec[]): string =>
+  specs.map((s, i) => (i === 0 ? s.label : s.label.charAt(0).toLowerCase() + s.label.slice(1))).join(' & ')
+
+/**
+ * The chart panels of an agent's run, from its metric specs:
+ * - the world view's own panels first (Pixel Racer's moves to the goal), built from the specs of the keys they name;
+ * - each world episode stat: its values and their mean over the last 100;
+ * - then by group: one panel per metric, except that metrics of a group sharing a unit share one panel
+ *   (titled by the group), and a group's fractions join its first panel on a right-hand 0–1 axis
+ *   (or get a 0–1 panel of their own).
+ */
+export function rlChartPanels(
+  algo: Pick<AlgoDescriptor, 'metrics'> | undefined,
+  world: Pick<WorldDescriptor, 'metrics' | 'episodeStats'> | undefined,
+  worldCharts: readonly WorldChart[] = [],
+): MetricPanel[] {
+  const specs = rlMetricSpecs(algo, world)
+  const placed = new Set<string>()
+  const panels: MetricPanel[] = []
+  for (const c of worldCharts) {
+    const own = c.keys.map((k) => specs.find((s) => s.key === k)).filter((s): s is MetricSpec => !!s)
+    if (!own.length) continue
+    own.forEach((s) => placed.add(s.key))
+    panels.push(panelOf(c.title, own))
+  }
+  const byGroup = (g: MetricSpec['group']) => specs.filter((s) => s.group === g && !placed.has(s.key))
+  const [outcome, ...rest] = GROUP_ORDER
+  const grouped = (g: MetricSpec['group']): MetricPanel[] => {
+    const list = byGroup(g)
+    const values = list.filter((s) => !s.fraction)
+    const fractions = list.filter((s) => s.fraction)
+    const out: { specs: MetricSpec[]; shared: boolean }[] = []
+    for (const s of values) {
+      const same = s.unit ? out.find((p) => p.specs[0].unit === s.unit) : undefined
+      if (same) {
+        same.specs.push(s)
+        same.shared = true
+      } else out.push({ specs: [s], shared: false })
+    }
+    if (fractions.length) {
+      if (out.length) out[0].specs.push(...fractions)
+      else out.push({ specs: fractions, shared: fractions.length > 1 })
+    }
+    return out.map((p) => panelOf(p.shared ? GROUP_TITLE[g] : joinLabels(p.specs), p.specs))
+  }
+  panels.unshift(...grouped(outcome))
+  for (const st of world?.episodeStats ?? []) {
+    panels.push({
+      title: `${st.label} (mean of last 100)`,
+      series: [
+        { key: st.key, label: st.label.toLowerCase(), color: POINTS_COLOR, axis: 'y', style: 'points', format: (v) => fmtNumber(v) },
+        { key: `mean_${st.key}`, label: 'mean', color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
+      ],
+    })
+  }
+  for (const g of rest) panels.push(...grouped(g))
+  return panels
+}
