@@ -3,6 +3,8 @@
  * algorithm (DQN, Q-table, …): train episode by episode as an async generator,
  * so the caller can pause, stop and checkpoint between episodes.
  */
+import type { MetricSpec } from './world'
+
 export interface EpisodeResult {
   episode: number
   /** The env seed of this episode: with `actions` it re-simulates the episode exactly. */
@@ -19,6 +21,18 @@ export interface EpisodeResult {
   /** What the algorithm reports for this episode (its AlgoInfo.metrics); NaN = nothing to report yet. */
   metrics: Record<string, number>
 }
+
+/**
+ * What the trainer records for every agent's run, whatever its algorithm and world
+ * (src/main/trainer/rl-job.ts), besides the algorithm's own metrics and the world's.
+ */
+export const AGENT_RUN_METRICS: readonly MetricSpec[] = [
+  { key: 'return', label: 'Return', group: 'outcome', better: 'higher' },
+  { key: 'win_rate', label: 'Win rate', group: 'outcome', fraction: true, better: 'higher' },
+  { key: 'episode_length', label: 'Episode length', unit: 'steps', group: 'outcome' },
+  { key: 'env_steps_per_s', label: 'Env steps/s', unit: 'steps/s', group: 'throughput' },
+  { key: 'grad_steps_per_s', label: 'Grad steps/s', unit: 'steps/s', group: 'throughput' },
+]
 
 /** Everything an agent needs to continue training: JSON metadata plus named binary blobs. */
 export interface AgentSnapshot {

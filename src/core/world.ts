@@ -21,6 +21,8 @@ export interface MetricSpec {
   group: 'outcome' | 'learning' | 'evaluation' | 'throughput' | 'results'
   /** Values lie in [0, 1] (rates): charted on their own axis, never with returns. */
   fraction?: boolean
+  /** Which way is better, where it is clear (Compare marks the best run). */
+  better?: 'higher' | 'lower'
 }
 
 /** What an env needs besides its settings: the racer's track, a data-backed world's event. */

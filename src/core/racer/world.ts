@@ -62,9 +62,9 @@ export const racerWorld: WorldInfo = {
   params: RACER_ENV_PARAMS.filter((p) => p.key !== 'track'),
   episodeStats: [],
   metrics: [
-    { key: 'greedy_steps', label: 'Greedy moves to goal', unit: 'moves', group: 'evaluation' },
+    { key: 'greedy_steps', label: 'Greedy moves to goal', unit: 'moves', group: 'evaluation', better: 'lower' },
     { key: 'shortest_steps', label: 'Shortest path', unit: 'moves', group: 'evaluation' },
-    { key: 'greedy_reached', label: 'Greedy policy reaches the goal', group: 'evaluation', fraction: true },
+    { key: 'greedy_reached', label: 'Greedy policy reaches the goal', group: 'evaluation', fraction: true, better: 'higher' },
   ],
   spaces: { observation: 'tabular', action: 'discrete' },
   track: true,

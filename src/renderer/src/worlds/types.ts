@@ -60,6 +60,4 @@ export interface WorldView {
   panels?: WorldPanels
   /** Metric panels drawn together in the world's way, before the generic ones. */
   charts?: readonly WorldChart[]
-  /** Which way is better for the world's own metrics, where it is clear (compare marks the best run). */
-  better?: Readonly<Record<string, 'lower' | 'higher'>>
 }

@@ -8,7 +8,6 @@ import type { RunSummary } from '../../../../shared/api'
 import { meanOfLast, row, show, type MetricRow } from '../../lib/compare-rows'
 import { fmtPercent } from '../../lib/format'
 import type { MetricsBuffer } from '../../lib/metrics'
-import { worldView } from '../../worlds'
 import { formatOf, RL_RUN_METRICS } from './metrics'
 
 const GROUP = 'RL'
@@ -53,7 +52,7 @@ export function rlCompareRows(runs: readonly RunSummary[], buffers: readonly (Me
 
   for (const spec of specsOf(runs, mine, (r) => findWorld(r.env)?.metrics)) {
     if (!has(spec.key)) continue
-    const better = runs.map((r, i) => (mine(i) ? worldView(r.env)?.better?.[spec.key] : undefined)).find((b) => b) ?? null
+    const better = spec.better ?? null
     rows.push(row(spec.key, GROUP, spec.label, only((i) => latest(i, spec.key)), better, formatOf(spec), spec.unit ? `In ${spec.unit}` : undefined))
   }
   for (const spec of specsOf(runs, mine, (r) => findAlgo(r.algo)?.metrics)) {

@@ -10,14 +10,10 @@ import type { AlgoDescriptor, MetricSpec, WorldDescriptor } from '../../../../co
 import { fmtNumber, fmtPercent, fmtRate } from '../../lib/format'
 import type { WorldChart } from '../../worlds'
 
-/** Recorded for every agent's run, whatever its algorithm and world. */
-export const RL_RUN_METRICS: readonly MetricSpec[] = [
-  { key: 'return', label: 'Return', group: 'outcome' },
-  { key: 'win_rate', label: 'Win rate', group: 'outcome', fraction: true },
-  { key: 'episode_length', label: 'Episode length', unit: 'steps', group: 'outcome' },
-  { key: 'env_steps_per_s', label: 'Env steps/s', unit: 'steps/s', group: 'throughput' },
-  { key: 'grad_steps_per_s', label: 'Grad steps/s', unit: 'steps/s', group: 'throughput' },
-]
+/** Recorded for every agent's run, whatever its algorithm and world (declared in core next to the agent contract). */
+import { AGENT_RUN_METRICS as RL_RUN_METRICS } from '../../../../core/agent'
+
+export { RL_RUN_METRICS }
 
 /** Values recorded once per episode (noisy): drawn as points under the lines. */
 const PER_EPISODE = new Set(['return', 'episode_length'])

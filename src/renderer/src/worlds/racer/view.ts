@@ -30,5 +30,4 @@ export const view: WorldView = {
   },
   // Moves per episode against the greedy policy's and the shortest path's.
   charts: [{ title: 'Moves to the goal', keys: ['episode_length', 'greedy_steps', 'shortest_steps'] }],
-  better: { greedy_steps: 'lower', greedy_reached: 'higher' },
 }
