@@ -156,6 +156,8 @@ describe('a crash while a checkpoint is being saved', () => {
     // Make it a schema-5 database as older versions left it: no unique index, a row recorded twice.
     const db = new RunStore(dataDir).db
     db.exec('DROP INDEX checkpoints_run_episode')
+    // …and replays as v5 stored them (v8 added the action encoding and renamed Q-values to outputs).
+    db.exec('ALTER TABLE replays DROP COLUMN action_encoding; ALTER TABLE replays RENAME COLUMN outputs TO q_values')
     const row = db.prepare('SELECT * FROM checkpoints WHERE run_id = ?').get(run.id) as { episode: number; path: string }
     db.prepare('INSERT INTO checkpoints (run_id, episode, path, created_at) VALUES (?, ?, ?, 0)').run(run.id, row.episode, row.path)
     db.pragma('user_version = 5')

@@ -131,7 +131,7 @@ describe('web host', () => {
     const ws = await connect({ origin: host.url })
     const catalog = await call(ws, 1, 'catalog.get', {})
     expect(catalog.ok).toBe(true)
-    expect((catalog.result as { envs: { id: string }[] }).envs.map((e) => e.id)).toContain('catch')
+    expect((catalog.result as { envs: { id: string }[] }).envs.map((e) => e.id)).toContain('catch-v1')
     const bad = await call(ws, 2, 'runs.start', { env: 'catch', algo: 'dqn', params: { gamma: 2 } })
     expect(bad).toEqual({ id: 2, ok: false, error: 'gamma must be at most 1' })
     const runs = await call(ws, 3, 'runs.list', {})
