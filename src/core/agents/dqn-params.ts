@@ -38,7 +38,7 @@ function dqnSupports(world: WorldInfo): string | null {
 
 const DQN_METRICS: readonly MetricSpec[] = [
   { key: 'loss', label: 'TD loss', group: 'learning' },
-  { key: 'epsilon', label: 'ε (exploration)', group: 'learning', fraction: true },
+  { key: 'epsilon', label: 'Exploration rate', group: 'learning', fraction: true },
 ]
 
 /** The replay memory at this env's state size must fit its byte budget (it is also written whole into checkpoints). */
