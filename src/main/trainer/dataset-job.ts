@@ -40,6 +40,7 @@ export async function createDatasetJob(ctx: JobContext): Promise<TrainingJob> {
           metrics,
           envSteps: p.imagesSeen,
           gradSteps: p.step,
+          totals: { images_per_s: p.imagesSeen },
           checkpoint: epochEnd,
           ...(p.stop === 'early_stopping' ? { endReason: `early stopping after ${done} epochs (no better validation loss)` } : {}),
         }

@@ -97,6 +97,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
           metrics,
           envSteps: ep.envSteps,
           gradSteps: ep.gradSteps,
+          totals: { env_steps_per_s: ep.envSteps, grad_steps_per_s: ep.gradSteps },
           episode: {
             episode: ep.episode,
             seed: ep.seed,

@@ -30,6 +30,8 @@ export interface JobStep {
   metrics: Record<string, number>
   envSteps: number
   gradSteps: number
+  /** Running totals whose rates the session reports, by rate metric (`env_steps_per_s` → env steps so far). */
+  totals: Record<string, number>
   episode?: EpisodeRecord
   /** A finished episode to show live, when the session asked for one (`wantLive`). */
   live?: LiveEpisode
@@ -101,7 +103,7 @@ export class TrainingSession {
     let lastStep = done
     let envSteps = 0
     let gradSteps = 0
-    let lastRate: { t: number; env: number; grad: number } | null = null
+    let lastRate: { t: number; totals: Record<string, number> } | null = null
     let reason = `finished ${c.episodes} ${algo.unit}`
 
     const flush = (): void => {
@@ -130,16 +132,12 @@ export class TrainingSession {
         }
         if (s.episode) episodes.push(s.episode)
         const now = performance.now()
-        if (!lastRate) lastRate = { t: now, env: envSteps - (s.episode?.length ?? 0), grad: gradSteps }
+        // Rates count the work done after the first step ended, over the time since then.
+        lastRate ??= { t: now, totals: { ...s.totals } }
         if (now - lastRate.t >= THROUGHPUT_INTERVAL_MS) {
           const dt = (now - lastRate.t) / 1000
-          if (algo.kind === 'rl') {
-            metrics.push({ key: 'env_steps_per_s', step: s.step, value: (envSteps - lastRate.env) / dt, time })
-            metrics.push({ key: 'grad_steps_per_s', step: s.step, value: (gradSteps - lastRate.grad) / dt, time })
-          } else {
-            metrics.push({ key: 'images_per_s', step: s.step, value: (envSteps - lastRate.env) / dt, time })
-          }
-          lastRate = { t: now, env: envSteps, grad: gradSteps }
+          for (const [key, total] of Object.entries(s.totals)) metrics.push({ key, step: s.step, value: (total - (lastRate.totals[key] ?? 0)) / dt, time })
+          lastRate = { t: now, totals: { ...s.totals } }
         }
         if (s.live) {
           lastLive = now
