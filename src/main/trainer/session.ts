@@ -61,7 +61,7 @@ export interface TrainingJob {
   /** The model (if any) and the training state for an exact resume. */
   save(): Promise<{ model: import('@tensorflow/tfjs').io.ModelArtifacts | null; state: { meta: Record<string, unknown>; blobs: Record<string, Uint8Array> } | null }>
   /** End-of-run work (final evaluation, results); its metric points are at `step`. */
-  finish(point: (key: string, value: number) => void, emit: (msg: FromTrainer) => void, stopped: boolean): Promise<void>
+  finish(point: (key: string, value: number) => void, emit: (msg: FromTrainer) => void): Promise<void>
   dispose(): void
 }
 
@@ -170,7 +170,7 @@ export class TrainingSession {
       const t = Date.now() / 1000
       await job.finish((key, value) => {
         if (Number.isFinite(value)) metrics.push({ key, step: lastStep, value, time: t })
-      }, this.emit, stopped)
+      }, this.emit)
       flush()
       // Episodes end with a checkpoint; epochs were checkpointed as each ended (a stopped epoch is not saved half done).
       if (algo.unit === 'episodes') await checkpoint()
