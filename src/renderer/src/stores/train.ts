@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, watch } from 'vue'
-import type { AlgoDescriptor as AlgoInfo, WorldDescriptor as EnvInfo } from '../../../core/catalog'
+import { defaultParams, type AlgoDescriptor as AlgoInfo, type WorldDescriptor as EnvInfo } from '../../../core/catalog'
 import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '../../../core/params'
 import { FINAL_STATUSES, trainRequestSchema, type TrainRequest } from '../../../shared/api'
 import { useCatalogStore } from './catalog'
@@ -88,11 +88,6 @@ export const useTrainStore = defineStore('train', () => {
     return a.params.filter((s) => !owned.includes(s.key))
   })
 
-  function defaultsFor(e: EnvInfo, a: AlgoInfo): ParamValues {
-    const base = Object.fromEntries(a.params.map((s) => [s.key, s.default])) as ParamValues
-    return { ...base, ...(e.paramDefaults[a.id] ?? {}) }
-  }
-
   function resetParams(): void {
     const e = env.value
     const a = algo.value
@@ -100,7 +95,7 @@ export const useTrainStore = defineStore('train', () => {
     for (const k of Object.keys(envParams)) delete envParams[k]
     if (e) for (const spec of e.params) envParams[spec.key] = toField(spec, spec.default)
     if (!e || !a) return
-    const d = defaultsFor(e, a)
+    const d = defaultParams(e.id, a.id)
     for (const spec of a.params) params[spec.key] = toField(spec, d[spec.key])
     settings.episodes = String(e.defaultEpisodes)
     settings.target = String(e.successMetric.target)
