@@ -7,6 +7,7 @@
 import { computed, type ComputedRef, type Ref } from 'vue'
 import { findWorld, listWorlds } from '../../../core/catalog'
 import type { RunSummary } from '../../../shared/api'
+import type { EnvAssets } from '../../../core/world'
 import type { WorldView } from './types'
 
 export type { HumanPlayView, WorldChart, WorldPanels, WorldView } from './types'
@@ -34,6 +35,12 @@ export function familyOf(envId: string): string {
 /** The view of the world an env id names, or undefined (a data set, or a world with no view yet). */
 export function worldView(envId: string | null | undefined): WorldView | undefined {
   return envId ? views.get(familyOf(envId)) : undefined
+}
+
+/** What re-simulating an episode of `run` needs besides seed and actions (nothing, for worlds without data). */
+export async function episodeAssets(run: Pick<RunSummary, 'env' | 'config'>, seed: number): Promise<EnvAssets> {
+  const load = worldView(run.env)?.episodeAssets
+  return load ? load(run, seed) : {}
 }
 
 /** The world whose runs carry a track (Pixel Racer): the track editor trains on it. */

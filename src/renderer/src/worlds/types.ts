@@ -8,6 +8,7 @@
  */
 import type { Component, Ref } from 'vue'
 import type { Env } from '../../../core/env'
+import type { EnvAssets } from '../../../core/world'
 import type { RunSummary } from '../../../shared/api'
 import type { Scene } from './scene'
 
@@ -33,6 +34,8 @@ export interface WorldPanels {
   live?: Component
   /** Replay view, below the player (props: run, episode: SimulatedEpisode, episodeNo, won). */
   replay?: Component
+  /** The episode player's side panel, below the step facts (props: episode: SimulatedEpisode, frame: Frame): per-step details. */
+  frame?: Component
 }
 
 /** A metric panel a world draws in its own way (keys from any of the run's metric specs). */
@@ -56,7 +59,14 @@ export interface WorldView {
    * component that shows the run, like any composable.
    */
   useOverlay?(run: () => RunSummary | null | undefined): Readonly<Ref<unknown>>
-  play: HumanPlayView
+  /**
+   * What re-simulating one of the run's episodes needs besides seed and actions,
+   * fetched through the API: a data-backed world's events (WorldInfo.dataNeeds).
+   * Rejects with a message naming the file when they cannot be read.
+   */
+  episodeAssets?(run: Pick<RunSummary, 'env' | 'config'>, seed: number): Promise<EnvAssets>
+  /** Keyboard play; absent for worlds only agents play (the LArTPC categorisation game). */
+  play?: HumanPlayView
   panels?: WorldPanels
   /** Metric panels drawn together in the world's way, before the generic ones. */
   charts?: readonly WorldChart[]
