@@ -35,6 +35,8 @@ export interface Frame {
   action: number | undefined
   /** The whole action as a person reads it ("up-left", "(up-left, track)"); '—' at the final frame. */
   actionText: string
+  /** The whole action decoded (spaces.ts: an id, numbers, or one value per tuple part); undefined at the final frame. */
+  actionValue: unknown
   /** The agent's outputs for the first action part in this state (Q-values), when recorded. */
   q: number[] | null
   /** Every per-step output recorded for this state (a two-headed agent's Q-values then class probabilities). */
@@ -90,10 +92,10 @@ export function simulateEpisode(envId: string, ep: RecordedEpisode, ctx: Episode
   const actionAt = (k: number): unknown => (k < steps ? decodeAction(space, ep.actions, k) : undefined)
   const idOf = (a: unknown): number | undefined => (a === undefined ? undefined : space.kind === 'tuple' ? ((a as unknown[])[0] as number) : (a as number))
   const textOf = (a: unknown): string => (a === undefined ? '—' : actionLabel(space, a))
-  const frameFields = (k: number): Pick<Frame, 'action' | 'actionText' | 'q' | 'outputs'> => {
+  const frameFields = (k: number): Pick<Frame, 'action' | 'actionText' | 'actionValue' | 'q' | 'outputs'> => {
     const a = actionAt(k)
     const row = outputsAt(k)
-    return { action: idOf(a), actionText: textOf(a), q: qOf(row), outputs: row }
+    return { action: idOf(a), actionText: textOf(a), actionValue: a, q: qOf(row), outputs: row }
   }
   env.reset(ep.seed)
   const frames: Frame[] = [{ t: 0, state: env.renderState(), reward: 0, cumReturn: 0, ...frameFields(0), info: null, terminal: steps === 0 }]
@@ -114,7 +116,7 @@ export function simulateEpisode(envId: string, ep: RecordedEpisode, ctx: Episode
       state: env.renderState(),
       reward: r.reward,
       cumReturn: cum,
-      ...(last ? { action: undefined, actionText: '—', q: null, outputs: null } : frameFields(k + 1)),
+      ...(last ? { action: undefined, actionText: '—', actionValue: undefined, q: null, outputs: null } : frameFields(k + 1)),
       info: r.info ?? null,
       terminal: r.terminated || r.truncated,
     })

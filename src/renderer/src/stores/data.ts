@@ -9,7 +9,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { listWorlds } from '../../../core/catalog'
-import type { ApiOutput, FileOverview } from '../../../shared/api'
+import type { ApiOutput, DetectorOverview, FileOverview } from '../../../shared/api'
+import type { Projection } from '../../../core/lartpc/event'
+import { decodeEvent, type FetchedEvent } from '../lib/detector'
 import { api } from '../api'
 import { useCatalogStore } from './catalog'
 import { useNavStore } from './nav'
@@ -19,8 +21,10 @@ export type RecentFile = ApiOutput<'files.recent'>[number]
 export type JetEvent = ApiOutput<'jets.event'>
 export type JetSummary = ApiOutput<'jets.summary'>
 
-/** The world that learns from files in the jet schema (its `data.schema`); the button shows only when the catalog has it. */
-const jetsWorld = (): string | undefined => listWorlds().find((w) => w.data?.schema === 'jets')?.family
+/** The world that learns from files of a data schema (its `data.schema`); its button shows only when the catalog has it. */
+const worldReading = (schema: string): string | undefined => listWorlds().find((w) => w.data?.schema === schema)?.family
+const jetsWorld = (): string | undefined => worldReading('jets')
+const HDF5_EXTENSIONS = /\.(h5|hdf5|hdf|he5)$/i
 
 const EVENT_CACHE = 96
 
@@ -45,7 +49,11 @@ export const useDataStore = defineStore('data', () => {
   const sampleBusy = ref(false)
   /** Path of the node selected in the tree. */
   const selected = ref('/')
-  const tab = ref<'browse' | 'jets'>('browse')
+  const tab = ref<'browse' | 'jets' | 'detector'>('browse')
+  /** The open path as a LArTPC detector source (any of its three formats), or null when it is not one. */
+  const detector = shallowRef<DetectorOverview | null>(null)
+  /** Why the open HDF5 file is not a detector file (shown on its entry). */
+  const detectorProblem = ref<string | null>(null)
   /** Counts successful opens (also of the file already open), so views can start afresh. */
   const openCount = ref(0)
 
@@ -82,12 +90,20 @@ export const useDataStore = defineStore('data', () => {
     }
     opening.value = p
     try {
-      const o = await api.call('files.open', { path: p })
-      overview.value = o
-      pathText.value = o.path
+      // A path may be an HDF5 file (browsable; maybe jets, maybe detector events) or a folder of detector npz files.
+      const [h5, det] = await Promise.allSettled([api.call('files.open', { path: p }), api.call('detector.open', { path: p })])
+      if (h5.status === 'rejected' && det.status === 'rejected') {
+        openError.value = ((HDF5_EXTENSIONS.test(p) ? h5.reason : det.reason) as Error).message
+        return false
+      }
+      overview.value = h5.status === 'fulfilled' ? h5.value : null
+      detector.value = det.status === 'fulfilled' ? det.value : null
+      detectorProblem.value = det.status === 'rejected' ? (det.reason as Error).message : null
+      pathText.value = overview.value?.path ?? detector.value!.path
       selected.value = '/'
-      tab.value = o.jets.ok ? 'jets' : 'browse'
+      tab.value = detector.value ? 'detector' : overview.value?.jets.ok ? 'jets' : 'browse'
       eventCache.clear()
+      detectorCache.clear()
       summary.value = null
       openCount.value++
       return true
@@ -102,6 +118,8 @@ export const useDataStore = defineStore('data', () => {
 
   function close(): void {
     overview.value = null
+    detector.value = null
+    detectorCache.clear()
     openError.value = null
     selected.value = '/'
     eventCache.clear()
@@ -184,6 +202,45 @@ export const useDataStore = defineStore('data', () => {
     return e
   }
 
+  // ---- detector events ----
+  const detectorCache = new Map<number, FetchedEvent>()
+
+  /** One detector event of the open source (cached, like jet events). */
+  async function detectorEvent(index: number): Promise<FetchedEvent> {
+    const d = detector.value
+    if (!d) throw new Error('no detector file is open')
+    const hit = detectorCache.get(index)
+    if (hit) return hit
+    const e = decodeEvent(await api.call('detector.event', { path: d.path, index, ...(d.projection ? { projection: d.projection } : {}) }))
+    if (detector.value !== d) throw new Error(`${d.name} is no longer open`)
+    detectorCache.set(index, e)
+    while (detectorCache.size > EVENT_CACHE) detectorCache.delete(detectorCache.keys().next().value!)
+    return e
+  }
+
+  /** Shows a 3-D file through another projection (plane, resolution, class mapping). */
+  async function setProjection(projection: Projection): Promise<void> {
+    const d = detector.value
+    if (!d) return
+    const next = await api.call('detector.open', { path: d.path, projection })
+    detectorCache.clear()
+    detector.value = next
+  }
+
+  const canTrainOnDetector = computed(() => {
+    const env = worldReading('lartpc')
+    return !!detector.value && !!env && !!catalog.world(env)
+  })
+
+  /** Opens the Train view with the LArTPC world chosen and this file (and its projection) as its data. */
+  function trainOnDetector(): void {
+    const d = detector.value
+    const env = worldReading('lartpc')
+    if (!d || !env || !canTrainOnDetector.value) return
+    useTrainStore().selectEnv(env)
+    useNavStore().openTrain({ env, dataPath: d.path, ...(d.projection ? { projection: d.projection } : {}) })
+  }
+
   const summary = shallowRef<JetSummary | null>(null)
   const summaryError = ref<string | null>(null)
   async function loadSummary(bins = 40): Promise<void> {
@@ -244,5 +301,11 @@ export const useDataStore = defineStore('data', () => {
     loadSummary,
     canTrainOnFile,
     trainOnFile,
+    detector,
+    detectorProblem,
+    detectorEvent,
+    setProjection,
+    canTrainOnDetector,
+    trainOnDetector,
   }
 })

@@ -34,6 +34,8 @@ export interface TrainIntent {
   env: string
   /** A data file to train on (→ the train request's `data: {path}`). */
   dataPath?: string
+  /** How a 3-D detector file is projected (→ `data.projection`). */
+  projection?: import('../../../core/lartpc/event').Projection
 }
 
 export const useNavStore = defineStore('nav', () => {

@@ -12,7 +12,8 @@ import { useCatalogStore } from './catalog'
 import { useNavStore } from './nav'
 import { useRunsStore } from './runs'
 import { useTracksStore } from './tracks'
-import { useVaeStore } from './vae'
+import { useDataFileStore } from './dataFile'
+import type { Projection } from '../../../core/lartpc/event'
 
 /** What a field holds while editing: text for numbers and lists, else the value. */
 export type FieldValue = string | boolean
@@ -51,7 +52,7 @@ export const useTrainStore = defineStore('train', () => {
   const runs = useRunsStore()
   const tracks = useTracksStore()
   const nav = useNavStore()
-  const vae = useVaeStore()
+  const dataFiles = useDataFileStore()
 
   const envId = ref('')
   const algoId = ref('')
@@ -74,6 +75,8 @@ export const useTrainStore = defineStore('train', () => {
   const currentRunId = ref<number | null>(null)
   /** Data-set envs (jets): the file to train on, as typed → request.data.path. */
   const dataPath = ref('')
+  /** How a 3-D detector file becomes 2-D events (chosen in the Data view); null = the reader's default. */
+  const dataProjection = ref<Projection | null>(null)
 
   const env = computed<EnvInfo | undefined>(() => catalog.world(envId.value))
   const algo = computed<AlgoInfo | undefined>(() => catalog.algos.find((a) => a.id === algoId.value))
@@ -150,8 +153,10 @@ export const useTrainStore = defineStore('train', () => {
     const intent = nav.trainIntent
     if (intent?.env === envId.value && intent.dataPath) {
       dataPath.value = intent.dataPath
+      dataProjection.value = intent.projection ?? null
       return
     }
+    dataProjection.value = null
     try {
       const raw = localStorage.getItem(storageKey(envId.value, algoId.value))
       const saved = raw ? (JSON.parse(raw) as { dataPath?: unknown }) : null
@@ -265,10 +270,14 @@ export const useTrainStore = defineStore('train', () => {
     if (e?.track) request.track = tracks.trainTrack
     if (e?.data) {
       const path = dataPath.value.trim()
-      const check = vae.dataCheck
-      const known = check?.path === path ? check : null
-      // The file's own channel names (renamed in the Data view), so results name them too.
-      request.data = known?.state === 'ok' && known.channels?.length ? { path, channels: known.channels } : { path }
+      const check = dataFiles.check
+      const known = check?.path === path && check.schema === e.data.schema ? check : null
+      // The file's own channel names (renamed in the Data view), so results name them too; a 3-D detector file's projection.
+      request.data = {
+        path,
+        ...(known?.state === 'ok' && known.channels?.length ? { channels: known.channels } : {}),
+        ...(known?.state === 'ok' && known.projection ? { projection: known.projection } : {}),
+      }
       if (known && (known.state === 'bad' || known.state === 'error')) errors.data = known.problem ?? `${path} cannot be trained on`
     }
     const dataset = isDataset.value
@@ -346,6 +355,7 @@ export const useTrainStore = defineStore('train', () => {
     isDataset,
     visibleParams,
     dataPath,
+    dataProjection,
     submitting,
     submitError,
     currentRunId,

@@ -11,18 +11,6 @@ import { api } from '../api'
 import { parseVaeResults, type VaeResultsView } from '../lib/vae'
 import { useRunsStore } from './runs'
 
-export interface DataFileCheck {
-  /** The path as typed (trimmed). */
-  path: string
-  state: 'checking' | 'ok' | 'bad' | 'error'
-  name?: string
-  events?: number
-  channels?: string[]
-  imageShape?: number[]
-  /** Why it cannot be trained on (not a jet file, does not open, …), in the services' words. */
-  problem?: string
-}
-
 export interface ResultsEntry {
   state: 'loading' | 'ready' | 'none' | 'error'
   data: VaeResultsView | null
@@ -34,38 +22,6 @@ export const MAX_COMPARE = 4
 
 export const useVaeStore = defineStore('vae', () => {
   const runs = useRunsStore()
-
-  // ---- the Train form's data file ----
-  const dataCheck = ref<DataFileCheck | null>(null)
-  let checkSeq = 0
-
-  /** Opens `path` to see whether it is a jet file (and how many events it has); the newest call wins. */
-  async function checkDataFile(path: string): Promise<void> {
-    const p = path.trim()
-    const seq = ++checkSeq
-    if (!p) {
-      dataCheck.value = null
-      return
-    }
-    if (dataCheck.value?.path === p && dataCheck.value.state !== 'error') return
-    dataCheck.value = { path: p, state: 'checking' }
-    try {
-      const o = await api.call('files.open', { path: p })
-      if (seq !== checkSeq) return
-      dataCheck.value = o.jets.ok
-        ? { path: p, state: 'ok', name: o.name, events: o.jets.events, channels: [...o.jets.channels], imageShape: [...o.jets.imageShape] }
-        : { path: p, state: 'bad', name: o.name, problem: o.jets.problem }
-    } catch (err) {
-      if (seq !== checkSeq) return
-      dataCheck.value = { path: p, state: 'error', problem: (err as Error).message }
-    }
-  }
-
-  /** Forgets a check (e.g. so the same path is looked at again after the file changed). */
-  function recheck(path: string): Promise<void> {
-    dataCheck.value = null
-    return checkDataFile(path)
-  }
 
   // ---- results ----
   const results = reactive<Record<number, ResultsEntry>>({})
@@ -115,5 +71,5 @@ export const useVaeStore = defineStore('vae', () => {
   }
   init()
 
-  return { dataCheck, checkDataFile, recheck, results, loadResults, compareIds, compareRuns, toggleCompare, clearCompare }
+  return { results, loadResults, compareIds, compareRuns, toggleCompare, clearCompare }
 })
