@@ -61,3 +61,30 @@ export function deriveSeed(base: number, index: number): number {
   z = Math.imul(z ^ (z >>> 12), 0x297a2d39)
   return (z ^ (z >>> 15)) >>> 0
 }
+
+// --- samplers on top of Rng (the generators share them) ---
+
+/** Standard normal (Box–Muller). */
+export function normal(rng: Rng): number {
+  let u = rng.random()
+  while (u <= 1e-12) u = rng.random()
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random())
+}
+
+/** Exponential with the given mean. */
+export function exponential(rng: Rng, mean: number): number {
+  return -mean * Math.log(1 - rng.random())
+}
+
+/** Poisson with the given mean (normal approximation above 60). */
+export function poisson(rng: Rng, mean: number): number {
+  if (mean > 60) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(rng)))
+  const limit = Math.exp(-mean)
+  let k = 0
+  let p = rng.random()
+  while (p > limit) {
+    k++
+    p *= rng.random()
+  }
+  return k
+}

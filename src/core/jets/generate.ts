@@ -21,7 +21,7 @@
  *    with what the pixels show. See jetObservableOptions.
  * y is 0 for quark, 1 for gluon; labels come in balanced pairs (see jetLabel).
  */
-import { deriveSeed, Rng } from '../rng'
+import { deriveSeed, exponential, normal, poisson, Rng } from '../rng'
 import { CMS_JET_GEOMETRY, ECAL, HCAL, HCAL_BLOCK, halfSpan, imageLength, JET_RADIUS, pixelIndex, TRACK, type JetImageGeometry } from './geometry'
 import { CALORIMETER_WEIGHTS, jetMassPt, type ObservableOptions } from './observables'
 
@@ -76,28 +76,6 @@ const FLAVOURS: Record<JetLabel, Flavour> = {
 }
 
 // --- small samplers on top of Rng ---------------------------------------------------------------
-
-function normal(rng: Rng): number {
-  let u = rng.random()
-  while (u <= 1e-12) u = rng.random()
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random())
-}
-
-function exponential(rng: Rng, mean: number): number {
-  return -mean * Math.log(1 - rng.random())
-}
-
-function poisson(rng: Rng, mean: number): number {
-  if (mean > 60) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(rng)))
-  const limit = Math.exp(-mean)
-  let k = 0
-  let p = rng.random()
-  while (p > limit) {
-    k++
-    p *= rng.random()
-  }
-  return k
-}
 
 /** Gamma(shape, 1) by Marsaglia–Tsang (with the u^(1/a) boost for shape < 1). */
 function gamma(rng: Rng, shape: number): number {
