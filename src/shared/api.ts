@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { algosFor, defaultParams, describeAlgo, describeWorld, effectiveEnvParams, findAlgo, findWorld, listWorlds, makeEnv, resolveWorldId } from '../core/catalog'
 import { trackFromJSON, type TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
+import { LARTPC_CLASSES, N_CLASSES, PILARNET_TYPES, type Projection } from '../core/lartpc/event'
 
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
@@ -14,6 +15,31 @@ export type BackendChoice = (typeof BACKENDS)[number]
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'failed']
+
+/** How a 3-D detector file (PILArNet) is shown and played as 2-D events. */
+export const projectionSchema = z.strictObject({
+  plane: z.enum(['xy', 'yz', 'xz'], { error: 'projection plane must be xy, yz or xz' }),
+  resolution: z.number().int('resolution must be a whole number').min(16, 'resolution must be at least 16 pixels').max(2048, 'resolution must be at most 2048 pixels'),
+  classMap: z
+    .array(z.number().int().min(0).max(N_CLASSES - 1, `a class must be 0…${N_CLASSES - 1} (${LARTPC_CLASSES.join(', ')})`))
+    .length(PILARNET_TYPES.length, `classMap needs one class for each of ${PILARNET_TYPES.join(', ')}`),
+})
+
+/** A detector file (any of the three LArTPC formats) as the data browser and runs see it. */
+export const detectorOverviewSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  /** npz: lartpc_game's image/label .npz folder; pilarnet: PILArNet-M 3-D HDF5; quarkade: Quarkade's 2-D HDF5 schema. */
+  format: z.enum(['npz', 'pilarnet', 'quarkade']),
+  /** "lartpc_game npz folder (image/label pairs)", in words for headers and `inspect`. */
+  formatLabel: z.string(),
+  count: z.number(),
+  width: z.number(),
+  height: z.number(),
+  /** The projection used (3-D formats only). */
+  projection: projectionSchema.nullable(),
+})
+export type DetectorOverview = z.infer<typeof detectorOverviewSchema>
 
 const paramValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())])
 
@@ -33,7 +59,9 @@ export const trainRequestSchema = z.strictObject({
   params: z.record(z.string(), paramValue).optional(),
   env_params: z.record(z.string(), paramValue).optional(),
   /** Data-set runs (jets): the HDF5 file to learn from, and its channel names if not the default. */
-  data: z.strictObject({ path: z.string().min(1, 'choose a data file'), channels: z.array(z.string()).optional() }).optional(),
+  data: z
+    .strictObject({ path: z.string().min(1, 'choose a data file'), channels: z.array(z.string()).optional(), projection: projectionSchema.optional() })
+    .optional(),
   /** Pixel Racer: a track name (built-in or from the library), or a track in JSON form. */
   track: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   name: z.string().max(200).optional(),
@@ -55,7 +83,7 @@ export interface RunConfig {
   /** The track itself (Pixel Racer), so a run stays reproducible when the library changes. */
   track: TrackJson | null
   /** The data file of a data-set run (jets). */
-  data: { path: string; channels: string[] | null } | null
+  data: { path: string; channels: string[] | null; projection?: Projection } | null
   name: string
 }
 
@@ -116,7 +144,7 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
   }
   if (env.data && !req.data) throw new ConfigError(`${req.env} needs a data file (${env.data.description})`)
   if (!env.data && req.data) throw new ConfigError(`${req.env} does not read a data file`)
-  const data = req.data ? { path: req.data.path, channels: req.data.channels ?? null } : null
+  const data = req.data ? { path: req.data.path, channels: req.data.channels ?? null, ...(req.data.projection ? { projection: req.data.projection } : {}) } : null
   const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31)
   let episodes = req.episodes ?? env.defaultEpisodes
   const values = params.data as ParamValues
@@ -412,6 +440,24 @@ export const apiMethods = {
   },
   /** The generated quark/gluon sample offered on first run (made once in the data folder). */
   'jets.sample': { input: z.strictObject({ events: z.number().int().min(10).max(100000).optional() }), output: z.object({ path: z.string() }) },
+  /** A LArTPC detector file or npz folder: its format and event count (one line naming the problem if it is not one). */
+  'detector.open': { input: z.strictObject({ path: z.string().min(1, 'choose a detector file or folder'), projection: projectionSchema.optional() }), output: detectorOverviewSchema },
+  /** One event: energies (base64 little-endian float32) and truth classes (base64 uint8), row-major height × width. */
+  'detector.event': {
+    input: z.strictObject({ path: z.string().min(1), index: z.number().int().min(0), projection: projectionSchema.optional() }),
+    output: z.object({
+      index: z.number(),
+      width: z.number(),
+      height: z.number(),
+      energy: z.string(),
+      label: z.string(),
+      /** Pixels of each class (LARTPC_CLASSES order). */
+      classCounts: z.array(z.number()),
+      /** Largest energy and smallest non-zero energy, for the log colour scale. */
+      energyMax: z.number(),
+      energyMinPositive: z.number(),
+    }),
+  },
   'replays.get': {
     input: z.strictObject({ runId: z.number().int().positive(), episode: z.number().int().min(0) }),
     output: replaySchema,

@@ -390,6 +390,29 @@ export class H5File {
     return out
   }
 
+  /** The attributes of a group or dataset ('/' = the root group), small values as JSON. */
+  attributesOf(objPath = '/'): Record<string, unknown> {
+    const e = objPath === '/' ? this.handle() : this.entity(objPath)
+    if (!(e instanceof this.lib.Group) && !(e instanceof this.lib.Dataset)) this.fail('missing_dataset', `has no group or dataset "${objPath}"`)
+    return this.attributes(e)
+  }
+
+  /**
+   * Entry `index` of a one-dimensional variable-length numeric dataset (h5py's vlen float arrays),
+   * read alone: one hvl_t through a one-element hyperslab, never the whole dataset.
+   */
+  readVlenEntry(objPath: string, index: number): TypedArray {
+    const info = this.info(objPath)
+    if (info.dtype !== 'vlen' || info.shape.length !== 1) this.fail('unsupported_dtype', `${info.path} is ${info.dtype} ${formatShape(info.shape)}, expected a 1-D variable-length array`)
+    if (!Number.isInteger(index) || index < 0 || index >= info.shape[0]) this.fail('bad_range', `entry ${index} is outside ${info.path} (${info.shape[0]} entries)`)
+    this.checkFilters(info)
+    const ds = this.dataset(info.path)
+    const got = this.h5(`read entry ${index} of ${info.path}`, () => ds.slice([[index, index + 1]]) as unknown)
+    const entry = Array.isArray(got) ? (got[0] as unknown) : null
+    if (!ArrayBuffer.isView(entry) || entry instanceof DataView) this.fail('unsupported_dtype', `${info.path} holds variable-length entries that are not numeric arrays`)
+    return entry as TypedArray
+  }
+
   /** Validates ranges against a shape; returns [offset, count] per dimension. */
   private resolveRanges(info: H5DatasetInfo, ranges: readonly SliceRange[]): { offset: number[]; count: number[] } {
     const { shape } = info

@@ -10,7 +10,8 @@
  * Why not h5wasm for writing: its create_dataset sets one filter only (no shuffle + gzip), and it
  * needs the whole dataset in the 2 GiB wasm heap. This writer streams rows to disk (only one row of
  * chunks is held in memory), so it can write files of any size. Limits: datasets of float32 /
- * float64, all in the root group (at most 8), shapes fixed when the file is created.
+ * float64 / uint8, all in the root group (at most 8), shapes fixed when the file is created; root
+ * attributes (strings, string lists, integers, floats) given when the file is created.
  *
  * The file is readable by libhdf5 (h5wasm, h5py) only after close().
  */
@@ -19,7 +20,7 @@ import os from 'node:os'
 import zlib from 'node:zlib'
 import { lzfCompress, shuffleBytes } from './lzf'
 
-export type WriterDtype = 'float32' | 'float64'
+export type WriterDtype = 'float32' | 'float64' | 'uint8'
 export type WriterCompression = 'none' | 'gzip' | 'lzf'
 
 export interface DatasetSpec {
@@ -41,12 +42,18 @@ const GROUP_LEAF_K = 4
 const GROUP_INTERNAL_K = 16
 const CHUNK_K = 32
 const SUPERBLOCK_SIZE = 96
-const ROOT_HEADER_SIZE = 16 + 8 + 16
 const GROUP_BTREE_SIZE = 24 + (2 * GROUP_INTERNAL_K + 1) * 8 + 2 * GROUP_INTERNAL_K * 8
 const HEAP_HEADER_SIZE = 32
 const SNOD_SIZE = 8 + 2 * GROUP_LEAF_K * 40
 
 const pad8 = (n: number): number => (n + 7) & ~7
+
+const ELEMENT_SIZE: Record<WriterDtype, number> = { float32: 4, float64: 8, uint8: 1 }
+type WriterArray = Float32Array | Float64Array | Uint8Array
+const ARRAY_OF: Record<WriterDtype, Float32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor> = { float32: Float32Array, float64: Float64Array, uint8: Uint8Array }
+
+/** A root attribute: a string, a list of strings (fixed-length, null-padded), an integer (int32) or a float (float64). */
+export type AttributeValue = string | readonly string[] | number
 
 /** Little-endian byte buffer builder. */
 class Bytes {
@@ -144,6 +151,11 @@ function dataspaceMessage(shape: readonly number[]): Message {
 
 function datatypeMessage(dtype: WriterDtype): Message {
   const b = new Bytes()
+  if (dtype === 'uint8') {
+    // Fixed-point class, little-endian, unsigned, 1 byte: offset 0, precision 8.
+    b.u8(0x10).u8(0).u8(0).u8(0).u32(1).u16(0).u16(8)
+    return message(0x0003, 1, b)
+  }
   const f64 = dtype === 'float64'
   b.u8(0x11).u8(0x20).u8(f64 ? 63 : 31).u8(0).u32(f64 ? 8 : 4)
   b.u16(0).u16(f64 ? 64 : 32).u8(f64 ? 52 : 23).u8(f64 ? 11 : 8).u8(0).u8(f64 ? 52 : 23).u32(f64 ? 1023 : 127)
@@ -154,6 +166,40 @@ function fillValueMessage(chunked: boolean): Message {
   // Version 2; allocation incremental (chunked) or late (contiguous); fill written on allocation
   // (chunked) or if set (contiguous); "defined" with size 0 = the default fill value (zeros).
   return message(0x0005, 1, new Bytes().u8(2).u8(chunked ? 3 : 2).u8(chunked ? 0 : 2).u8(1).u32(0))
+}
+
+/** Attribute message (version 1): name, datatype, scalar or 1-D dataspace, then the data. */
+function attributeMessage(name: string, value: AttributeValue): Message {
+  const enc = new TextEncoder()
+  const nameBytes = enc.encode(name)
+  const type = new Bytes()
+  const space = new Bytes()
+  const data = new Bytes()
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && Math.abs(value) < 2 ** 31) {
+      type.u8(0x10).u8(0x08).u8(0).u8(0).u32(4).u16(0).u16(32) // signed int32, little-endian
+      data.u32(value)
+    } else {
+      type.u8(0x11).u8(0x20).u8(63).u8(0).u32(8).u16(0).u16(64).u8(52).u8(11).u8(0).u8(52).u32(1023)
+      data.bytes(new Uint8Array(new Float64Array([value]).buffer))
+    }
+    space.u8(1).u8(0).u8(0).u8(0).u32(0) // scalar
+  } else {
+    const strings = (typeof value === 'string' ? [value] : value).map((v) => enc.encode(v))
+    const size = Math.max(1, ...strings.map((v) => v.length))
+    type.u8(0x13).u8(0x01 | 0x10).u8(0).u8(0).u32(size) // string, null-padded, UTF-8
+    if (typeof value === 'string') space.u8(1).u8(0).u8(0).u8(0).u32(0)
+    else space.u8(1).u8(1).u8(0).u8(0).u32(0).u64(strings.length)
+    for (const v of strings) data.bytes(v).zeros(size - v.length)
+  }
+  const b = new Bytes()
+  b.u8(1).u8(0).u16(nameBytes.length + 1).u16(type.length).u16(space.length)
+  b.bytes(nameBytes).u8(0).padTo(8)
+  b.bytes(type.done()).padTo(8)
+  b.bytes(space.done()).padTo(8)
+  b.bytes(data.done())
+  if (b.length > 0xfff0) throw new RangeError(`attribute "${name}" is too large for an object header`)
+  return message(0x000c, 0, b)
 }
 
 interface FilterDef {
@@ -204,7 +250,7 @@ export class DatasetWriter {
   /** Contiguous: the data's file address. */
   addr = 0
   readonly entries: ChunkEntry[] = []
-  private pending: Float32Array | Float64Array | null = null
+  private pending: WriterArray | null = null
   private pendingRows = 0
 
   constructor(
@@ -214,7 +260,7 @@ export class DatasetWriter {
     this.name = spec.name
     this.shape = [...spec.shape]
     this.dtype = spec.dtype
-    this.elementSize = spec.dtype === 'float64' ? 8 : 4
+    this.elementSize = ELEMENT_SIZE[spec.dtype]
     this.chunks = spec.chunks ? [...spec.chunks] : null
     this.compression = spec.compression ?? 'none'
     this.level = spec.level ?? 4
@@ -225,8 +271,8 @@ export class DatasetWriter {
     }
   }
 
-  private alloc(n: number): Float32Array | Float64Array {
-    return this.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)
+  private alloc(n: number): WriterArray {
+    return new ARRAY_OF[this.dtype](n)
   }
 
   get totalBytes(): number {
@@ -254,7 +300,7 @@ export class DatasetWriter {
     const rows = data.length / this.rowLength
     if (this.rowsWritten + rows > this.shape[0]) throw new RangeError(`${this.name}: writing ${rows} rows at row ${this.rowsWritten} passes the end (${this.shape[0]} rows)`)
     if (!this.chunks) {
-      const typed = data instanceof (this.dtype === 'float64' ? Float64Array : Float32Array) ? (data as Float32Array | Float64Array) : this.from(data)
+      const typed = data instanceof ARRAY_OF[this.dtype] ? (data as WriterArray) : ARRAY_OF[this.dtype].from(data)
       this.owner.writeAt(this.addr + this.rowsWritten * this.rowLength * this.elementSize, new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength))
       this.rowsWritten += rows
       return
@@ -263,17 +309,13 @@ export class DatasetWriter {
     let from = 0
     while (from < rows) {
       const take = Math.min(rows - from, c0 - this.pendingRows)
-      const src = data instanceof Float32Array || data instanceof Float64Array ? data.subarray(from * this.rowLength, (from + take) * this.rowLength) : Array.prototype.slice.call(data, from * this.rowLength, (from + take) * this.rowLength)
+      const src = data instanceof Float32Array || data instanceof Float64Array || data instanceof Uint8Array ? data.subarray(from * this.rowLength, (from + take) * this.rowLength) : Array.prototype.slice.call(data, from * this.rowLength, (from + take) * this.rowLength)
       this.pending!.set(src as ArrayLike<number>, this.pendingRows * this.rowLength)
       this.pendingRows += take
       from += take
       this.rowsWritten += take
       if (this.pendingRows === c0) this.flushChunkRow()
     }
-  }
-
-  private from(data: ArrayLike<number>): Float32Array | Float64Array {
-    return this.dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data)
   }
 
   /** Writes out a partial last row of chunks (zero-padded, as libhdf5 stores edge chunks). */
@@ -331,7 +373,7 @@ export class DatasetWriter {
     this.pending!.fill(0)
   }
 
-  private emitChunk(scaled: number[], data: Float32Array | Float64Array): void {
+  private emitChunk(scaled: number[], data: WriterArray): void {
     let bytes: Uint8Array = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     let mask = 0
     if (this.compression === 'gzip') {
@@ -358,8 +400,11 @@ export class H5Writer {
   private readonly heapData: Uint8Array
   private readonly nameOffsets: number[]
   private readonly snodAddr: number
+  private readonly rootAttributes: Message[]
+  private readonly rootHeaderSize: number
 
-  constructor(path: string, specs: readonly DatasetSpec[]) {
+  /** `attributes` are written on the root group (names plain, values small: they live in its object header). */
+  constructor(path: string, specs: readonly DatasetSpec[], attributes: Readonly<Record<string, AttributeValue>> = {}) {
     if (os.endianness() !== 'LE') throw new Error('the HDF5 writer needs a little-endian machine')
     if (specs.length > 2 * GROUP_LEAF_K) throw new RangeError(`at most ${2 * GROUP_LEAF_K} datasets per file`)
     const names = specs.map((s) => s.name)
@@ -369,10 +414,15 @@ export class H5Writer {
       if (s.shape.length < 1 || s.shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RangeError(`dataset "${s.name}": bad shape [${s.shape.join(', ')}]`)
       if (s.chunks) {
         if (s.chunks.length !== s.shape.length || s.chunks.some((c) => !Number.isInteger(c) || c < 1)) throw new RangeError(`dataset "${s.name}": chunks [${s.chunks.join(', ')}] do not fit shape [${s.shape.join(', ')}]`)
-        const bytes = s.chunks.reduce((a, b) => a * b, 1) * (s.dtype === 'float64' ? 8 : 4)
+        const bytes = s.chunks.reduce((a, b) => a * b, 1) * ELEMENT_SIZE[s.dtype]
         if (bytes >= 2 ** 32) throw new RangeError(`dataset "${s.name}": chunks of ${bytes} bytes are too large (HDF5 limit 4 GiB)`)
       } else if ((s.compression ?? 'none') !== 'none') throw new RangeError(`dataset "${s.name}": compression needs chunks`)
     }
+    this.rootAttributes = Object.entries(attributes).map(([name, value]) => {
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new RangeError(`attribute name "${name}" must be plain (letters, digits, _ . -)`)
+      return attributeMessage(name, value)
+    })
+    this.rootHeaderSize = this.rootHeader(0, 0).length
     this.path = path
     this.fd = fs.openSync(path, 'w')
     this.datasets = specs.map((s) => new DatasetWriter(this, s))
@@ -390,7 +440,7 @@ export class H5Writer {
     for (const d of this.datasets) this.nameOffsets.push(offsetByName.get(d.name)!)
     heap.u64(1).u64(16) // free block: next = none (1), size 16
     this.heapData = heap.done()
-    this.snodAddr = SUPERBLOCK_SIZE + ROOT_HEADER_SIZE + GROUP_BTREE_SIZE + HEAP_HEADER_SIZE + this.heapData.length
+    this.snodAddr = SUPERBLOCK_SIZE + this.rootHeaderSize + GROUP_BTREE_SIZE + HEAP_HEADER_SIZE + this.heapData.length
     let addr = this.snodAddr + SNOD_SIZE
     this.headerSizes = this.datasets.map((d) => this.datasetHeader(d, 0).length)
     for (const size of this.headerSizes) {
@@ -512,10 +562,15 @@ export class H5Writer {
     fs.rmSync(this.path, { force: true })
   }
 
+  /** The root group's object header: its symbol-table message and its attributes. */
+  private rootHeader(btree: number, heap: number): Uint8Array {
+    return headerBytes([message(0x0011, 0, new Bytes().u64(btree).u64(heap)), ...this.rootAttributes])
+  }
+
   /** Superblock, root object header, root group B-tree, local heap and symbol-table node. */
   private metadataBlock(): Uint8Array {
     const rootHeader = SUPERBLOCK_SIZE
-    const btree = rootHeader + ROOT_HEADER_SIZE
+    const btree = rootHeader + this.rootHeaderSize
     const heap = btree + GROUP_BTREE_SIZE
     const heapData = heap + HEAP_HEADER_SIZE
     const b = new Bytes(this.snodAddr + SNOD_SIZE)
@@ -525,8 +580,8 @@ export class H5Writer {
     b.u64(0).u64(UNDEF).u64(this.eof).u64(UNDEF)
     // Root group symbol-table entry (cache type 1: B-tree and heap addresses in the scratch pad).
     b.u64(0).u64(rootHeader).u32(1).u32(0).u64(btree).u64(heap)
-    // Root object header: one symbol-table message.
-    b.bytes(headerBytes([message(0x0011, 0, new Bytes().u64(btree).u64(heap))]))
+    // Root object header: the symbol-table message, then the attributes.
+    b.bytes(this.rootHeader(btree, heap))
     // Group B-tree (type 0), one leaf pointing at the symbol-table node.
     const sortedOffsets = [...this.nameOffsets].sort((x, y) => x - y)
     const maxName = this.datasets.length ? sortedOffsets[sortedOffsets.length - 1] : 0

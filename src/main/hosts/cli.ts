@@ -16,7 +16,7 @@ import { parseCliArgs } from './cli-args'
 import { userMessage } from '../../shared/user-message'
 import { backendProblem } from '../trainer/backend-probe'
 import { openH5 } from '../h5/file'
-import { dataSchema } from '../data/schemas'
+import { dataSchema, opensAsHdf5 } from '../data/schemas'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
 import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
 import { findAlgo, findWorld } from '../../core/catalog'
@@ -235,15 +235,18 @@ async function preflight(config: RunConfig): Promise<void> {
   const backend = await backendProblem(config.backend)
   if (backend) throw new UsageError(backend)
   if (config.data) {
-    const file = await openH5(config.data.path).catch((e: unknown) => {
-      throw new UsageError(userMessage(e))
-    })
+    const target = path.resolve(config.data.path)
+    const file = opensAsHdf5(target)
+      ? await openH5(target).catch((e: unknown) => {
+          throw new UsageError(userMessage(e))
+        })
+      : null
     try {
       const schema = findWorld(config.env)?.data?.schema
-      const found = schema ? dataSchema(schema).detect(file, config.data.channels) : null
+      const found = schema ? dataSchema(schema).detect(target, file, config.data.channels) : null
       if (found && !found.ok) throw new UsageError(found.problem)
     } finally {
-      file.close()
+      file?.close()
     }
   }
 }

@@ -15,7 +15,8 @@ import { writeJetFile } from '../h5/write-jets'
 import type { RunStore } from './run-store'
 import type { FileOverview, RunConfig } from '../../shared/api'
 import { findWorld } from '../../core/catalog'
-import { dataSchema, detectSchemas } from '../data/schemas'
+import { dataSchema, detectSchemas, opensAsHdf5 } from '../data/schemas'
+import { DetectorService } from './detector'
 
 const IDLE_MS = 60_000
 const MAX_OPEN = 4
@@ -98,6 +99,8 @@ function histogram(values: ArrayLike<number>, bins: number, logScale = false, ed
 export class FileService {
   private readonly open = new Map<string, Open>()
   private readonly timer: NodeJS.Timeout
+  /** LArTPC detector files and folders (their own formats, not only HDF5). */
+  readonly detectors = new DetectorService()
 
   constructor(
     private readonly store: RunStore,
@@ -138,6 +141,7 @@ export class FileService {
 
   close(): void {
     clearInterval(this.timer)
+    this.detectors.close()
     for (const p of [...this.open.keys()]) this.closeOne(p)
   }
 
@@ -172,7 +176,7 @@ export class FileService {
          ON CONFLICT(path) DO UPDATE SET opened_at = excluded.opened_at, is_jets = excluded.is_jets`,
       )
       .run(full, Date.now(), schema.ok ? 1 : 0)
-    return { path: full, name: path.basename(full), bytes: fs.statSync(full).size, tree: h5.tree(), jets, schemas: detectSchemas(h5) }
+    return { path: full, name: path.basename(full), bytes: fs.statSync(full).size, tree: h5.tree(), jets, schemas: detectSchemas(full, h5) }
   }
 
   /**
@@ -184,11 +188,10 @@ export class FileService {
     const schema = findWorld(config.env)?.data?.schema
     if (!config.data || !schema) return
     const full = path.resolve(config.data.path)
-    await this.overview(full)
-    const { file } = await this.get(full)
-    const found = dataSchema(schema).detect(file, config.data.channels)
+    const h5 = opensAsHdf5(full) ? (await this.overview(full), (await this.get(full)).file) : null
+    const found = dataSchema(schema).detect(full, h5, config.data.channels)
     if (!found.ok) throw new Error(found.problem)
-    config.data.channels ??= this.channelsFor(config.data.path)
+    if (h5) config.data.channels ??= this.channelsFor(config.data.path)
   }
 
   recent(): { path: string; name: string; openedAt: number; exists: boolean; jets: boolean }[] {
