@@ -63,7 +63,7 @@ export const LARTPC_RESULT_METRICS: readonly MetricSpec[] = [
   { key: 'pixel_accuracy', label: 'Pixel accuracy (held-out)', group: 'results', fraction: true, better: 'higher' },
   ...CLASS_KEYS.map((k, i): MetricSpec => ({ key: `accuracy_${k}`, label: `Accuracy · ${LARTPC_CLASSES[i]}`, group: 'results', fraction: true, better: 'higher' })),
   ...CLASS_KEYS.map((k, i): MetricSpec => ({ key: `iou_${k}`, label: `IoU · ${LARTPC_CLASSES[i]}`, group: 'results', fraction: true, better: 'higher' })),
-  { key: 'coverage', label: 'Coverage of non-blank pixels', group: 'results', fraction: true, better: 'higher' },
+  { key: 'heldout_coverage', label: 'Coverage of non-blank pixels (held-out)', group: 'results', fraction: true, better: 'higher' },
   { key: 'reward_per_trial', label: 'Reward per trial (held-out)', group: 'results', better: 'higher' },
 ]
 
@@ -132,7 +132,7 @@ export function evaluateLartpc(params: ParamValues, assets: EnvAssets, act: Gree
     confusion,
     rewardPerTrial: trials ? reward / trials : NaN,
   }
-  const metrics: Record<string, number> = { pixel_accuracy: results.pixelAccuracy, coverage: results.coverage, reward_per_trial: results.rewardPerTrial }
+  const metrics: Record<string, number> = { pixel_accuracy: results.pixelAccuracy, heldout_coverage: results.coverage, reward_per_trial: results.rewardPerTrial }
   CLASS_KEYS.forEach((k, i) => {
     metrics[`accuracy_${k}`] = perClass[i].accuracy
     metrics[`iou_${k}`] = perClass[i].iou
