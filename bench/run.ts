@@ -11,6 +11,7 @@ import { racerBenches } from './racer'
 import { h5Benches } from './h5'
 import { snakeBenches } from './snake'
 import { vaeBenches } from './vae'
+import { lartpcGameBenches } from './lartpc-game'
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -100,7 +101,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...vaeBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...vaeBenches, ...lartpcGameBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined

@@ -45,8 +45,8 @@ export interface RlAgent {
   readonly episode: number
   /** Plays and learns `episodes` more episodes; `record(episode)` says which keep their Q-values. */
   train(episodes: number, record?: (episode: number) => boolean): AsyncGenerator<EpisodeResult>
-  /** The agent's greedy action in a state (for Play and policy overlays). */
-  greedyAction(state: Float32Array): number
+  /** The agent's greedy action in a state (for Play and policy overlays): an id in a Discrete world, one id per part in a Tuple world (move, class). */
+  greedyAction(state: Float32Array): number | number[]
   /** The agent's per-action outputs in a state (Q-values, probabilities), for value overlays. */
   outputs?(state: Float32Array): ArrayLike<number>
   /** Training state for an exact resume (agents that support checkpoints). */

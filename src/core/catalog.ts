@@ -14,8 +14,10 @@ import { catchWorld } from './catch/world'
 import { snakeWorld } from './snake/world'
 import { racerWorld } from './racer/world'
 import { jetsWorld } from './jets/world'
+import { lartpcWorld } from './lartpc/world'
 import { dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
 import { qtableAlgo } from './agents/qtable'
+import { twoHeadDqnAlgo, twoHeadDqnSeedAlgo } from './agents/two-head-dqn-params'
 import { vaeAlgo } from './vae/params'
 
 export type { AlgoInfo } from './algorithm'
@@ -40,11 +42,14 @@ registerAlgo(qtableAlgo)
 registerAlgo(qnnOnehotAlgo)
 registerAlgo(qnnMapAlgo)
 registerAlgo(vaeAlgo)
+registerAlgo(twoHeadDqnAlgo)
+registerAlgo(twoHeadDqnSeedAlgo)
 
 registerWorld(catchWorld)
 registerWorld(snakeWorld)
 registerWorld(racerWorld)
 registerWorld(jetsWorld)
+registerWorld(lartpcWorld)
 
 /** The newest version of each world, in registration order: what the Train form offers. */
 export function listWorlds(): WorldInfo[] {
@@ -109,13 +114,13 @@ export function effectiveEnvParams(worldId: string, algoId: string, values: Para
 }
 
 /** A world as plain data (what `catalog.get` sends across a process boundary), with the algorithms that fit it. */
-export interface WorldDescriptor extends Omit<WorldInfo, 'outcome' | 'make' | 'monitor'> {
+export interface WorldDescriptor extends Omit<WorldInfo, 'outcome' | 'make' | 'monitor' | 'dataNeeds' | 'evaluate'> {
   algos: string[]
 }
 export type AlgoDescriptor = Omit<AlgoInfo, 'supports'>
 
 export function describeWorld(w: WorldInfo): WorldDescriptor {
-  const { outcome: _o, make: _m, monitor: _mo, ...data } = w
+  const { outcome: _o, make: _m, monitor: _mo, dataNeeds: _d, evaluate: _e, ...data } = w
   return { ...data, algos: algosFor(w).map((a) => a.id) }
 }
 

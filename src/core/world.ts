@@ -10,6 +10,7 @@ import type { Env } from './env'
 import type { ParamSpec, ParamValues } from './params'
 import type { Space } from './spaces'
 import type { Track } from './racer/track'
+import type { EventSource } from './lartpc/event'
 
 /** How a number a run reports is labelled and charted. */
 export interface MetricSpec {
@@ -28,6 +29,8 @@ export interface MetricSpec {
 /** What an env needs besides its settings: the racer's track, a data-backed world's event. */
 export interface EnvAssets {
   track?: Track
+  /** A data-backed world's events (its maps), opened by the trainer through the world's data schema. */
+  events?: EventSource
 }
 
 /** A data file a world reads (its events are its maps): which schema, in words for messages. */
@@ -46,6 +49,15 @@ export interface WorldMonitor {
   evaluate(act: (obs: Float32Array) => number): Record<string, number>
   /** The agent's action values over every state, for the policy overlay (worlds with few states). */
   policy?(values: (obs: Float32Array) => ArrayLike<number>): { width: number; height: number; nActions: number; q: (number | null)[] }
+}
+
+/** A trained agent's greedy action in the world's action encoding (an id; one id per part for a Tuple). */
+export type GreedyAct = (obs: Float32Array) => number | number[]
+
+/** A world's final evaluation of a trained agent: metric values (its `metrics` of group 'results') and results JSON (`runs.results`). */
+export interface WorldEvaluation {
+  metrics: Record<string, number>
+  results: Record<string, unknown>
 }
 
 export interface WorldInfo {
@@ -69,10 +81,15 @@ export interface WorldInfo {
   params: readonly ParamSpec[]
   /** Per-episode numbers the env reports besides return and length (Snake's length); each also gets a `mean_<key>`. */
   episodeStats: { key: string; label: string; unit?: string }[]
-  /** Metrics the world's monitor reports (greedy steps to goal). */
+  /** Metrics the world's monitor (greedy steps to goal) and final evaluation (group 'results') report. */
   metrics?: readonly MetricSpec[]
   /** The spaces agents see: kinds are what algorithms check their support against. */
-  spaces?: { observation: 'box' | 'tabular'; action: Space['kind'] }
+  spaces?: {
+    observation: 'box' | 'tabular'
+    action: Space['kind']
+    /** Each step's info carries `label`: the true class of what the action's class part labelled (LArTPC's pixel), for agents that learn a classifier from it. */
+    labels?: boolean
+  }
   /** Runs carry a track (the Pixel Racer): the track itself, so a run stays reproducible. */
   track?: boolean
   /** Runs read a data file. */
@@ -83,6 +100,18 @@ export interface WorldInfo {
   make?(params: ParamValues, seed: number, assets: EnvAssets): Env
   /** Measurements the trainer takes of the greedy policy while training. */
   monitor?(params: ParamValues, assets: EnvAssets): WorldMonitor
+  /**
+   * Data-backed worlds: the event indices (of `count` in the run's data) an
+   * episode with this seed reads, so a renderer can fetch just those through
+   * the API and re-simulate the replay with an EventSource that holds them.
+   */
+  dataNeeds?(params: ParamValues, seed: number, count: number): number[]
+  /**
+   * The trainer's last act for worlds that grade a trained agent themselves
+   * (LArTPC: held-out events): its metrics are recorded as the run's final
+   * points and its results as `runs.results`.
+   */
+  evaluate?(params: ParamValues, assets: EnvAssets, act: GreedyAct): WorldEvaluation
 }
 
 export function versionedId(family: string, version: number): string {

@@ -46,7 +46,8 @@ const paramValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.numbe
 /** What the Train form and the CLI send to start a run, before defaults. */
 export const trainRequestSchema = z.strictObject({
   env: z.string(),
-  algo: z.string(),
+  /** Absent: the world's default algorithm (WorldInfo.defaultAlgo, else the first that fits). */
+  algo: z.string().optional(),
   seed: z.number().int('seed must be a whole number').min(0, 'seed must be ≥ 0').max(2 ** 32 - 1, 'seed must fit in 32 bits').optional(),
   episodes: z.number().int('episodes must be a whole number').min(1, 'episodes must be at least 1').max(10_000_000).optional(),
   backend: z.enum(BACKENDS, { error: `backend must be one of ${BACKENDS.join(', ')}` }).optional(),
@@ -111,8 +112,9 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
   const worldId = resolveWorldId(req.env)
   const env = worldId ? findWorld(worldId) : undefined
   if (!env) throw new ConfigError(`unknown env "${req.env}" (known: ${listWorlds().map((w) => w.family).join(', ')})`)
-  const algo = findAlgo(req.algo)
   const fitting = algosFor(env).map((a) => a.id)
+  req.algo ??= fitting[0] ?? ''
+  const algo = findAlgo(req.algo)
   if (!algo || !fitting.includes(req.algo)) {
     const why = algo ? (algo.supports(env) ?? `${algo.label} is not offered for ${env.label}`) : `unknown algo "${req.algo}" for ${req.env}`
     throw new ConfigError(`${why} (known: ${fitting.join(', ')})`)

@@ -240,27 +240,14 @@ export class QNetwork implements QFunction {
 
   /** Starts from another model's weights (an imported or exported model of the same shape). */
   loadWeights(artifacts: tf.io.ModelArtifacts): void {
-    const specs = artifacts.weightSpecs ?? []
-    const mine = this.model.getWeights()
-    const shapes = (list: { shape: number[] }[]): string => list.map((w) => `[${w.shape.join('×')}]`).join(' ')
-    if (specs.length !== mine.length || specs.some((w, i) => w.shape.join() !== mine[i].shape.join())) {
-      throw new Error(`the model's weights ${shapes(specs)} do not fit this network ${shapes(mine)}`)
-    }
-    const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer)
+    const bytes = fittingWeightBytes(this.model, artifacts)
     setWeightsFromBytes(this.model, bytes)
     if (this.target) setWeightsFromBytes(this.target, bytes)
   }
 
   /** Weights and topology in tfjs's LayersModel save format. */
-  async artifacts(): Promise<tf.io.ModelArtifacts> {
-    let saved: tf.io.ModelArtifacts | null = null
-    await this.model.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved = a
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-      }),
-    )
-    return saved!
+  artifacts(): Promise<tf.io.ModelArtifacts> {
+    return modelArtifacts(this.model)
   }
 
   dispose(): void {
@@ -482,11 +469,34 @@ export class Dqn implements RlAgent {
   }
 }
 
-function weightsBytes(model: tf.LayersModel): Uint8Array {
+/** A saved model's weight bytes, after checking they fit `model` layer by layer (an imported or exported model of the same shape). */
+export function fittingWeightBytes(model: tf.LayersModel, artifacts: tf.io.ModelArtifacts): Uint8Array {
+  const specs = artifacts.weightSpecs ?? []
+  const mine = model.getWeights()
+  const shapes = (list: { shape: number[] }[]): string => list.map((w) => `[${w.shape.join('×')}]`).join(' ')
+  if (specs.length !== mine.length || specs.some((w, i) => w.shape.join() !== mine[i].shape.join())) {
+    throw new Error(`the model's weights ${shapes(specs)} do not fit this network ${shapes(mine)}`)
+  }
+  return new Uint8Array(artifacts.weightData as ArrayBuffer)
+}
+
+/** A model's weights and topology in tfjs's LayersModel save format (Export, checkpoints). */
+export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | null = null
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+    }),
+  )
+  return saved!
+}
+
+export function weightsBytes(model: tf.LayersModel): Uint8Array {
   return concatBytes(model.getWeights().map((w) => new Uint8Array((w.dataSync() as Float32Array).slice().buffer)))
 }
 
-function setWeightsFromBytes(model: tf.LayersModel, bytes: Uint8Array): void {
+export function setWeightsFromBytes(model: tf.LayersModel, bytes: Uint8Array): void {
   const floats = new Float32Array(bytes.slice().buffer)
   let offset = 0
   const tensors = model.getWeights().map((w) => {

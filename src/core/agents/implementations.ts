@@ -7,10 +7,12 @@ import type { AlgoImplementation } from '../agent'
 import { getAlgo } from '../catalog'
 import { dqnImplementation } from './dqn'
 import { qtableImplementation } from './qtable'
+import { twoHeadDqnImplementation } from './two-head-dqn'
 
 const implementations: Record<string, AlgoImplementation> = {
   dqn: dqnImplementation,
   qtable: qtableImplementation,
+  'two-head-dqn': twoHeadDqnImplementation,
 }
 
 export function implementationOf(algoId: string): AlgoImplementation {

@@ -9,12 +9,14 @@ import type { Env } from '../env'
 import { deriveSeed } from '../rng'
 import { FrameStack } from './replay-memory'
 import { obsSize } from '../env'
+import { encodeAction } from '../spaces'
 
 export interface PlayedEpisode {
   episode: number
   seed: number
+  /** The actions in the action space's flat encoding (spaces.ts). */
   actions: number[]
-  /** Per-step agent outputs, flattened [length × nActions]. */
+  /** Per-step agent outputs, flattened [length × outputs per step]. */
   outputs: number[]
   return: number
   length: number
@@ -56,16 +58,18 @@ export function playGreedy(agent: GreedyPolicy, env: Env, nbFrames: number, epis
     const actions: number[] = []
     const outputs: number[] = []
     let ret = 0
+    let length = 0
     for (;;) {
       if (agent.outputs) for (const v of Array.from(agent.outputs(state))) outputs.push(v)
       const a = agent.greedyAction(state)
-      actions.push(a)
-      const r = env.step(a)
+      encodeAction(env.actionSpace, a, actions)
+      const r = env.step(a as never)
       ret += r.reward
+      length++
       state = frames.push(r.obs)
       if (r.terminated || r.truncated) break
     }
-    played.push({ episode: e, seed: episodeSeed, actions, outputs, return: ret, length: actions.length, won: env.isWon(), stats: env.episodeStats?.() ?? {} })
+    played.push({ episode: e, seed: episodeSeed, actions, outputs, return: ret, length, won: env.isWon(), stats: env.episodeStats?.() ?? {} })
   }
   const wins = played.filter((p) => p.won).length
   return { episodes: played, winFraction: wins / Math.max(1, episodes), meanReturn: played.reduce((s, p) => s + p.return, 0) / Math.max(1, episodes) }

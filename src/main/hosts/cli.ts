@@ -19,7 +19,7 @@ import { openH5 } from '../h5/file'
 import { dataSchema, opensAsHdf5 } from '../data/schemas'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
 import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
-import { findAlgo, findWorld } from '../../core/catalog'
+import { algosFor, findAlgo, findWorld } from '../../core/catalog'
 import { parseParamText } from '../../core/params'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
@@ -39,6 +39,8 @@ const USAGE = `usage:
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
   quarkade train --env jets --algo vae --data FILE.h5 [--epochs N] [--channels Track,ECAL,HCAL] [--set key=value ...]
+  quarkade train --env lartpc --data FILE_OR_FOLDER [--algo two-head-dqn|two-head-dqn-seed] [--env-set reward=categorisation ...]
+                 (--algo may be left out: each world has a default algorithm)
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
   ${INSPECT_USAGE}
@@ -110,8 +112,9 @@ export function trainConfigFromArgs(args: string[]): {
     return { resume: { runId, episodes: integer('episodes', values.episodes) }, config: null, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
   }
   if (!values.env) throw new UsageError('--env is required (e.g. --env catch)')
-  if (!values.algo) throw new UsageError('--algo is required (e.g. --algo dqn)')
-  const specs = findAlgo(values.algo)?.params ?? []
+  // Without --algo the world's default algorithm trains (resolveRunConfig picks it).
+  const world = findWorld(values.env)
+  const specs = findAlgo(values.algo ?? (world ? (algosFor(world)[0]?.id ?? '') : ''))?.params ?? []
   const params: Record<string, unknown> = {}
   for (const item of values.set ?? []) {
     const eq = item.indexOf('=')
@@ -179,7 +182,7 @@ function resolveTrackReadOnly(track: string | Record<string, unknown>, dataDir: 
 
 function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
   const racer = run.config.track !== null
-  const vae = run.config.data !== null
+  const vae = findAlgo(run.algo)?.kind === 'generative'
   const num = (v: number | undefined): number | null => (v === undefined ? null : v)
   return {
     run_id: run.id,
@@ -219,7 +222,7 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
 
 function progressLine(run: RunSummary): string {
   const l = run.latest
-  if (run.config.data) {
+  if (findAlgo(run.algo)?.kind === 'generative') {
     const g = (v: number | undefined, d = 4): string => (v === undefined ? '—' : v.toFixed(d))
     return `run ${run.id} ${run.status} · epoch ${run.episodesDone}/${run.config.episodes} · train_loss ${g(l.train_loss, 1)} · val_loss ${g(l.val_loss, 1)} · ${g(l.images_per_s, 0)} images/s`
   }

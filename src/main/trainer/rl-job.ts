@@ -6,7 +6,9 @@
  */
 import type { RlAgent } from '../../core/agent'
 import { implementationOf } from '../../core/agents/implementations'
-import { makeEnv } from '../../core/catalog'
+import { getWorld, makeEnv, type EnvAssets, type WorldInfo } from '../../core/catalog'
+import type { RunConfig } from '../../shared/api'
+import { dataSchema } from '../data/schemas'
 import { actionEncoding } from '../../core/spaces'
 import { trackFromJSON } from '../../core/racer/track'
 import { readModelFolder } from './model-files'
@@ -30,9 +32,24 @@ class Rolling {
   }
 }
 
+/**
+ * What the run's env needs besides its settings: its track, and for a
+ * data-backed world its events, opened through the world's data schema
+ * (`close` releases the file).
+ */
+async function openAssets(c: RunConfig, world: WorldInfo): Promise<{ assets: EnvAssets; close(): void }> {
+  const assets: EnvAssets = c.track ? { track: trackFromJSON(c.track, { validate: false }) } : {}
+  if (!world.data) return { assets, close: () => {} }
+  if (!c.data) throw new Error(`${world.label} runs need a data file (${world.data.description})`)
+  const schema = dataSchema(world.data.schema)
+  if (!schema.openEvents) throw new Error(`${world.label} plays events, which the ${world.data.schema} schema does not read`)
+  const opened = await schema.openEvents(c.data.path, c.data.projection)
+  return { assets: { ...assets, events: opened.source }, close: () => opened.close() }
+}
+
 export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const { config: c, world, start } = ctx
-  const assets = c.track ? { track: trackFromJSON(c.track, { validate: false }) } : {}
+  const { assets, close } = await openAssets(c, world)
   const env = makeEnv(c.env, c.env_params, 0, assets)
   const monitor = world.monitor?.(c.env_params, assets) ?? null
   const impl = implementationOf(c.algo)
@@ -72,6 +89,8 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
     ctx.emitPolicy({ episode: done, ...policy })
   }
   let done = agent.episode
+  // Monitors are declared by Discrete worlds (Pixel Racer), whose greedy action is one id.
+  const greedyId = (obs: Float32Array): number => agent.greedyAction(obs) as number
 
   return {
     get done() {
@@ -82,7 +101,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
         done = ep.episode + 1
         const winRate = wins.push(ep.won ? 1 : 0)
         const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length }
-        if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate((obs) => agent.greedyAction(obs)))
+        if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate(greedyId))
         emitPolicy(done, false)
         const epStats = env.episodeStats?.() ?? {}
         for (const k of statKeys) {
@@ -120,13 +139,22 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
       const windows = { win: wins.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
       return { model, state: { meta: { agent: snap.meta, windows }, blobs: snap.blobs } }
     },
-    async finish(point) {
+    async finish(point, emit) {
       if (monitor && done % monitor.every !== 0 && done !== c.episodes) {
-        for (const [k, v] of Object.entries(monitor.evaluate((obs) => agent.greedyAction(obs)))) if (k !== 'shortest_steps') point(k, v)
+        for (const [k, v] of Object.entries(monitor.evaluate(greedyId))) if (k !== 'shortest_steps') point(k, v)
       }
       emitPolicy(done, true)
+      // Worlds that grade a trained agent themselves (LArTPC on its held-out events).
+      if (world.evaluate && done > 0) {
+        const evaluation = world.evaluate(c.env_params, assets, (obs) => agent.greedyAction(obs))
+        for (const [k, v] of Object.entries(evaluation.metrics)) point(k, v)
+        emit({ type: 'results', results: evaluation.results })
+      }
     },
-    dispose: () => agent.dispose(),
+    dispose: () => {
+      agent.dispose()
+      close()
+    },
   }
 }
 
@@ -134,7 +162,8 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
 export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit: (m: FromTrainer) => void): Promise<void> {
   const backend = await selectBackend(msg.config.backend)
   const c = msg.config
-  const env = makeEnv(c.env, c.env_params, 0, c.track ? { track: trackFromJSON(c.track, { validate: false }) } : {})
+  const { assets, close } = await openAssets(c, getWorld(c.env))
+  const env = makeEnv(c.env, c.env_params, 0, assets)
   const agent = implementationOf(c.algo).create(env, c.params, c.seed)
   try {
     if (!agent.loadWeights) throw new Error(`${c.algo} runs have no model to play`)
@@ -142,5 +171,6 @@ export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit:
     emit({ type: 'played', result: playGreedy(agent, env, Number(c.params.nb_frames ?? 1), msg.episodes, msg.seed), backend })
   } finally {
     agent.dispose()
+    close()
   }
 }
