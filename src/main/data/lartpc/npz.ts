@@ -113,10 +113,10 @@ export function readCsrFile(file: string): Csr {
   }
   const zip = ZipReader.open(file)
   try {
-    for (const name of ['data.npy', 'indices.npy', 'indptr.npy', 'shape.npy', 'format.npy']) if (!zip.has(name)) fail(`is not a scipy.sparse .npz: no ${name} inside`)
-    const format = parseNpy(file, 'format.npy', zip.read('format.npy', 4096))
-    const fmt = format.text()
+    if (!zip.has('format.npy')) fail('is not a scipy.sparse .npz: no format.npy inside')
+    const fmt = parseNpy(file, 'format.npy', zip.read('format.npy', 4096)).text()
     if (fmt !== 'csr') fail(`holds a ${fmt || 'unknown'}-format sparse matrix; only CSR (scipy's default) is read`)
+    for (const name of ['data.npy', 'indices.npy', 'indptr.npy', 'shape.npy']) if (!zip.has(name)) fail(`is not a scipy.sparse CSR .npz: no ${name} inside`)
     const shape = parseNpy(file, 'shape.npy', zip.read('shape.npy', 4096))
     if (shape.length !== 2) fail(`shape.npy holds ${shape.length} values, expected 2 (rows, columns)`)
     const rows = shape.get(0)
