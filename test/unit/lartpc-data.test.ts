@@ -18,6 +18,7 @@ import { projectPilarnetEvent } from '../../src/main/data/lartpc/pilarnet'
 import { writeLartpcFile } from '../../src/main/data/lartpc/quarkade'
 import { dataSchema } from '../../src/main/data/schemas'
 import { openH5 } from '../../src/main/h5/file'
+import { H5Writer } from '../../src/main/h5/writer'
 import { createServices, type Services } from '../../src/main/services'
 import { childProcessLauncher } from '../../src/main/services/launcher'
 import { resolveRunConfig, type DetectorOverview } from '../../src/shared/api'
@@ -220,6 +221,33 @@ describe("Quarkade's 2-D HDF5 schema", () => {
     // h5py reads it too (the schema is for other tools as well).
     const py = spawnSync(process.env.QUARKADE_PYTHON ?? '/usr/bin/python3', ['-c', `import h5py; f = h5py.File(${JSON.stringify(file)}, 'r'); print(f.attrs['schema'].decode(), f['energy'].shape, f['label'].dtype, int(f['label'][2].max()))`], { encoding: 'utf8' })
     expect(py.stdout.trim()).toMatch(/^quarkade-lartpc2d \(5, 64, 64\) uint8 2$/)
+  })
+
+  it('refuses newer schema versions, bad labels and files of no detector format, in one line', async () => {
+    const write = (name: string, attrs: Record<string, string | number>, labels: number[]): string => {
+      const file = path.join(dir, name)
+      const w = new H5Writer(
+        file,
+        [
+          { name: 'energy', shape: [1, 2, 2], dtype: 'float32', chunks: [1, 2, 2], compression: 'gzip' },
+          { name: 'label', shape: [1, 2, 2], dtype: 'uint8', chunks: [1, 2, 2], compression: 'gzip' },
+        ],
+        attrs,
+      )
+      w.dataset('energy').writeRows([0, 1, 2, 0])
+      w.dataset('label').writeRows(labels)
+      w.close()
+      return file
+    }
+    await expect(openDetector(write('v2.h5', { schema: 'quarkade-lartpc2d', version: 2 }, [0, 1, 2, 0]))).rejects.toThrow(
+      /^v2\.h5: written in quarkade-lartpc2d version 2; this Quarkade reads version 1: update Quarkade$/,
+    )
+    const badLabel = await openDetector(write('badlabel.h5', { schema: 'quarkade-lartpc2d', version: 1 }, [0, 1, 7, 0]))
+    expect(() => badLabel.source.event(0)).toThrow(/^badlabel\.h5: event 0: label 7 at row 1, column 0 \(classes are 0…2: blank, EM shower, track\)$/)
+    badLabel.close()
+    await expect(openDetector(write('plain.h5', {}, [0, 1, 2, 0]))).rejects.toThrow(
+      /^plain\.h5: neither a Quarkade LArTPC file \(no root attribute schema = "quarkade-lartpc2d"\) nor PILArNet-M \(no "point" dataset/,
+    )
   })
 
   it('the lartpc data schema recognises all three formats and opens them as events (what the trainer calls)', async () => {

@@ -177,7 +177,7 @@ export async function genCommand(args: string[]): Promise<number> {
         json: { type: 'boolean' },
       },
     })
-    if (positionals.length === 0) throw new UsageError(`gen needs what to generate: jets or lartpc (usage: ${GEN_USAGE})`)
+    if (positionals.length === 0) throw new UsageError('gen needs what to generate: jets or lartpc (quarkade --help lists their options)')
     if (positionals[0] !== 'jets' && positionals[0] !== 'lartpc') throw new UsageError(`unknown generator "${positionals[0]}" (known: jets, lartpc)`)
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
     const n = integerFlag('n', values.n, 1)

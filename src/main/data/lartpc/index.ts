@@ -38,8 +38,9 @@ export interface OpenedDetector {
 export function detectDetectorH5(h5: H5File): { ok: true; format: 'quarkade' | 'pilarnet' } | { ok: false; problem: string } {
   const q = detectQuarkade(h5)
   if (q.ok) return { ok: true, format: 'quarkade' }
-  const attrs = h5.attributesOf('/')
-  if (attrs.schema !== undefined) return { ok: false, problem: q.problem }
+  // A file that says it is Quarkade's (any version) gets the Quarkade reason, not a PILArNet one.
+  const schema = h5.attributesOf('/').schema
+  if (typeof schema === 'string' && schema.startsWith('quarkade-lartpc')) return { ok: false, problem: q.problem }
   const p = detectPilarnet(h5)
   if (p.ok) return { ok: true, format: 'pilarnet' }
   return { ok: false, problem: `neither a Quarkade LArTPC file (${q.problem}) nor PILArNet-M (${p.problem})` }
