@@ -20,6 +20,7 @@ import { dataSchema } from '../../src/main/data/schemas'
 import { openH5 } from '../../src/main/h5/file'
 import { H5Writer } from '../../src/main/h5/writer'
 import { createServices, type Services } from '../../src/main/services'
+import { FolderPolicy } from '../../src/main/services/folders'
 import { childProcessLauncher } from '../../src/main/services/launcher'
 import { resolveRunConfig, type DetectorOverview } from '../../src/shared/api'
 import { runFixtureScript } from '../fixtures/lartpc/python'
@@ -327,6 +328,29 @@ describe('detector.open / detector.event through the ApiRouter', () => {
     await expect(call('detector.event', { path: pilarnet, index: 2 })).rejects.toThrow(/^pilarnet\.h5: event 2: point has 17 values/)
     await expect(call('detector.open', { path: path.join(npz, 'lonely') })).rejects.toThrow(/image1\.npy\.npz: has no partner label1\.npy\.npz/)
     await expect(call('detector.open', { path: pilarnet, projection: { plane: 'xw', resolution: 256, classMap: [1, 2, 1, 1, 0] } })).rejects.toThrow(/projection plane must be xy, yz or xz/)
+  })
+
+  it('web mode: a folder inside the allowed ones opens; a pair linked from outside them is refused', async () => {
+    const allowed = path.join(dir, 'allowed')
+    fs.mkdirSync(allowed)
+    fs.cpSync(path.join(npz, 'good'), path.join(allowed, 'good'), { recursive: true })
+    const web = createServices({
+      dataDir: path.join(dir, 'web-data'),
+      launcher: childProcessLauncher(),
+      host: 'web',
+      capabilities: { folders: FolderPolicy.confined({ writeRoots: [], readRoots: [allowed], howToAllow: 'start the host with --allow-dir DIR' }) },
+    })
+    try {
+      expect(await web.api.handle('detector.open', { path: path.join(allowed, 'good') })).toMatchObject({ format: 'npz', count: 3 })
+      await expect(web.api.handle('detector.open', { path: path.join(npz, 'good') })).rejects.toThrow(/is outside the folders this host may read/)
+      const linked = path.join(allowed, 'linked')
+      fs.mkdirSync(linked)
+      fs.copyFileSync(path.join(npz, 'good', 'image0.npy.npz'), path.join(linked, 'image0.npy.npz'))
+      fs.symlinkSync(path.join(npz, 'good', 'label0.npy.npz'), path.join(linked, 'label0.npy.npz'))
+      await expect(web.api.handle('detector.open', { path: linked })).rejects.toThrow(/label0\.npy\.npz is outside the folders this host may read/)
+    } finally {
+      await web.close()
+    }
   })
 
   // The LArTPC world is registered by the game's branch (issue 10); until both are merged there is no run to check.

@@ -35,8 +35,11 @@ export function looksLikeNpzFolder(p: string): boolean {
   }
 }
 
-/** The folder's pairs sorted by k; a lone image or label is one line naming it. */
-export function listNpzPairs(p: string): { folder: string; pairs: NpzPair[] } {
+/**
+ * The folder's pairs sorted by k; a lone image or label is one line naming it. `readable` vets each
+ * file (web mode: a link inside an allowed folder must not lead outside it); it throws to refuse.
+ */
+export function listNpzPairs(p: string, readable: (file: string) => string = (f) => f): { folder: string; pairs: NpzPair[] } {
   let folder = p
   let st: fs.Stats
   try {
@@ -62,7 +65,7 @@ export function listNpzPairs(p: string): { folder: string; pairs: NpzPair[] } {
   for (const [k, e] of [...byK].sort((x, y) => x[0] - y[0])) {
     if (!e.label) throw new DetectorFileError(e.image!, `has no partner label${k}.npy.npz in its folder`)
     if (!e.image) throw new DetectorFileError(e.label, `has no partner image${k}.npy.npz in its folder`)
-    pairs.push({ k, image: e.image, label: e.label })
+    pairs.push({ k, image: readable(e.image), label: readable(e.label) })
   }
   return { folder, pairs }
 }
