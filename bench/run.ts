@@ -9,6 +9,7 @@ import { defaultParams } from '../src/core/catalog'
 import { randomActions, median, now, rate, round, WinRate, type BenchResult } from './util'
 import { racerBenches } from './racer'
 import { h5Benches } from './h5'
+import { lartpcBenches } from './lartpc-data'
 import { snakeBenches } from './snake'
 import { vaeBenches } from './vae'
 import { lartpcGameBenches } from './lartpc-game'
@@ -101,7 +102,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...vaeBenches, ...lartpcGameBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined

@@ -5,8 +5,8 @@
  * root on Debian/Ubuntu, installs the distribution's `chromium` package with apt;
  * otherwise explains what to do. Exits 0 only when Chromium is available.
  */
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import { aptInstall, canAptInstall } from './apt-install.mjs'
 
 const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 
@@ -19,30 +19,14 @@ function executable(p) {
   }
 }
 
-function isDebianLike() {
-  try {
-    const osr = fs.readFileSync('/etc/os-release', 'utf8')
-    return /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(osr)
-  } catch {
-    return false
-  }
-}
-
-function run(cmd, args) {
-  console.log(`ensure-chromium: ${cmd} ${args.join(' ')}`)
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-  return r.status === 0
-}
-
 if (executable(path)) {
   console.log(`ensure-chromium: using ${path}`)
   process.exit(0)
 }
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
-if (process.platform === 'linux' && isRoot && isDebianLike() && !process.env.CHROMIUM_PATH) {
+if (canAptInstall() && !process.env.CHROMIUM_PATH) {
   console.log(`ensure-chromium: ${path} not found; installing the chromium package…`)
-  if (run('apt-get', ['update']) && run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium']) && executable(path)) {
+  if (aptInstall('ensure-chromium', ['chromium']) && executable(path)) {
     console.log(`ensure-chromium: installed ${path}`)
     process.exit(0)
   }

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lzfCompress, lzfDecompress, shuffleBytes, unshuffleBytes } from '../../src/main/h5/lzf'
 import { openH5 } from '../../src/main/h5/file'
-import { H5Writer, type DatasetSpec } from '../../src/main/h5/writer'
+import { H5Writer, type DatasetSpec, type WriterDtype } from '../../src/main/h5/writer'
 import { Rng } from '../../src/core/rng'
 import { FIXTURES, h5pyEvent, sameArray, tempDir, writeWithH5wasm } from '../fixtures/h5/helpers'
 
@@ -99,10 +99,10 @@ describe('files written by libhdf5 (h5wasm)', () => {
 describe('files written by our writer (h5py layout)', () => {
   const rows = 23
   const rowLen = 4 * 5
-  const values = (dtype: 'float32' | 'float64'): Float32Array | Float64Array => {
+  const values = (dtype: WriterDtype): Float32Array | Float64Array | Uint8Array => {
     const rng = new Rng(5)
-    const arr = dtype === 'float64' ? new Float64Array(rows * rowLen) : new Float32Array(rows * rowLen)
-    for (let i = 0; i < arr.length; i++) arr[i] = rng.random() < 0.7 ? 0 : rng.random() * 50 - 10
+    const arr = new { float32: Float32Array, float64: Float64Array, uint8: Uint8Array }[dtype](rows * rowLen)
+    for (let i = 0; i < arr.length; i++) arr[i] = rng.random() < 0.7 ? 0 : dtype === 'uint8' ? rng.int(1, 256) : rng.random() * 50 - 10
     return arr
   }
   const cases: [string, Omit<DatasetSpec, 'name' | 'shape'>, object][] = [
@@ -114,7 +114,23 @@ describe('files written by our writer (h5py layout)', () => {
     ['gzip, no shuffle (default)', { dtype: 'float32', chunks: [6, 2, 3], compression: 'gzip' }, { chunks: [6, 2, 3], compression: { kind: 'gzip', shuffle: false } }],
     ['lzf float32', { dtype: 'float32', chunks: [3, 4, 5], compression: 'lzf' }, { compression: { kind: 'lzf', shuffle: false } }],
     ['lzf float64', { dtype: 'float64', chunks: [7, 3, 5], compression: 'lzf' }, { compression: { kind: 'lzf' } }],
+    ['contiguous uint8', { dtype: 'uint8' }, { chunks: null, compression: { kind: 'none' } }],
+    ['gzip uint8, one row a chunk', { dtype: 'uint8', chunks: [1, 4, 5], compression: 'gzip' }, { chunks: [1, 4, 5], compression: { kind: 'gzip', shuffle: false } }],
   ]
+  it('writes root attributes libhdf5 reads back: strings, string lists, integers, floats', async () => {
+    const file = tmp.file('attributes.h5')
+    const w = new H5Writer(file, [{ name: 'x', shape: [2], dtype: 'uint8' }], { title: 'détecteur', names: ['a', 'bc', ''], count: -7, scale: 0.125 })
+    w.dataset('x').writeRows([3, 4])
+    w.close()
+    const f = await openH5(file)
+    try {
+      expect(f.attributesOf('/')).toEqual({ title: 'détecteur', names: ['a', 'bc', ''], count: -7, scale: 0.125 })
+      expect(f.readSlice('/x').data).toEqual(new Uint8Array([3, 4]))
+    } finally {
+      f.close()
+    }
+  })
+
   it.each(cases)('%s', async (label, spec, expected) => {
     const file = tmp.file(`${label.replace(/\W+/g, '_')}.h5`)
     const data = values(spec.dtype)

@@ -63,7 +63,7 @@ describe('renderer racer helpers', () => {
 
   test('simulateEpisode replays on the run’s track and attaches it as the scene’s world', () => {
     const actions = shortestPath(track)!.actions
-    const sim = simulateEpisode('racer', { seed: 0, actions, outputs: null }, { max_steps: 100 }, trackToJSON(track))
+    const sim = simulateEpisode('racer', { seed: 0, actions, outputs: null }, { envParams: { max_steps: 100 }, track: trackToJSON(track) })
     expect(sim.error).toBeNull()
     expect(sim.frames.at(-1)!.terminal).toBe(true)
     expect(sim.frames.at(-1)!.state).toMatchObject({ x: 3, y: 2, won: true })

@@ -177,7 +177,7 @@ export async function genCommand(args: string[]): Promise<number> {
         json: { type: 'boolean' },
       },
     })
-    if (positionals.length === 0) throw new UsageError(`gen needs what to generate: jets or lartpc (usage: ${GEN_USAGE})`)
+    if (positionals.length === 0) throw new UsageError('gen needs what to generate: jets or lartpc (quarkade --help lists their options)')
     if (positionals[0] !== 'jets' && positionals[0] !== 'lartpc') throw new UsageError(`unknown generator "${positionals[0]}" (known: jets, lartpc)`)
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
     const n = integerFlag('n', values.n, 1)
@@ -185,18 +185,18 @@ export async function genCommand(args: string[]): Promise<number> {
     if (!values.out) throw new UsageError('--out is required (the .h5 file to write)')
     const seed = integerFlag('seed', values.seed, 0) ?? 0
     if (seed > 0xffffffff) throw new UsageError(`--seed must be below 2^32, got ${seed}`)
-    const out = writableTarget(values.out, values.force ?? false)
     if (positionals[0] === 'lartpc') {
       for (const flag of ['compression', 'chunk-rows', 'shuffle'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} is for gen jets; gen lartpc writes one gzip chunk per event`)
       const size = integerFlag('size', values.size, 16)
       if (size !== undefined && size > 4096) throw new UsageError(`--size must be at most 4096, got ${size}`)
-      return genLartpc(out, n, seed, size ?? 256, values.json ?? false)
+      return genLartpc(writableTarget(values.out, values.force ?? false), n, seed, size ?? 256, values.json ?? false)
     }
     if (values.size !== undefined) throw new UsageError('--size is for gen lartpc (jet images are 125 × 125)')
     const compression = values.compression ?? 'gzip'
     if (compression !== 'gzip' && compression !== 'lzf' && compression !== 'none') throw new UsageError(`--compression must be gzip, lzf or none, got "${compression}"`)
     const chunkRows = integerFlag('chunk-rows', values['chunk-rows'], 1)
     if (values.shuffle && compression !== 'gzip') throw new UsageError('--shuffle goes with --compression gzip')
+    const out = writableTarget(values.out, values.force ?? false)
     const tty = process.stderr.isTTY
     let lastPrint = 0
     const result = await writeJetFile(out, {

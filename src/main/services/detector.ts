@@ -25,8 +25,11 @@ export class DetectorService {
     this.timer.unref()
   }
 
-  /** One open detector per path and projection (a projection changes every event of a 3-D file). */
-  private async get(file: string, projection: Projection): Promise<OpenedDetector> {
+  /**
+   * One open detector per path and projection (a projection changes every event of a 3-D file).
+   * `readable` vets the files inside a folder (the host's folder policy).
+   */
+  private async get(file: string, projection: Projection, readable?: (file: string) => string): Promise<OpenedDetector> {
     const key = `${path.resolve(file)}\n${JSON.stringify(projection)}`
     let entry = this.open.get(key)
     if (!entry) {
@@ -34,20 +37,20 @@ export class DetectorService {
         const oldest = [...this.open.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0]
         this.closeOne(oldest[0])
       }
-      entry = { det: await openDetector(file, projection), lastUsed: Date.now() }
+      entry = { det: await openDetector(file, projection, readable), lastUsed: Date.now() }
       this.open.set(key, entry)
     }
     entry.lastUsed = Date.now()
     return entry.det
   }
 
-  async overview(file: string, projection: Projection = DEFAULT_PROJECTION): Promise<DetectorOverview> {
-    return (await this.get(file, projection)).overview
+  async overview(file: string, projection: Projection = DEFAULT_PROJECTION, readable?: (file: string) => string): Promise<DetectorOverview> {
+    return (await this.get(file, projection, readable)).overview
   }
 
   /** One event as the API sends it: base64 little-endian arrays, class counts and the energy range. */
-  async event(file: string, index: number, projection: Projection = DEFAULT_PROJECTION): Promise<ApiOutput<'detector.event'>> {
-    const ev = (await this.get(file, projection)).source.event(index)
+  async event(file: string, index: number, projection: Projection = DEFAULT_PROJECTION, readable?: (file: string) => string): Promise<ApiOutput<'detector.event'>> {
+    const ev = (await this.get(file, projection, readable)).source.event(index)
     let energyMax = 0
     let energyMinPositive = 0
     for (const e of ev.energy) {

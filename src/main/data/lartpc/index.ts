@@ -38,8 +38,9 @@ export interface OpenedDetector {
 export function detectDetectorH5(h5: H5File): { ok: true; format: 'quarkade' | 'pilarnet' } | { ok: false; problem: string } {
   const q = detectQuarkade(h5)
   if (q.ok) return { ok: true, format: 'quarkade' }
-  const attrs = h5.attributesOf('/')
-  if (attrs.schema !== undefined) return { ok: false, problem: q.problem }
+  // A file that says it is Quarkade's (any version) gets the Quarkade reason, not a PILArNet one.
+  const schema = h5.attributesOf('/').schema
+  if (typeof schema === 'string' && schema.startsWith('quarkade-lartpc')) return { ok: false, problem: q.problem }
   const p = detectPilarnet(h5)
   if (p.ok) return { ok: true, format: 'pilarnet' }
   return { ok: false, problem: `neither a Quarkade LArTPC file (${q.problem}) nor PILArNet-M (${p.problem})` }
@@ -56,11 +57,14 @@ export function isHdf5File(p: string): boolean {
   }
 }
 
-/** Opens a detector file (Quarkade or PILArNet HDF5) or npz folder; one line naming the file when it is not one. */
-export async function openDetector(p: string, projection: Projection = DEFAULT_PROJECTION): Promise<OpenedDetector> {
+/**
+ * Opens a detector file (Quarkade or PILArNet HDF5) or npz folder; one line naming the file when it
+ * is not one. `readable` vets the files a folder lists (the API's folder policy in web mode).
+ */
+export async function openDetector(p: string, projection: Projection = DEFAULT_PROJECTION, readable?: (file: string) => string): Promise<OpenedDetector> {
   const full = path.resolve(p)
   if (!fs.existsSync(full)) throw new DetectorFileError(full, 'no such file or folder')
-  if (looksLikeNpzFolder(full)) return openNpz(full)
+  if (looksLikeNpzFolder(full)) return openNpz(full, readable)
   if (fs.statSync(full).isDirectory()) throw new DetectorFileError(full, 'is a folder without image{k}.npy.npz / label{k}.npy.npz pairs')
   const h5 = await openH5(full)
   try {
@@ -84,8 +88,8 @@ export async function openDetector(p: string, projection: Projection = DEFAULT_P
   }
 }
 
-function openNpz(full: string): OpenedDetector {
-  const { folder, pairs } = listNpzPairs(full)
+function openNpz(full: string, readable?: (file: string) => string): OpenedDetector {
+  const { folder, pairs } = listNpzPairs(full, readable)
   const first = readNpzPair(pairs[0])
   const det = opened(folder, 'npz', pairs.length, { width: first.width, height: first.height }, null, (i) => readNpzPair(pairs[i]), () => {})
   return det

@@ -35,8 +35,11 @@ export function looksLikeNpzFolder(p: string): boolean {
   }
 }
 
-/** The folder's pairs sorted by k; a lone image or label is one line naming it. */
-export function listNpzPairs(p: string): { folder: string; pairs: NpzPair[] } {
+/**
+ * The folder's pairs sorted by k; a lone image or label is one line naming it. `readable` vets each
+ * file (web mode: a link inside an allowed folder must not lead outside it); it throws to refuse.
+ */
+export function listNpzPairs(p: string, readable: (file: string) => string = (f) => f): { folder: string; pairs: NpzPair[] } {
   let folder = p
   let st: fs.Stats
   try {
@@ -62,7 +65,7 @@ export function listNpzPairs(p: string): { folder: string; pairs: NpzPair[] } {
   for (const [k, e] of [...byK].sort((x, y) => x[0] - y[0])) {
     if (!e.label) throw new DetectorFileError(e.image!, `has no partner label${k}.npy.npz in its folder`)
     if (!e.image) throw new DetectorFileError(e.label, `has no partner image${k}.npy.npz in its folder`)
-    pairs.push({ k, image: e.image, label: e.label })
+    pairs.push({ k, image: readable(e.image), label: readable(e.label) })
   }
   return { folder, pairs }
 }
@@ -113,10 +116,10 @@ export function readCsrFile(file: string): Csr {
   }
   const zip = ZipReader.open(file)
   try {
-    for (const name of ['data.npy', 'indices.npy', 'indptr.npy', 'shape.npy', 'format.npy']) if (!zip.has(name)) fail(`is not a scipy.sparse .npz: no ${name} inside`)
-    const format = parseNpy(file, 'format.npy', zip.read('format.npy', 4096))
-    const fmt = format.text()
+    if (!zip.has('format.npy')) fail('is not a scipy.sparse .npz: no format.npy inside')
+    const fmt = parseNpy(file, 'format.npy', zip.read('format.npy', 4096)).text()
     if (fmt !== 'csr') fail(`holds a ${fmt || 'unknown'}-format sparse matrix; only CSR (scipy's default) is read`)
+    for (const name of ['data.npy', 'indices.npy', 'indptr.npy', 'shape.npy']) if (!zip.has(name)) fail(`is not a scipy.sparse CSR .npz: no ${name} inside`)
     const shape = parseNpy(file, 'shape.npy', zip.read('shape.npy', 4096))
     if (shape.length !== 2) fail(`shape.npy holds ${shape.length} values, expected 2 (rows, columns)`)
     const rows = shape.get(0)

@@ -36,7 +36,7 @@ export const view: WorldView = {
   family: 'lartpc',
   scene: async () => (await import('./scene')).createLartpcScene(),
   sceneWorld(env, states) {
-    const e = env as LartpcEnv
+    const e = env as unknown as LartpcEnv
     return e.event ? lartpcSceneWorld(e.event, e.rules.canvas, states) : undefined
   },
   async episodeAssets(run, seed) {
