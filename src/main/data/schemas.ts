@@ -11,7 +11,7 @@ import type { H5File } from '../h5/file'
 import fs from 'node:fs'
 import path from 'node:path'
 import { JetDataset, channelCountProblem, detectJetSchema } from '../h5/jets'
-import { detectDetectorH5, DetectorFileError, FORMAT_LABELS, openDetector } from './lartpc'
+import { detectDetectorH5, FORMAT_LABELS, openDetector } from './lartpc'
 import { listNpzPairs, looksLikeNpzFolder, readNpzPair } from './lartpc/npz'
 
 export interface OpenedImages {
@@ -36,8 +36,8 @@ export interface DataSchema {
    * path is an HDF5 file, null otherwise (a folder, another kind of file).
    */
   detect(target: string, h5: H5File | null, channels?: readonly string[] | null): SchemaMatch
-  /** Opens a file of this schema as a stream of images (training reads contiguous slices only). */
-  openImages(path: string, channels: string[] | null): Promise<OpenedImages>
+  /** Opens a file of this schema as a stream of images for generative models (training reads contiguous slices only). */
+  openImages?(path: string, channels: string[] | null): Promise<OpenedImages>
   /** Opens a file or folder of this schema as detector events, read lazily (data-backed RL worlds). */
   openEvents?(path: string, projection?: Projection): Promise<OpenedEvents>
 }
@@ -83,9 +83,6 @@ const lartpcSchema: DataSchema = {
     } catch (e) {
       return { ok: false, problem: e instanceof Error ? e.message : String(e) }
     }
-  },
-  openImages(target) {
-    return Promise.reject(new DetectorFileError(target, 'holds detector events for the LArTPC game, not images for a generative model'))
   },
   async openEvents(target, projection) {
     const det = await openDetector(target, projection)

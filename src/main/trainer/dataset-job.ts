@@ -13,7 +13,9 @@ import type { JobContext, JobStep, TrainingJob } from './session'
 export async function createDatasetJob(ctx: JobContext): Promise<TrainingJob> {
   const { config: c, world } = ctx
   if (!c.data || !world.data) throw new Error(`${world.label} runs need a data file`)
-  const data = await dataSchema(world.data.schema).openImages(c.data.path, c.data.channels)
+  const schema = dataSchema(world.data.schema)
+  if (!schema.openImages) throw new Error(`${world.label} reads ${world.data.description}, which holds no images for a generative model`)
+  const data = await schema.openImages(c.data.path, c.data.channels)
   const trainer = ctx.resume ? await VaeTrainer.restore(data.source, ctx.resume) : VaeTrainer.fromValues(data.source, c.params)
   let done = trainer.history.length
   return {
