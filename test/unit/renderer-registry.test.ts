@@ -5,6 +5,9 @@
  * run-kind view; the charts built from metric specs never put a fraction on
  * the axis of a value; compare rows come from the specs.
  */
+import { generateEvents } from '../../src/core/lartpc/generate'
+import { memoryEvents } from '../../src/core/lartpc/event'
+import type { Space } from '../../src/core/spaces'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { algosFor, listAlgos, listWorlds, makeEnv } from '../../src/core/catalog'
 import type { RunSummary } from '../../src/shared/api'
@@ -34,10 +37,12 @@ describe('world views', () => {
       scene.destroy()
       // What the scene needs besides the states (the racer's track and trail) comes from the real env.
       if (view!.sceneWorld) {
-        const env = makeEnv(world.id, {}, 0)
+        // A data-backed world (LArTPC) plays generated events; a tuple action is one id per part.
+        const env = makeEnv(world.id, {}, 0, world.data ? { events: memoryEvents(generateEvents(4, 1, 32)) } : {})
         env.reset(3)
         const states = [env.renderState()]
-        env.step(0)
+        const space = env.actionSpace as Space
+        env.step((space.kind === 'tuple' ? space.parts.map(() => 0) : 0) as never)
         states.push(env.renderState())
         expect(view!.sceneWorld(env, states), world.id).toBeTruthy()
       }
