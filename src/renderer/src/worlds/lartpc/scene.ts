@@ -8,7 +8,7 @@
  */
 import { CanvasSource, Container, Graphics, Sprite, Text, Texture } from 'pixi.js'
 import { MARGIN } from '../../../../core/lartpc/env'
-import { clearPixels, energyRange, paintEnergy, paintLabels, paintPixel } from '../../lib/detector'
+import { clearPixels, EMPTY_RGB, energyRange, paintEnergy, paintLabels, paintPixel } from '../../lib/detector'
 import { isLartpcState, isLartpcWorld, paintCanvasAt } from './episode-world'
 import type { Scene, SceneFrame } from '../scene'
 import type { DetectorEvent } from '../../../../core/lartpc/event'
@@ -60,11 +60,8 @@ export function createLartpcScene(): Scene {
     clearPixels(panels[1].image.data)
     paintLabels(panels[1].image.data, ev.label, 1)
     dimmed = new Uint8ClampedArray(panels[0].image.data)
-    for (let o = 0; o < dimmed.length; o += 4) {
-      dimmed[o] = dimmed[o] * 0.35
-      dimmed[o + 1] = dimmed[o + 1] * 0.35
-      dimmed[o + 2] = dimmed[o + 2] * 0.35
-    }
+    // A third of the way from the empty colour to the energy's: the deposits show faintly under the painting.
+    for (let o = 0; o < dimmed.length; o += 4) for (let c = 0; c < 3; c++) dimmed[o + c] = EMPTY_RGB[c] + (dimmed[o + c] - EMPTY_RGB[c]) * 0.35
     for (const p of panels.slice(0, 2)) flush(p)
     panels[2].image.data.set(dimmed)
     painted = { from: 1, to: 0 }
@@ -78,17 +75,27 @@ export function createLartpcScene(): Scene {
     p.source.update()
   }
 
+  /** The three panels in a row, a column, or two rows — whichever draws them largest in the area. */
   function place(): void {
     if (!shown) return
     const { width: w, height: h } = shown
-    scale = Math.max(0.25, Math.min((areaW - 2 * GAP) / (3 * w), (areaH - CAPTION - 8) / h))
-    const total = 3 * w * scale + 2 * GAP
-    const x0 = Math.round((areaW - total) / 2)
-    const y0 = Math.round(Math.max(0, (areaH - CAPTION - h * scale) / 2))
+    let best = { cols: 3, rows: 1, k: 0 }
+    for (const cols of [3, 2, 1]) {
+      const rows = Math.ceil(PANELS.length / cols)
+      const k = Math.min((areaW - (cols - 1) * GAP) / (cols * w), (areaH - rows * (CAPTION + 4) - (rows - 1) * GAP) / (rows * h))
+      if (k > best.k) best = { cols, rows, k }
+    }
+    scale = Math.max(0.25, best.k)
+    const cellW = w * scale
+    const cellH = h * scale + CAPTION + 4
+    const x0 = Math.round((areaW - (best.cols * cellW + (best.cols - 1) * GAP)) / 2)
+    const y0 = Math.round(Math.max(0, (areaH - (best.rows * cellH + (best.rows - 1) * GAP)) / 2))
     panels.forEach((p, i) => {
-      p.sprite.position.set(x0 + i * (w * scale + GAP), y0)
+      const col = i % best.cols
+      const row = Math.floor(i / best.cols)
+      p.sprite.position.set(x0 + col * (cellW + GAP), y0 + row * (cellH + GAP))
       p.sprite.scale.set(scale)
-      p.caption.position.set(p.sprite.x, y0 + h * scale + 4)
+      p.caption.position.set(p.sprite.x, p.sprite.y + h * scale + 4)
     })
   }
 
