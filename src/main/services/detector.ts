@@ -3,6 +3,7 @@
  * (src/main/data/lartpc) and hand out single events for the heatmap. Detectors stay open while
  * used (their decoded-event caches with them) and close after a minute idle; a few at most.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { classCounts, DEFAULT_PROJECTION, type Projection } from '../../core/lartpc/event'
 import type { ApiOutput, DetectorOverview } from '../../shared/api'
@@ -14,6 +15,17 @@ const MAX_OPEN = 4
 interface Open {
   det: OpenedDetector
   lastUsed: number
+  /** The file's (or folder's) size and modification time when opened: a changed or vanished file is not served from the cache. */
+  stamp: string
+}
+
+function stampOf(file: string): string | null {
+  try {
+    const st = fs.statSync(file)
+    return `${st.size}:${st.mtimeMs}`
+  } catch {
+    return null
+  }
 }
 
 export class DetectorService {
@@ -32,12 +44,17 @@ export class DetectorService {
   private async get(file: string, projection: Projection, readable?: (file: string) => string): Promise<OpenedDetector> {
     const key = `${path.resolve(file)}\n${JSON.stringify(projection)}`
     let entry = this.open.get(key)
+    const stamp = stampOf(file)
+    if (entry && entry.stamp !== stamp) {
+      this.closeOne(key)
+      entry = undefined
+    }
     if (!entry) {
       if (this.open.size >= MAX_OPEN) {
         const oldest = [...this.open.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0]
         this.closeOne(oldest[0])
       }
-      entry = { det: await openDetector(file, projection, readable), lastUsed: Date.now() }
+      entry = { det: await openDetector(file, projection, readable), lastUsed: Date.now(), stamp: stamp ?? '' }
       this.open.set(key, entry)
     }
     entry.lastUsed = Date.now()
