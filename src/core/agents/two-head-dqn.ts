@@ -289,7 +289,8 @@ export class TwoHeadDqn implements RlAgent {
 
   /**
    * CatLt mode: collects `pretrain_windows` labelled source windows by random
-   * play on the training events (episode seeds of their own), then trains
+   * play on the training events (episode seeds of their own; mostly windows
+   * whose centre holds energy, see below), then trains
    * CatLt on them for `pretrain_epochs` with class-weighted cross-entropy —
    * raw ops, batch-norm statistics and dropout masks from the agent's RNG, so a
    * seed gives the same classifier. Returns its final training accuracy.
@@ -300,13 +301,17 @@ export class TwoHeadDqn implements RlAgent {
     const S = this.sourceSize
     const windows = new Float32Array(n * S)
     const labels = new Int32Array(n)
+    const centre = (S - 1) / 2
     let k = 0
     for (let e = 0; k < n; e++) {
       let obs = this.env.reset(deriveSeed(this.seed ^ 0x7f4a7c15, e)).obs
       while (k < n) {
-        for (let i = 0; i < S; i++) windows[k * S + i] = Math.log1p(Math.max(0, obs[i]))
+        // Windows on energy (the pixels the game is about), and a tenth of those on a blank centre,
+        // which random walks would otherwise flood the set with.
+        const keep = obs[centre] > 0 || this.rng.random() < 0.1
+        if (keep) for (let i = 0; i < S; i++) windows[k * S + i] = Math.log1p(Math.max(0, obs[i]))
         const r = this.env.step([this.rng.int(0, this.nMoves), 0] as never)
-        labels[k++] = (r.info as LabelledInfo).label ?? 0
+        if (keep) labels[k++] = (r.info as LabelledInfo).label ?? 0
         obs = r.obs
         if (r.terminated || r.truncated) break
       }
