@@ -161,3 +161,34 @@ describe('two-headed DQN', () => {
     other.dispose()
   })
 })
+
+describe('two-headed DQN with the seed’s CatLt classifier (pretrained, then frozen)', () => {
+  const catlt = { classifier: 'catlt', pretrain_windows: 1536, pretrain_epochs: 12, class_weight_shower: 1, class_weight_track: 1 }
+
+  it('pretrains CatLt on labelled windows, then keeps it frozen while the moves learn; resumes exactly', async () => {
+    const events = easyEvents(6)
+    const { agent } = agentOn(events, catlt)
+    const ep = (await agent.train(1).next()).value!
+    expect(ep.metrics.class_accuracy).toBeGreaterThan(0.9)
+    expect(Number.isNaN(ep.metrics.class_loss)).toBe(true)
+    const frozen = agent.model.getLayer('catlt_0').getWeights()[0].dataSync().slice()
+    const moveBefore = agent.model.getLayer('move_q').getWeights()[0].dataSync().slice()
+    for await (const _ of agent.train(3)) {
+      // the moves learn
+    }
+    expect(Array.from(agent.model.getLayer('catlt_0').getWeights()[0].dataSync())).toEqual(Array.from(frozen))
+    expect(Array.from(agent.model.getLayer('move_q').getWeights()[0].dataSync())).not.toEqual(Array.from(moveBefore))
+    // The frozen classifier separates the easy classes on the events it walks.
+    const world = getWorld('lartpc')
+    const params = { ...Object.fromEntries(world.params.map((p) => [p.key, p.default])), ...small }
+    expect(world.evaluate!(params, { events: memoryEvents(events) }, (o) => agent.greedyAction(o)).metrics.pixel_accuracy).toBeGreaterThan(0.9)
+
+    const snap = await agent.snapshot()
+    const restored = await TwoHeadDqn.restore(makeEnv('lartpc', small, 0, { events: memoryEvents(events) }), snap)
+    const a = (await agent.train(1).next()).value!
+    const b = (await restored.train(1).next()).value!
+    expect([b.return, b.actions, b.metrics]).toEqual([a.return, a.actions, a.metrics])
+    agent.dispose()
+    restored.dispose()
+  })
+})

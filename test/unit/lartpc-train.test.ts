@@ -63,6 +63,28 @@ describe('LArTPC training through the CLI', () => {
     expect(lastJson(play.stdout)).toMatchObject({ run_id: out.run_id, env: 'lartpc-v1', episodes: 2 })
   })
 
+  it('N episodes + resume to 2N gives the episodes and held-out results of 2N straight (the events reopened)', () => {
+    const args = ['--env', 'lartpc', '--data', file, '--seed', '5', '--env-set', 'trials=3', '--set', 'learning_starts=16', '--set', 'batch_size=16', '--data-dir', dataDir, '--json']
+    const straight = quarkade('train', ...args, '--episodes', '6')
+    expect(straight.code, straight.stderr).toBe(0)
+    const half = quarkade('train', ...args, '--episodes', '3')
+    expect(half.code, half.stderr).toBe(0)
+    const halfId = lastJson(half.stdout).run_id as number
+    const resumed = quarkade('train', '--resume', String(halfId), '--episodes', '6', '--data-dir', dataDir, '--json')
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const a = lastJson(straight.stdout)
+    const b = lastJson(resumed.stdout)
+    expect(b).toMatchObject({ status: 'completed', episodes: 6, env_steps: a.env_steps, grad_steps: a.grad_steps, pixel_accuracy: a.pixel_accuracy, reward_per_trial: a.reward_per_trial })
+    const store = new RunStore(dataDir)
+    try {
+      const rows = (id: number): unknown[] => store.db.prepare('SELECT episode, seed, return, length, won FROM episodes WHERE run_id = ? ORDER BY episode').all(id)
+      expect(rows(halfId)).toEqual(rows(a.run_id as number))
+      expect(store.results(halfId)).toEqual(store.results(a.run_id as number))
+    } finally {
+      store.close()
+    }
+  })
+
   it('refuses a run without a data file, and DQN, with one clear line', () => {
     const none = quarkade('train', '--env', 'lartpc', '--data-dir', path.join(dir, 'x'))
     expect(none.code).toBe(2)

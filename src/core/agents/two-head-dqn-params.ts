@@ -32,10 +32,13 @@ export interface TwoHeadParams {
   class_weight_shower: number
   class_weight_track: number
   class_loss_weight: number
+  classifier: 'joint' | 'catlt'
+  pretrain_windows: number
+  pretrain_epochs: number
 }
 
 /** What the two presets set differently (the class weights and loss weight are shared). */
-type Defaults = Omit<TwoHeadParams, 'class_weight_blank' | 'class_weight_shower' | 'class_weight_track' | 'class_loss_weight'>
+type Defaults = Omit<TwoHeadParams, 'class_weight_blank' | 'class_weight_shower' | 'class_weight_track' | 'class_loss_weight' | 'classifier' | 'pretrain_windows' | 'pretrain_epochs'>
 
 function twoHeadParams(d: Defaults): ParamSpec[] {
   return [
@@ -55,6 +58,9 @@ function twoHeadParams(d: Defaults): ParamSpec[] {
     { key: 'class_weight_shower', label: 'Class weight · EM shower', type: 'number', default: SEED_CLASS_WEIGHTS[1], min: 0, max: 1000, help: 'Weight of EM shower pixels in the class head’s cross-entropy (the seed’s 3.98).' },
     { key: 'class_weight_track', label: 'Class weight · track', type: 'number', default: SEED_CLASS_WEIGHTS[2], min: 0, max: 1000, help: 'Weight of track pixels in the class head’s cross-entropy (the seed’s 6.79).' },
     { key: 'class_loss_weight', label: 'Class loss weight', type: 'number', default: 1, min: 0, max: 1000, help: 'Weight of the class head’s loss against the movement head’s TD loss in the one optimiser’s objective.' },
+    { key: 'classifier', label: 'Class head', type: 'select', default: 'joint', options: ['joint', 'catlt'], help: 'joint: the class head (layers above) learns with the moves from every step’s true label; catlt: the seed’s CatLt (4 × [Dense 625, BatchNorm, ReLU, Dropout 0.3] on the source window) pretrained on labelled windows from random play, then frozen.' },
+    { key: 'pretrain_windows', label: 'CatLt pretraining windows', type: 'int', default: 20_000, min: 1, max: 1_000_000, help: 'Labelled source windows collected by random play for CatLt (catlt only).' },
+    { key: 'pretrain_epochs', label: 'CatLt pretraining epochs', type: 'int', default: 3, min: 1, max: 1000, help: 'Passes over those windows (catlt only).' },
   ]
 }
 

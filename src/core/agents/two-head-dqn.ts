@@ -62,8 +62,26 @@ export function buildTwoHeadModel(p: TwoHeadParams, sourceSize: number, canvasSi
     return tf.layers.dense({ units, name: name === 'move' ? 'move_q' : 'class_logits', kernelInitializer: init(layer++) as never }).apply(h) as tf.SymbolicTensor
   }
   const q = tower('move', p.hidden_move, nMoves)
-  const logits = tower('class', p.hidden_class, nClasses)
+  const logits = p.classifier === 'catlt' ? catLt(source, nClasses, (i) => init(layer + i)) : tower('class', p.hidden_class, nClasses)
   return tf.model({ inputs: [source, canvas], outputs: [q, logits], name: 'two_head_dqn' })
+}
+
+/** The seed's CatLt on the source window: 4 × [Dense 625, BatchNorm, ReLU, Dropout 0.3], then the class logits. */
+export const CATLT_LAYERS = 4
+export const CATLT_UNITS = 625
+export const CATLT_DROPOUT = 0.3
+const BN_EPSILON = 1e-3
+const BN_MOMENTUM = 0.99
+
+function catLt(source: tf.SymbolicTensor, nClasses: number, init: (i: number) => tf.serialization.Serializable): tf.SymbolicTensor {
+  let h = source
+  for (let i = 0; i < CATLT_LAYERS; i++) {
+    h = tf.layers.dense({ units: CATLT_UNITS, name: `catlt_${i}`, kernelInitializer: init(i) as never }).apply(h) as tf.SymbolicTensor
+    h = tf.layers.batchNormalization({ name: `catlt_bn_${i}`, epsilon: BN_EPSILON, momentum: BN_MOMENTUM }).apply(h) as tf.SymbolicTensor
+    h = tf.layers.activation({ activation: 'relu', name: `catlt_relu_${i}` }).apply(h) as tf.SymbolicTensor
+    h = tf.layers.dropout({ rate: CATLT_DROPOUT, name: `catlt_dropout_${i}` }).apply(h) as tf.SymbolicTensor
+  }
+  return tf.layers.dense({ units: nClasses, name: 'class_logits', kernelInitializer: init(CATLT_LAYERS) as never }).apply(h) as tf.SymbolicTensor
 }
 
 export class TwoHeadDqn implements RlAgent {
@@ -88,6 +106,9 @@ export class TwoHeadDqn implements RlAgent {
   private readonly scratch: Float32Array
   /** The weights as arrays for acting (forwardOne); null after they change. */
   private weightCache: { w: Float32Array; b: Float32Array; nIn: number; nOut: number }[][] | null = null
+  /** CatLt mode: the class head is pretrained on labelled windows before the first episode, then frozen. */
+  private readonly frozenClassifier: boolean
+  private pretrained = false
   episode = 0
   envSteps = 0
   gradSteps = 0
@@ -114,7 +135,8 @@ export class TwoHeadDqn implements RlAgent {
     const pairs = (prefix: string, n: number, last: string): DenseVars[] =>
       [...Array.from({ length: n }, (_, i) => `${prefix}_${i}`), last].map((name) => this.model.getLayer(name).trainableWeights.map((w) => w.read() as tf.Variable) as DenseVars)
     this.moveVars = pairs('move', p.hidden_move.length, 'move_q')
-    this.classVars = pairs('class', p.hidden_class.length, 'class_logits')
+    this.frozenClassifier = p.classifier === 'catlt'
+    this.classVars = this.frozenClassifier ? pairs('catlt', CATLT_LAYERS, 'class_logits') : pairs('class', p.hidden_class.length, 'class_logits')
     this.targetVars = this.moveVars.map(([w, b]) => [tf.variable(w.clone(), false), tf.variable(b.clone(), false)])
     this.optimizer = tf.train.adam(p.lr)
     this.memory = new ReplayMemory(p.memory_size, this.stateSize)
@@ -147,12 +169,27 @@ export class TwoHeadDqn implements RlAgent {
    * small layers.
    */
   private forwardOne(x: Float32Array): Float32Array {
-    const layers = (this.weightCache ??= [this.moveVars, this.classVars].map((vars) =>
-      vars.map(([w, b]) => ({ w: w.dataSync() as Float32Array, b: b.dataSync() as Float32Array, nIn: w.shape[0], nOut: w.shape[1] as number })),
+    const layers = (this.weightCache ??= [this.moveVars, this.classVars].map((vars, t) =>
+      vars.map(([w, b], i) => {
+        const bn = t === 1 && this.frozenClassifier && i < CATLT_LAYERS ? this.model.getLayer(`catlt_bn_${i}`).getWeights().map((v) => v.dataSync() as Float32Array) : null
+        const layer = { w: w.dataSync() as Float32Array, b: (b.dataSync() as Float32Array).slice(), nIn: w.shape[0], nOut: w.shape[1] as number }
+        if (bn) {
+          // Batch norm in inference, folded into the layer: (xW + b − mean)·γ/√(var + ε) + β.
+          const [gamma, beta, mean, variance] = bn
+          const w2 = layer.w.slice()
+          for (let j = 0; j < layer.nOut; j++) {
+            const scale = gamma[j] / Math.sqrt(variance[j] + BN_EPSILON)
+            for (let k = 0; k < layer.nIn; k++) w2[k * layer.nOut + j] *= scale
+            layer.b[j] = (layer.b[j] - mean[j]) * scale + beta[j]
+          }
+          layer.w = w2
+        }
+        return layer
+      }),
     ))
     const out = new Float32Array(this.nMoves + this.nClasses)
     layers.forEach((tower, t) => {
-      let h = x
+      let h = t === 1 && this.frozenClassifier ? x.subarray(0, this.sourceSize) : x
       tower.forEach(({ w, b, nIn, nOut }, i) => {
         const next = b.slice()
         for (let k = 0; k < nIn; k++) {
@@ -224,6 +261,11 @@ export class TwoHeadDqn implements RlAgent {
       this.optimizer.minimize(
         () => {
           const td = this.tower(x, this.moveVars).mul(mask).sum(1).sub(y).square().mean() as tf.Scalar
+          if (this.frozenClassifier) {
+            // minimize() disposes the cost it is handed: report a copy.
+            parts = [tf.keep(td.clone()), tf.keep(tf.scalar(NaN)), tf.keep(tf.scalar(NaN))]
+            return td
+          }
           const logits = this.tower(x, this.classVars)
           // Weighted mean of the per-sample cross-entropy (PyTorch's CrossEntropyLoss(weight=…)).
           const ce = tf.neg(oneHot.mul(tf.logSoftmax(logits)).sum(1)).mul(w).sum().div(wSum) as tf.Scalar
@@ -231,7 +273,7 @@ export class TwoHeadDqn implements RlAgent {
           return td.add(ce.mul(p.class_loss_weight)) as tf.Scalar
         },
         false,
-        [...this.moveVars.flat(), ...this.classVars.flat()],
+        this.frozenClassifier ? this.moveVars.flat() : [...this.moveVars.flat(), ...this.classVars.flat()],
       )
       return parts
     })
@@ -243,6 +285,105 @@ export class TwoHeadDqn implements RlAgent {
     this.softUpdate()
     this.weightCache = null
     return { move: values[0], cls: values[1], accuracy: values[2] / B }
+  }
+
+  /**
+   * CatLt mode: collects `pretrain_windows` labelled source windows by random
+   * play on the training events (episode seeds of their own; mostly windows
+   * whose centre holds energy, see below), then trains
+   * CatLt on them for `pretrain_epochs` with class-weighted cross-entropy —
+   * raw ops, batch-norm statistics and dropout masks from the agent's RNG, so a
+   * seed gives the same classifier. Returns its final training accuracy.
+   */
+  private pretrainCatLt(): number {
+    const p = this.params
+    const n = p.pretrain_windows
+    const S = this.sourceSize
+    const windows = new Float32Array(n * S)
+    const labels = new Int32Array(n)
+    const centre = (S - 1) / 2
+    let k = 0
+    for (let e = 0; k < n; e++) {
+      let obs = this.env.reset(deriveSeed(this.seed ^ 0x7f4a7c15, e)).obs
+      while (k < n) {
+        // Windows on energy (the pixels the game is about), and a tenth of those on a blank centre,
+        // which random walks would otherwise flood the set with.
+        const keep = obs[centre] > 0 || this.rng.random() < 0.1
+        if (keep) for (let i = 0; i < S; i++) windows[k * S + i] = Math.log1p(Math.max(0, obs[i]))
+        const r = this.env.step([this.rng.int(0, this.nMoves), 0] as never)
+        if (keep) labels[k++] = (r.info as LabelledInfo).label ?? 0
+        obs = r.obs
+        if (r.terminated || r.truncated) break
+      }
+    }
+    const layers = Array.from({ length: CATLT_LAYERS }, (_, i) => {
+      const [gamma, beta, mean, variance] = this.model.getLayer(`catlt_bn_${i}`).weights.map((w) => w.read() as tf.Variable)
+      return { w: this.classVars[i][0], b: this.classVars[i][1], gamma, beta, mean, variance }
+    })
+    const [wOut, bOut] = this.classVars[CATLT_LAYERS]
+    const optimizer = tf.train.adam(p.lr)
+    const B = Math.min(256, n)
+    const order = Int32Array.from({ length: n }, (_, i) => i)
+    const xb = new Float32Array(B * S)
+    const yb = new Int32Array(B)
+    const masks = new Float32Array(CATLT_LAYERS * B * CATLT_UNITS)
+    let correct = 0
+    let seen = 0
+    for (let epoch = 0; epoch < p.pretrain_epochs; epoch++) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = this.rng.int(0, i + 1)
+        const t = order[i]
+        order[i] = order[j]
+        order[j] = t
+      }
+      correct = 0
+      seen = 0
+      for (let start = 0; start + B <= n; start += B) {
+        for (let r = 0; r < B; r++) {
+          xb.set(windows.subarray(order[start + r] * S, (order[start + r] + 1) * S), r * S)
+          yb[r] = labels[order[start + r]]
+        }
+        for (let i = 0; i < masks.length; i++) masks[i] = this.rng.random() < CATLT_DROPOUT ? 0 : 1 / (1 - CATLT_DROPOUT)
+        const hit = tf.tidy(() => {
+          const x = tf.tensor2d(xb, [B, S])
+          const y = tf.tensor1d(yb, 'int32')
+          const w = tf.gather(tf.tensor1d(this.classWeights), y)
+          const batchStats: [tf.Tensor, tf.Tensor][] = []
+          let hits: tf.Scalar | null = null
+          optimizer.minimize(
+            () => {
+              let h: tf.Tensor2D = x
+              layers.forEach((l, i) => {
+                h = dense(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D)
+                const { mean, variance } = tf.moments(h, 0)
+                batchStats.push([tf.keep(mean), tf.keep(variance)])
+                h = h.sub(mean).div(variance.add(BN_EPSILON).sqrt()).mul(l.gamma).add(l.beta) as tf.Tensor2D
+                h = tf.relu(h).mul(tf.tensor2d(masks.subarray(i * B * CATLT_UNITS, (i + 1) * B * CATLT_UNITS), [B, CATLT_UNITS]))
+              })
+              const logits = dense(h, wOut as tf.Tensor2D, bOut as tf.Tensor1D)
+              hits = tf.keep(logits.argMax(1).equal(y).sum() as tf.Scalar)
+              return tf.neg(tf.oneHot(y, this.nClasses).mul(tf.logSoftmax(logits)).sum(1)).mul(w).sum().div(tf.maximum(w.sum(), 1e-12)) as tf.Scalar
+            },
+            false,
+            layers.flatMap((l) => [l.w, l.b, l.gamma, l.beta]).concat([wOut, bOut]),
+          )
+          // Keras' moving averages of the batch statistics, for inference.
+          layers.forEach((l, i) => {
+            l.mean.assign(l.mean.mul(BN_MOMENTUM).add(batchStats[i][0].mul(1 - BN_MOMENTUM)))
+            l.variance.assign(l.variance.mul(BN_MOMENTUM).add(batchStats[i][1].mul(1 - BN_MOMENTUM)))
+          })
+          batchStats.flat().forEach((t) => t.dispose())
+          return hits!
+        })
+        correct += hit.dataSync()[0]
+        seen += B
+        hit.dispose()
+      }
+    }
+    optimizer.dispose()
+    this.pretrained = true
+    this.weightCache = null
+    return seen ? correct / seen : NaN
   }
 
   /** θ′ ← τ·θ + (1 − τ)·θ′ for the movement head's target. */
@@ -257,6 +398,8 @@ export class TwoHeadDqn implements RlAgent {
   async *train(episodes: number, record: (episode: number) => boolean = () => false): AsyncGenerator<EpisodeResult> {
     const p = this.params
     const end = this.episode + episodes
+    let pretrainAccuracy = NaN
+    if (this.frozenClassifier && !this.pretrained) pretrainAccuracy = this.pretrainCatLt()
     while (this.episode < end) {
       const episode = this.episode
       const seed = deriveSeed(this.seed, episode)
@@ -305,8 +448,15 @@ export class TwoHeadDqn implements RlAgent {
         gradSteps: this.gradSteps,
         actions,
         outputs,
-        metrics: { epsilon: epsilonAtStart, move_loss: mean(sums.move), class_loss: mean(sums.cls), class_accuracy: mean(sums.accuracy) },
+        metrics: {
+          epsilon: epsilonAtStart,
+          move_loss: mean(sums.move),
+          class_loss: mean(sums.cls),
+          // CatLt mode: its accuracy on the pretraining windows, reported with the first episode.
+          class_accuracy: this.frozenClassifier ? pretrainAccuracy : mean(sums.accuracy),
+        },
       }
+      pretrainAccuracy = NaN
     }
   }
 
@@ -330,6 +480,7 @@ export class TwoHeadDqn implements RlAgent {
         envSteps: this.envSteps,
         gradSteps: this.gradSteps,
         epsilon: this.epsilon,
+        pretrained: this.pretrained,
         rng: this.rng.getState(),
         modelTopology: model.modelTopology,
         weightSpecs: model.weightSpecs,
@@ -354,6 +505,7 @@ export class TwoHeadDqn implements RlAgent {
       envSteps: number
       gradSteps: number
       epsilon: number
+      pretrained?: boolean
       rng: number[]
       optimizer: OptimizerStateMeta
       memory: Record<string, unknown>
@@ -375,6 +527,7 @@ export class TwoHeadDqn implements RlAgent {
     agent.envSteps = m.envSteps
     agent.gradSteps = m.gradSteps
     agent.epsilon = m.epsilon
+    agent.pretrained = m.pretrained ?? false
     return agent
   }
 
@@ -382,6 +535,7 @@ export class TwoHeadDqn implements RlAgent {
   loadWeights(artifacts: tf.io.ModelArtifacts): void {
     setWeightsFromBytes(this.model, fittingWeightBytes(this.model, artifacts))
     this.weightCache = null
+    this.pretrained = true
     this.targetVars.forEach((pair, i) => pair.forEach((t, k) => t.assign(this.moveVars[i][k])))
   }
 
