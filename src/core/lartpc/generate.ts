@@ -10,10 +10,14 @@
  *    scatters), dE/dx fluctuations drawn from a Moyal (Landau-like) distribution, and the Bragg rise
  *    dE/dx ∝ R^-0.42 of the residual range R at a stopping end.
  *  - EM showers (label 1): branching cascades. An electron walks with ionisation and scattering and
- *    radiates a photon after an exponential path of mean X0 (14 cm) taking a share of its energy;
- *    a photon travels unseen for an exponential path of mean 9/7 X0 and converts to an e+e- pair
- *    sharing its energy; below the critical energy (33 MeV) electrons only range out. Energy is
- *    shared down the tree, so showers have many pixels and a visible gap before a photon converts.
+ *    radiates a photon after an exponential path of mean X0 (14 cm) taking a share of its energy
+ *    (below the critical energy, 33 MeV, it radiates less often: mean path X0 · E_c / E). A photon
+ *    above PAIR_MEV travels unseen for an exponential path of mean 9/7 X0 and converts to an e+e-
+ *    pair sharing its energy (the pair's first pixels overlap: twice a MIP's charge); below it, it
+ *    Compton-scatters after an exponential path of mean COMPTON_PX, leaving a short, wiggly electron
+ *    stub (a few pixels) and flying on with the rest of its energy at a new angle, until it is
+ *    absorbed below 0.2 MeV. So showers are a trunk that branches into many fragments, with small
+ *    isolated blobs around them — the texture that tells a shower from a track up close.
  *  - Michel electrons (label 1: the game counts them as shower): a 5–53 MeV electron from most
  *    stopping muons' ends, growing as a small shower; delta rays (label 1) off muons.
  *  - interactions: a vertex with a muon or an electron, protons, sometimes a π0 (two photon showers
@@ -45,8 +49,14 @@ const TRACK = 2
 const STEP_PX = 0.5
 const MIP_PER_STEP = MIP_MEV_PER_CM * PIXEL_CM * STEP_PX
 const X0_PX = X0_CM / PIXEL_CM
-/** A guard on cascade size (a 1 GeV shower makes a few hundred segments). */
-const MAX_SEGMENTS = 2000
+/** A guard on cascade size (a 1 GeV shower makes a few hundred segments, plus its Compton scatters). */
+const MAX_SEGMENTS = 4000
+/** Below this a photon Compton-scatters rather than converting to a pair (argon: the cross-sections cross near 10 MeV). */
+export const PAIR_MEV = 10
+/** Mean free path of a 1–10 MeV photon in liquid argon (μ ≈ 0.06 cm⁻¹ → ≈ 17 cm). */
+const COMPTON_PX = 17 / PIXEL_CM
+/** Photons below this are absorbed where they are (photoelectric): a one-pixel blob. */
+const ABSORB_MEV = 0.2
 
 export interface GenerateOptions {
   /** Pixels per side (default 256). */
@@ -173,6 +183,10 @@ function shower(dep: Deposits, rng: Rng, start: Point, angle: number, energy: nu
     const seg = stack.pop()!
     // Opening angles shrink with energy (θ ~ m_e / E for the pair, wider for soft particles).
     const spread = Math.min(0.9, 3 / Math.sqrt(seg.energy))
+    if (seg.particle === 'g' && seg.energy < PAIR_MEV) {
+      compton(dep, rng, stack, seg)
+      continue
+    }
     if (seg.particle === 'g') {
       // Photons are invisible until they convert: a gap, then an e+e- pair sharing the energy.
       const d = exponential(rng, (9 / 7) * X0_PX)
@@ -185,7 +199,9 @@ function shower(dep: Deposits, rng: Rng, start: Point, angle: number, energy: nu
       continue
     }
     let { x, y, angle: a, energy: e } = seg
-    let untilBrem = e > CRITICAL_MEV ? exponential(rng, X0_PX) : Infinity
+    // Radiation falls off below the critical energy, where ionisation takes over.
+    const bremPath = (energy: number): number => (energy > 1 ? exponential(rng, X0_PX * Math.max(1, CRITICAL_MEV / energy)) : Infinity)
+    let untilBrem = bremPath(e)
     while (e > 0) {
       const loss = Math.min(e, MIP_PER_STEP * 1.05 * landauFactor(rng))
       dep.add(x, y, loss, SHOWER)
@@ -201,10 +217,33 @@ function shower(dep: Deposits, rng: Rng, start: Point, angle: number, energy: nu
         const k = e * uniform(rng, 0.05, 0.7)
         e -= k
         stack.push({ x, y, angle: a + spread * 0.4 * normal(rng), energy: k, particle: 'g' })
-        untilBrem = e > CRITICAL_MEV ? exponential(rng, X0_PX) : Infinity
+        untilBrem = bremPath(e)
       }
     }
   }
+}
+
+/**
+ * A photon below PAIR_MEV: after a free path it Compton-scatters, giving an electron a share of its
+ * energy (flat between 0 and the Compton edge, a fair stand-in for Klein–Nishina at these energies)
+ * and flying on deflected; the electron is pushed as a shower segment (a short stub). Below
+ * ABSORB_MEV the photon is absorbed: its energy lands in one spot.
+ */
+function compton(dep: Deposits, rng: Rng, stack: Segment[], seg: Segment): void {
+  const d = exponential(rng, COMPTON_PX)
+  const x = seg.x + d * Math.cos(seg.angle)
+  const y = seg.y + d * Math.sin(seg.angle)
+  if (dep.gone(x, y)) return
+  if (seg.energy < ABSORB_MEV) {
+    dep.add(x, y, seg.energy, SHOWER)
+    return
+  }
+  // Compton edge: the most an electron can take, 2E²/(m_e + 2E) with m_e = 0.511 MeV.
+  const edge = (2 * seg.energy * seg.energy) / (0.511 + 2 * seg.energy)
+  const t = edge * rng.random()
+  const deflect = (rng.random() < 0.5 ? 1 : -1) * Math.min(Math.PI, Math.acos(Math.max(-1, 1 - (0.511 * t) / (seg.energy * Math.max(1e-6, seg.energy - t)))))
+  stack.push({ x, y, angle: seg.angle - deflect * 0.5 + 0.3 * normal(rng), energy: t, particle: 'e' })
+  stack.push({ x, y, angle: seg.angle + deflect, energy: seg.energy - t, particle: 'g' })
 }
 
 /** One neutrino-like interaction at `vertex`: a lepton, protons, sometimes a π0 or a charged pion. */
