@@ -10,8 +10,46 @@ import { memoryEvents } from '../src/core/lartpc/event'
 import { median, now, randomActions, rate, round, type BenchResult } from './util'
 
 const REPEATS = 5
+/** Steps in the replay-seek episode: 512 trials × 8 steps, "thousands of steps". */
+const SEEK_TRIALS = 512
 
 export const lartpcGameBenches: Record<string, () => Promise<BenchResult>> = {
+  /**
+   * A replay seek: what the Replay view does to show a random step of a 4 096-step episode on a
+   * 256×256 event — rebuild the agent's canvas up to that step from the episode's writes (from
+   * scratch, the worst case: a backward seek) in the RGBA buffer the scene uploads. The episode is
+   * simulated once when it loads (reported as load_ms); seeking never re-simulates.
+   */
+  async lartpc_replay_seek_ms() {
+    const { lartpcSceneWorld, paintCanvasAt } = await import('../src/renderer/src/worlds/lartpc/episode-world')
+    const { paintPixel } = await import('../src/renderer/src/lib/detector')
+    const events = memoryEvents(generateEvents(4, 3))
+    const env = new LartpcEnv({ ...DEFAULT_RULES, trials: SEEK_TRIALS }, events)
+    const moves = randomActions(1 << 14, 8)
+    const classes = randomActions(1 << 14, 3, 2)
+    const t0 = now()
+    env.reset(1)
+    const states: unknown[] = [env.renderState()]
+    for (let k = 0; ; k++) {
+      const r = env.step([moves[k % moves.length], classes[k % classes.length]])
+      states.push(env.renderState())
+      if (r.terminated) break
+    }
+    const world = lartpcSceneWorld(env.event!, 'keep', states)
+    const loadMs = now() - t0
+    const ev = env.event!
+    const out = new Uint8ClampedArray(ev.width * ev.height * 4)
+    const background = new Uint8ClampedArray(out.length)
+    const targets = randomActions(2000, states.length, 3)
+    const times: number[] = []
+    for (const k of targets) {
+      const t = now()
+      paintCanvasAt(world, k, states[k] as never, out, background, { from: 1, to: states.length }, paintPixel)
+      times.push(now() - t)
+    }
+    return { value: round(median(times)), unit: 'ms', steps: states.length - 1, p99_ms: round([...times].sort((a, b) => a - b)[Math.floor(times.length * 0.99)]), load_ms: round(loadMs) }
+  },
+
   /** Steps/s of the game on 256×256 generated events with random (move, class) actions, the default 32 trials × 8 steps per episode. */
   async lartpc_env_steps_per_s() {
     const env = new LartpcEnv(DEFAULT_RULES, memoryEvents(generateEvents(20, 1)))
