@@ -442,6 +442,8 @@ export const apiMethods = {
   },
   /** The generated quark/gluon sample offered on first run (made once in the data folder). */
   'jets.sample': { input: z.strictObject({ events: z.number().int().min(10).max(100000).optional() }), output: z.object({ path: z.string() }) },
+  /** Generated LArTPC events (Quarkade's 2-D schema, 256 × 256) offered when no detector file is at hand (made once in the data folder). */
+  'detector.sample': { input: z.strictObject({ events: z.number().int().min(10).max(5000).optional() }), output: z.object({ path: z.string() }) },
   /** A LArTPC detector file or npz folder: its format and event count (one line naming the problem if it is not one). */
   'detector.open': { input: z.strictObject({ path: z.string().min(1, 'choose a detector file or folder'), projection: projectionSchema.optional() }), output: detectorOverviewSchema },
   /** One event: energies (base64 little-endian float32) and truth classes (base64 uint8), row-major height × width. */

@@ -8,7 +8,8 @@
  * and re-simulates it exactly (the last frame's return is the stored return); the scrubber seeks to
  * any step, and the step panel shows the class probabilities and the reward by term, summing to the
  * step's reward. With the file moved away the replay says which file it needs. Play: the agent plays
- * games on the file's events, with no "You play" tab.
+ * games on the file's events, with no "You play" tab. Without a file at hand, generated events are
+ * one click away (Train form and Data view).
  * Screenshots: test-results/lartpc-data.png, lartpc-data-960.png, lartpc-results.png,
  * lartpc-replay.png, lartpc-replay-960.png, lartpc-play.png.
  */
@@ -176,5 +177,19 @@ describe('LArTPC detector files and the categorisation game', () => {
     await byTestId('play-summary').waitFor({ timeout: 120_000 })
     await byTestId('lartpc-step').waitFor()
     await app.shot('lartpc-play.png')
+  })
+
+  test('without a file at hand, generated detector events can be used from the Train form and the Data view', async () => {
+    await page.goto(`${app.baseUrl}/#/train`)
+    await byTestId('env-select').selectOption('lartpc')
+    await byTestId('data-path').fill('')
+    await byTestId('data-use-sample').click()
+    await expect.poll(() => text('data-file-events'), { timeout: 60_000 }).toBe('200')
+    expect(await byTestId('data-path').inputValue()).toContain('lartpc-sample-200.h5')
+    await byTestId('nav-data').click()
+    // (The Data view starts empty after the page loads afresh; close a file if one is still open.)
+    if (await byTestId('file-close').count()) await byTestId('file-close').click()
+    await byTestId('use-detector-sample').click()
+    await expect.poll(() => byTestId('detector-view').getAttribute('data-count'), { timeout: 60_000 }).toBe('200')
   })
 })

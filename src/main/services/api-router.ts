@@ -109,6 +109,7 @@ export class ApiRouter {
       'jets.event': ({ path, index }: { path: string; index: number }) => this.files.jetEvent(readable(path), index),
       'jets.summary': ({ path, bins }: { path: string; bins?: number }) => this.files.jetSummary(readable(path), bins ?? 40),
       'jets.sample': async ({ events }: { events?: number }) => ({ path: await this.files.sample(events) }),
+      'detector.sample': async ({ events }: { events?: number }) => ({ path: await this.files.detectorSample(events) }),
       'detector.open': ({ path, projection }: { path: string; projection?: Projection }) => this.files.detectors.overview(readable(path), projection, readable),
       'detector.event': ({ path, index, projection }: { path: string; index: number; projection?: Projection }) => this.files.detectors.event(readable(path), index, projection, readable),
       'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),

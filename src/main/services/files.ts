@@ -5,6 +5,7 @@
  * much larger than memory browses like a small one. Handles stay open while
  * used and close after a minute idle.
  */
+import { writeLartpcFile } from '../data/lartpc/quarkade'
 import fs from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_CHANNEL_NAMES } from '../../core/jets/geometry'
@@ -321,6 +322,18 @@ export class FileService {
       fs.mkdirSync(this.samplesDir, { recursive: true })
       const tmp = `${file}.partial`
       await writeJetFile(tmp, { n: events, seed: 1, compression: 'gzip', chunkRows: 1 })
+      fs.renameSync(tmp, file)
+    }
+    return file
+  }
+
+  /** Generated LArTPC detector events (Quarkade's 2-D schema), made once like the jet sample, for users without detector data. */
+  async detectorSample(events = 200): Promise<string> {
+    const file = path.join(this.samplesDir, `lartpc-sample-${events}.h5`)
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(this.samplesDir, { recursive: true })
+      const tmp = `${file}.partial`
+      await writeLartpcFile(tmp, { n: events, seed: 1 })
       fs.renameSync(tmp, file)
     }
     return file

@@ -136,6 +136,21 @@ export const useDataStore = defineStore('data', () => {
     }
   }
 
+  /** Generates (once) 200 LArTPC detector events in the data folder and opens them. */
+  async function useDetectorSample(): Promise<boolean> {
+    sampleBusy.value = true
+    openError.value = null
+    try {
+      const { path } = await api.call('detector.sample', {})
+      return await open(path)
+    } catch (err) {
+      openError.value = (err as Error).message
+      return false
+    } finally {
+      sampleBusy.value = false
+    }
+  }
+
   /** Generates (once) the quark/gluon sample in the data folder and opens it. */
   async function useSample(): Promise<boolean> {
     sampleBusy.value = true
@@ -293,6 +308,7 @@ export const useDataStore = defineStore('data', () => {
     close,
     forget,
     useSample,
+    useDetectorSample,
     openDropped,
     setChannels,
     jetEvent,

@@ -42,6 +42,16 @@ const checkers: Record<string, (path: string, projection: Projection | null) => 
   },
 }
 
+/** Generated samples per schema (made once in the data folder), for users with no file at hand. */
+const samples: Record<string, { label: string; make: () => Promise<{ path: string }> }> = {
+  jets: { label: 'Use a generated sample (2 000 quark/gluon jets)', make: () => api.call('jets.sample', {}) },
+  lartpc: { label: 'Use generated detector events (200 LArTPC events)', make: () => api.call('detector.sample', {}) },
+}
+
+export function sampleFor(schema: string): { label: string; make: () => Promise<{ path: string }> } | undefined {
+  return samples[schema]
+}
+
 export const useDataFileStore = defineStore('dataFile', () => {
   const check = ref<DataFileCheck | null>(null)
   let seq = 0
