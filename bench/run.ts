@@ -13,6 +13,7 @@ import { lartpcBenches } from './lartpc-data'
 import { snakeBenches } from './snake'
 import { vaeBenches } from './vae'
 import { lartpcGameBenches } from './lartpc-game'
+import { lartpcReplayBenches } from './lartpc-replay'
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -102,7 +103,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined
