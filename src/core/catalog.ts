@@ -14,6 +14,7 @@ import { catchWorld } from './catch/world'
 import { snakeWorld } from './snake/world'
 import { racerWorld } from './racer/world'
 import { jetsWorld } from './jets/world'
+import { mazeWorld } from './maze/world'
 import { dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
 import { qtableAlgo } from './agents/qtable'
 import { vaeAlgo } from './vae/params'
@@ -45,6 +46,7 @@ registerWorld(catchWorld)
 registerWorld(snakeWorld)
 registerWorld(racerWorld)
 registerWorld(jetsWorld)
+registerWorld(mazeWorld)
 
 /** The newest version of each world, in registration order: what the Train form offers. */
 export function listWorlds(): WorldInfo[] {
