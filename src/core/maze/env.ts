@@ -31,7 +31,7 @@ export interface MazeOptions {
   reward?: Partial<RewardSettings>
 }
 
-export interface MazeStepInfo {
+export type MazeStepInfo = {
   /** The reward's (positive, negative) streams; `reward` is their sum. */
   rewardParts: RewardParts
   /** The game events of this step (points is the score change r). */
@@ -83,7 +83,7 @@ export class MazeEnv implements Env<MazeState, MazeStepInfo> {
     this.rewardSettings = { fn: 'vanilla', deathPen: 500, ghostMul: 2, weights: DEFAULT_WEIGHTS, ...options.reward }
     const g = this.game
     if ((options.observation ?? 'frames') === 'frames') {
-      this.raster = new FrameRasteriser(g, options.scale ?? 2)
+      this.raster = new FrameRasteriser(g, options.scale ?? 1)
       this.frameSize = this.raster.width * this.raster.height
       this.observationSpace = { kind: 'box', shape: [this.stack, this.raster.height, this.raster.width], low: 0, high: 1 }
     } else {

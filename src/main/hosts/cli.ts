@@ -4,6 +4,7 @@
  *
  *   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
  *                  [--set key=value ...] [--env-set key=value ...] [--backend auto|node-gpu|node|wasm|cpu] [--data-dir DIR] [--json]
+ *   quarkade train --env maze [--algo dqn] --reward life_penalty|FILE.json --set death_pen=100 [...]
  *   quarkade train --resume RUN_ID [--episodes N] [--data-dir DIR] [--json]
  *   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]
  *   quarkade export --run RUN_ID --out DIR
@@ -20,7 +21,8 @@ import { dataSchema } from '../data/schemas'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
 import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
 import { findAlgo, findWorld } from '../../core/catalog'
-import { parseParamText } from '../../core/params'
+import { parseParamText, type ParamSpec } from '../../core/params'
+import { parseRewardDefinition, rewardEnvSettings } from '../../core/maze/rewards'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
 import { createServices } from '../services'
@@ -38,6 +40,8 @@ const USAGE = `usage:
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
+  quarkade train --env maze [--algo dqn] --reward vanilla|life_penalty|death_tax|ghostbusters|split_q|parameterized|custom|FILE.json
+                 [--set death_pen=500 --set ghost_mul=2 ...]   (--set also takes the world's settings; --algo defaults to the world's)
   quarkade train --env jets --algo vae --data FILE.h5 [--epochs N] [--channels Track,ECAL,HCAL] [--set key=value ...]
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
@@ -55,7 +59,23 @@ function integer(flag: string, text: string | undefined): number | undefined {
   return v
 }
 
-/** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
+/**
+ * --reward names one of the world's reward functions, or a saved reward function
+ * (a JSON file of per-event weights under a name): a shorthand for its env settings.
+ */
+function rewardArgument(value: string, envSpecs: readonly ParamSpec[]): Record<string, unknown> {
+  const spec = envSpecs.find((s) => s.key === 'reward')
+  if (!spec || spec.type !== 'select') throw new UsageError('--reward: this world has no reward functions to choose from')
+  if (spec.options.includes(value)) return { reward: value }
+  if (!fs.existsSync(value) || !fs.statSync(value).isFile()) throw new UsageError(`--reward: unknown reward "${value.slice(0, 40)}" (known: ${spec.options.join(', ')}; or a reward file)`)
+  if (!spec.options.includes('custom') || fs.statSync(value).size > 64 * 1024) throw new UsageError(`--reward ${value.slice(0, 40)}: not a reward file of this world`)
+  try {
+    return rewardEnvSettings(parseRewardDefinition(fs.readFileSync(value, 'utf8')))
+  } catch (e) {
+    throw new UsageError(`${value}: ${userMessage(e)}`)
+  }
+}
+
 /** --track takes a built-in or library name, or a track file (the seed's format, or .json). */
 function trackArgument(value: string): string | Record<string, unknown> {
   if (!fs.existsSync(value) || !fs.statSync(value).isFile()) return value
@@ -71,6 +91,7 @@ function trackArgument(value: string): string | Record<string, unknown> {
   }
 }
 
+/** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
 export function trainConfigFromArgs(args: string[]): {
   config: RunConfig | null
   resume?: { runId: number; episodes: number | undefined }
@@ -100,6 +121,7 @@ export function trainConfigFromArgs(args: string[]): {
       data: { type: 'string' },
       channels: { type: 'string' },
       epochs: { type: 'string' },
+      reward: { type: 'string' },
     },
   })
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
@@ -110,18 +132,23 @@ export function trainConfigFromArgs(args: string[]): {
     return { resume: { runId, episodes: integer('episodes', values.episodes) }, config: null, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
   }
   if (!values.env) throw new UsageError('--env is required (e.g. --env catch)')
-  if (!values.algo) throw new UsageError('--algo is required (e.g. --algo dqn)')
-  const specs = findAlgo(values.algo)?.params ?? []
+  const world = findWorld(values.env)
+  const algo = values.algo ?? world?.defaultAlgo
+  if (!algo) throw new UsageError('--algo is required (e.g. --algo dqn)')
+  const specs = findAlgo(algo)?.params ?? []
+  const envSpecs = world?.params ?? []
   const params: Record<string, unknown> = {}
+  const envParams: Record<string, unknown> = {}
   for (const item of values.set ?? []) {
     const eq = item.indexOf('=')
     if (eq <= 0) throw new UsageError(`malformed --set "${item}": expected key=value`)
     const key = item.slice(0, eq)
-    params[key] = parseParamText(
-      specs.find((s) => s.key === key),
-      item.slice(eq + 1),
-    )
+    // A key the algorithm does not have but the world does is a world setting (--set death_pen=100).
+    const envSpec = specs.some((s) => s.key === key) ? undefined : envSpecs.find((s) => s.key === key)
+    if (envSpec) envParams[key] = parseParamText(envSpec, item.slice(eq + 1))
+    else params[key] = parseParamText(specs.find((s) => s.key === key), item.slice(eq + 1))
   }
+  if (values.reward !== undefined) Object.assign(envParams, rewardArgument(values.reward, envSpecs))
   let target: TrainRequest['target']
   if (values.target !== undefined) {
     const m = /^([a-z_]+)=(.+)$/.exec(values.target)
@@ -129,8 +156,6 @@ export function trainConfigFromArgs(args: string[]): {
     if (!m || !Number.isFinite(value)) throw new UsageError(`malformed --target "${values.target}": expected metric=value, e.g. win_rate=0.9`)
     target = { metric: m[1], value }
   }
-  const envParams: Record<string, unknown> = {}
-  const envSpecs = findWorld(values.env)?.params ?? []
   for (const item of values['env-set'] ?? []) {
     const eq = item.indexOf('=')
     if (eq <= 0) throw new UsageError(`malformed --env-set "${item}": expected key=value`)
@@ -145,7 +170,7 @@ export function trainConfigFromArgs(args: string[]): {
     env_params: envParams,
     data: values.data === undefined ? undefined : { path: path.resolve(values.data), ...(values.channels ? { channels: values.channels.split(',').map((c) => c.trim()) } : {}) },
     track: values.track === undefined ? undefined : trackArgument(values.track),
-    algo: values.algo,
+    algo,
     seed: integer('seed', values.seed),
     episodes: integer('episodes', values.episodes ?? values.epochs),
     backend: values.backend,
@@ -215,6 +240,25 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
       : {}),
     metrics: run.latest,
   }
+}
+
+/**
+ * Means over all of an agent run's episodes (the metrics' `mean_*` are of the last 100):
+ * `mean_return`, and `run_means` of the return and each episode stat (a maze's score).
+ */
+function runMeans(services: ReturnType<typeof createServices>, run: RunSummary): Record<string, unknown> {
+  const world = findWorld(run.env)
+  if (world?.kind !== 'rl') return {}
+  const keys = ['return', ...world.episodeStats.map((s) => s.key)]
+  const sums = new Map<string, { sum: number; n: number }>()
+  for (const p of services.store.metrics(run.id, keys)) {
+    const m = sums.get(p.key) ?? { sum: 0, n: 0 }
+    m.sum += p.value
+    m.n++
+    sums.set(p.key, m)
+  }
+  const means = Object.fromEntries([...sums].map(([k, m]) => [k, m.sum / m.n]))
+  return { mean_return: means.return ?? null, run_means: means }
 }
 
 function progressLine(run: RunSummary): string {
@@ -288,8 +332,9 @@ async function train(args: string[]): Promise<number> {
   const final = await services.jobs.waitForEnd(run.id)
   if (tty) process.stderr.write('\n')
   process.stderr.write(`run ${final.id} ${final.status}: ${final.statusReason ?? ''}\n`)
+  const means = runMeans(services, final)
   await services.close()
-  if (json) process.stdout.write(JSON.stringify(resultJson(final, (performance.now() - started) / 1000)) + '\n')
+  if (json) process.stdout.write(JSON.stringify({ ...resultJson(final, (performance.now() - started) / 1000), ...means }) + '\n')
   return final.status === 'failed' ? 1 : 0
 }
 
