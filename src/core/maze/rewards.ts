@@ -49,7 +49,7 @@ const ghostRule = (r: number, ghostMul: number): number => (r > 200 ? r * ghostM
 
 export function reward(s: RewardSettings, e: MazeEvents): RewardParts {
   const r = e.points
-  const tax = -s.deathPen * e.deaths
+  const tax = e.deaths > 0 ? -s.deathPen * e.deaths : 0
   switch (s.fn) {
     case 'vanilla':
       return [r, 0]
