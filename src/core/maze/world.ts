@@ -42,7 +42,7 @@ export const mazeWorld: WorldInfo = {
     'A Ms. Pac-Man-like game: eat every pellet (10) of the maze, power pellets (50) turn the ghosts blue and edible (200, 400, 800, 1600 in a row), fruit, 3 lives. 9 joystick actions, each held for 4 game steps. Won when a level is cleared.',
   defaultAlgo: 'dqn',
   defaultEpisodes: 1000,
-  successMetric: { key: 'mean_score', label: 'Mean score (last 100)', target: 1000 },
+  successMetric: { key: 'win_rate', label: 'Games that cleared a level (last 100)', target: 0.5 },
   paramDefaults: {
     // Double DQN with the seed's γ 0.95, sized for a CPU: tile-scale frames, a small conv net, batch 32.
     dqn: {
