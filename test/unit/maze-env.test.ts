@@ -8,13 +8,15 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { getWorld, makeEnv } from '../../src/core/catalog'
+import * as tf from '@tensorflow/tfjs'
+import { defaultParams, getWorld, makeEnv } from '../../src/core/catalog'
+import { QNetwork, type DqnParams } from '../../src/core/agents/dqn'
 import { MazeEnv, MAZE_ACTIONS } from '../../src/core/maze/env'
 import { GREY, TILE_CHANNELS } from '../../src/core/maze/raster'
 import { formatPoints } from '../../src/core/maze/world'
 import { Rng } from '../../src/core/rng'
 import { RunStore } from '../../src/main/services/run-store'
-import type { RunConfig } from '../../src/shared/api'
+import { resolveRunConfig, type RunConfig } from '../../src/shared/api'
 
 const root = path.resolve(__dirname, '../..')
 
@@ -76,6 +78,22 @@ describe('observations', () => {
   })
 })
 
+describe("DQN's conv network on the stacked observations", () => {
+  test.each(['frames', 'tiles'])('%s: the exported LayersModel and the training forward pass agree on [channels, H, W] input', (observation) => {
+    const env = makeEnv('maze', { preset: 'small', observation }, 0)
+    const q = new QNetwork({ ...(defaultParams('maze', 'dqn') as unknown as DqnParams), batch_size: 4 }, env, 7)
+    env.reset(1)
+    for (let k = 0; k < 6; k++) env.step(k % 9)
+    const obs = env.step(2).obs.slice()
+    const raw = q.qValues(obs)
+    const layers = tf.tidy(() => (q.model.predict(tf.tensor2d(obs, [1, obs.length])) as tf.Tensor).dataSync())
+    expect(raw).toHaveLength(9)
+    for (let a = 0; a < 9; a++) expect(raw[a]).toBeCloseTo(layers[a], 4)
+    // The channels really are convolved: the first layer's kernel sees every stacked plane.
+    expect(q.model.layers.find((l) => l.getClassName() === 'Conv2D')!.getWeights()[0].shape[2]).toBe(env.observationSpace.shape[0])
+  })
+})
+
 describe('steps', () => {
   test('9 joystick actions; each is held for frame_skip game steps', () => {
     const env = new MazeEnv(0, { preset: 'small' })
@@ -134,6 +152,12 @@ describe('the world', () => {
     expect(w.outcome(false, { level: 1, score: 860, gameOver: true })).toBe('Game over · 860 points')
     expect(w.outcome(false, { level: 1, score: 40, gameOver: false })).toBe('Out of steps · 40 points')
     expect(formatPoints(1234567)).toBe('1\u202f234\u202f567')
+  })
+
+  test("the replay memory must fit its budget at the run's frame size: the default fits, 84-wide frames need fewer transitions", () => {
+    expect(resolveRunConfig({ env: 'maze', algo: 'dqn' }).params.memory_size).toBe(20000)
+    expect(() => resolveRunConfig({ env: 'maze', algo: 'dqn', env_params: { frame_scale: 3 } })).toThrow(/memory_size 20000 needs .* set memory_size to at most 4295/)
+    expect(resolveRunConfig({ env: 'maze', algo: 'dqn', env_params: { frame_scale: 3 }, params: { memory_size: 4295 } }).env_params.frame_scale).toBe(3)
   })
 
   test('settings are checked: an unknown reward or a bad preset is refused by name', () => {
