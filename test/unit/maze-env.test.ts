@@ -195,7 +195,7 @@ describe('quarkade train --env maze', () => {
     }
   }, 300_000)
 
-  test('--reward takes a saved reward file; a bad reward is one line and exit code 2, with nothing written', () => {
+  test('--reward takes a reward file or a reward saved by name (quarkade reward save); bad ones are one line and exit code 2, with nothing written', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-maze-'))
     try {
       const file = path.join(dir, 'careful.json')
@@ -205,6 +205,25 @@ describe('quarkade train --env maze', () => {
       expect(ok.status, String(ok.stderr)).toBe(0)
       const runId = JSON.parse(String(ok.stdout).trim().split('\n').pop()!).run_id
       expect(storedConfig(dataDir, runId).env_params).toMatchObject({ reward: 'custom', w_death: -2000, w_pellet: 10 })
+
+      // Saved under a name in the data folder, then used by name.
+      const saved = quarkade('reward', 'save', 'very careful', '--set', 'w_death=-5000', '--set', 'w_step=-1', '--data-dir', dataDir, '--json')
+      expect(saved.status, String(saved.stderr)).toBe(0)
+      expect(JSON.parse(String(saved.stdout))).toMatchObject({ name: 'very careful', weights: { w_death: -5000, w_step: -1, w_ghost: 200 } })
+      const list = JSON.parse(String(quarkade('reward', 'list', '--data-dir', dataDir, '--json').stdout))
+      expect(list.map((r: { name: string }) => r.name)).toEqual(['very careful'])
+      const byName = quarkade('train', '--env', 'maze', '--reward', 'very careful', '--env-set', 'preset=small', '--env-set', 'max_steps=20', '--episodes', '1', '--set', 'network=mlp', '--set', 'hidden=8', '--data-dir', dataDir, '--json')
+      expect(byName.status, String(byName.stderr)).toBe(0)
+      const named = JSON.parse(String(byName.stdout).trim().split('\n').pop()!)
+      expect(storedConfig(dataDir, named.run_id).env_params).toMatchObject({ reward: 'custom', w_death: -5000, w_step: -1 })
+      // With w_step −1 and no pellet weight changed, the return is the weighted events less 1 a step.
+      expect(named.mean_return).toBeLessThan(named.run_means.score)
+      for (const bad of [['../evil'], ['x', '--set', 'w_bonus=1'], ['x', '--set', 'w_death=lots']]) {
+        const r = quarkade('reward', 'save', ...bad, '--data-dir', dataDir)
+        expect(r.status).toBe(2)
+        expect(String(r.stderr).trim().split('\n')).toHaveLength(1)
+      }
+      expect(fs.readdirSync(path.join(dataDir, 'rewards'))).toEqual(['very careful.json'])
 
       const empty = path.join(dir, 'none')
       const bad = quarkade('train', '--env', 'maze', '--reward', 'greedy', '--data-dir', empty)

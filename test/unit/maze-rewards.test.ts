@@ -141,6 +141,7 @@ describe('a saved reward function', () => {
     expect(() => parseRewardDefinition('{"name": "x", "weights": {"w_bonus": 1}}')).toThrow('unknown weight "w_bonus"')
     expect(() => parseRewardDefinition('{"name": "x", "weights": {"w_death": "a lot"}}')).toThrow('weight w_death must be a number')
     expect(() => parseRewardDefinition('{"name": "", "weights": {}}')).toThrow('the reward needs a name')
+    expect(() => parseRewardDefinition('{"name": "../x", "weights": {}}')).toThrow('the reward needs a name')
     expect(() => parseRewardDefinition('{"name": "x", "weights": {}, "extra": 1}')).toThrow('unknown key "extra"')
   })
 })

@@ -76,6 +76,9 @@ export function reward(s: RewardSettings, e: MazeEvents): RewardParts {
   }
 }
 
+/** A saved reward's name: also its file name, so no dots or slashes. */
+export const REWARD_NAME = /^[A-Za-z0-9][\w -]{0,59}$/
+
 /** A user's reward function: per-event weights under a name, as saved in a reward file. */
 export interface RewardDefinition {
   name: string
@@ -97,7 +100,7 @@ export function parseRewardDefinition(text: string): RewardDefinition {
   const { name, weights, ...rest } = data as Record<string, unknown>
   const extra = Object.keys(rest)
   if (extra.length) throw new Error(`unknown key "${extra[0].slice(0, 40)}" in the reward file (expected name, weights)`)
-  if (typeof name !== 'string' || !/^[\w .-]{1,60}$/.test(name)) throw new Error('the reward needs a name of 1–60 letters, digits, spaces, "-", "_" or "."')
+  if (typeof name !== 'string' || !REWARD_NAME.test(name)) throw new Error('the reward needs a name of 1–60 letters, digits, spaces, "-" or "_", starting with a letter or digit')
   if (typeof weights !== 'object' || weights === null || Array.isArray(weights)) throw new Error('"weights" must be an object of event weights')
   const out = { ...DEFAULT_WEIGHTS }
   for (const [k, v] of Object.entries(weights)) {

@@ -21,8 +21,7 @@ import { dataSchema } from '../data/schemas'
 import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
 import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
 import { findAlgo, findWorld } from '../../core/catalog'
-import { parseParamText, type ParamSpec } from '../../core/params'
-import { parseRewardDefinition, rewardEnvSettings } from '../../core/maze/rewards'
+import { parseParamText } from '../../core/params'
 import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
 import { createServices } from '../services'
@@ -30,6 +29,7 @@ import { childProcessLauncher } from '../services/launcher'
 import { exportModel, importModel } from '../services/models'
 import { TrackLibrary } from '../services/tracks'
 import { GEN_USAGE, INSPECT_USAGE, genCommand, inspectCommand } from './cli-data'
+import { REWARD_USAGE, rewardCommand, rewardSettings } from './cli-rewards'
 
 const USAGE = `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
@@ -40,11 +40,12 @@ const USAGE = `usage:
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
-  quarkade train --env maze [--algo dqn] --reward vanilla|life_penalty|death_tax|ghostbusters|split_q|parameterized|custom|FILE.json
+  quarkade train --env maze [--algo dqn] --reward vanilla|life_penalty|death_tax|ghostbusters|split_q|parameterized|custom|SAVED|FILE.json
                  [--set death_pen=500 --set ghost_mul=2 ...]   (--set also takes the world's settings; --algo defaults to the world's)
   quarkade train --env jets --algo vae --data FILE.h5 [--epochs N] [--channels Track,ECAL,HCAL] [--set key=value ...]
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
+  ${REWARD_USAGE}
   ${INSPECT_USAGE}
   ${GEN_USAGE}
 
@@ -57,23 +58,6 @@ function integer(flag: string, text: string | undefined): number | undefined {
   const v = Number(text)
   if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} expects a number, got "${text}"`)
   return v
-}
-
-/**
- * --reward names one of the world's reward functions, or a saved reward function
- * (a JSON file of per-event weights under a name): a shorthand for its env settings.
- */
-function rewardArgument(value: string, envSpecs: readonly ParamSpec[]): Record<string, unknown> {
-  const spec = envSpecs.find((s) => s.key === 'reward')
-  if (!spec || spec.type !== 'select') throw new UsageError('--reward: this world has no reward functions to choose from')
-  if (spec.options.includes(value)) return { reward: value }
-  if (!fs.existsSync(value) || !fs.statSync(value).isFile()) throw new UsageError(`--reward: unknown reward "${value.slice(0, 40)}" (known: ${spec.options.join(', ')}; or a reward file)`)
-  if (!spec.options.includes('custom') || fs.statSync(value).size > 64 * 1024) throw new UsageError(`--reward ${value.slice(0, 40)}: not a reward file of this world`)
-  try {
-    return rewardEnvSettings(parseRewardDefinition(fs.readFileSync(value, 'utf8')))
-  } catch (e) {
-    throw new UsageError(`${value}: ${userMessage(e)}`)
-  }
 }
 
 /** --track takes a built-in or library name, or a track file (the seed's format, or .json). */
@@ -148,7 +132,8 @@ export function trainConfigFromArgs(args: string[]): {
     if (envSpec) envParams[key] = parseParamText(envSpec, item.slice(eq + 1))
     else params[key] = parseParamText(specs.find((s) => s.key === key), item.slice(eq + 1))
   }
-  if (values.reward !== undefined) Object.assign(envParams, rewardArgument(values.reward, envSpecs))
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  if (values.reward !== undefined) Object.assign(envParams, rewardSettings(values.reward, envSpecs, dataDir))
   let target: TrainRequest['target']
   if (values.target !== undefined) {
     const m = /^([a-z_]+)=(.+)$/.exec(values.target)
@@ -180,7 +165,6 @@ export function trainConfigFromArgs(args: string[]): {
     params,
     name: values.name,
   }
-  const dataDir = values['data-dir'] ?? defaultDataDir()
   const clean = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined))
   const config = resolveRunConfig(clean, (t) => resolveTrackReadOnly(t, dataDir))
   return { config, dataDir, json: values.json ?? false }
@@ -465,6 +449,8 @@ export async function main(argv: string[]): Promise<number> {
         return await play(rest)
       case 'tracks':
         return await tracksCommand(rest)
+      case 'reward':
+        return await rewardCommand(rest)
       case 'inspect':
         return await inspectCommand(rest)
       case 'gen':
