@@ -496,13 +496,18 @@ export class MazeGame {
     let speed: number
     if (g.state === 'eyes' || g.state === 'entering') speed = EYES_SPEED
     else if (g.state === 'leaving') speed = HOUSE_SPEED
-    else if (this.tunnel[this.index(this.tileOf(g.x, g.y).tx, this.tileOf(g.x, g.y).ty)]) speed = sp.tunnel
+    else if (this.inTunnel(g.x, g.y)) speed = sp.tunnel
     else speed = g.frightened ? sp.fright : sp.ghost
     g.acc += speed
     while (g.acc >= 16) {
       g.acc -= 16
       this.moveGhostPixel(g)
     }
+  }
+
+  private inTunnel(x: number, y: number): boolean {
+    const t = this.tileOf(x, y)
+    return this.tunnel[this.index(t.tx, t.ty)] === 1
   }
 
   private moveGhostPixel(g: Ghost): void {

@@ -10,7 +10,7 @@
  *   tiles shows at scales ≥ 2.
  * - `tiles`: one 0/1 plane per kind of thing, one cell per tile.
  */
-import { DOOR, MazeGame, OPEN, TILE, type Ghost } from './game'
+import { DOOR, MazeGame, OPEN, TILE, WALL, type Ghost } from './game'
 
 export const GREY = {
   wall: 0.25,
@@ -47,7 +47,7 @@ export class FrameRasteriser {
         const kind = game.tiles[ty * game.width + tx]
         if (kind === OPEN) continue
         // The house's inside and the area outside the maze stay black, like the arcade's.
-        const v = kind === DOOR ? GREY.door : kind === 1 ? GREY.wall : 0
+        const v = kind === DOOR ? GREY.door : kind === WALL ? GREY.wall : 0
         if (v) this.fillTile(this.background, 0, tx, ty, v)
       }
     }
