@@ -4,7 +4,7 @@
  * the random policy's mean score — the line any learner must beat.
  */
 import { MazeGame, UP, LEFT, DOWN, RIGHT } from '../src/core/maze/game'
-import { MazeEnv } from '../src/core/maze/env'
+import { MazeEnv, MazeVecEnv } from '../src/core/maze/env'
 import { FULL_MAZE, type MazePreset } from '../src/core/maze/layouts'
 import { Rng } from '../src/core/rng'
 import { randomActions, median, rate, round, type BenchResult } from './util'
@@ -65,6 +65,20 @@ export const mazeBenches: Record<string, () => Promise<BenchResult>> = {
   },
   async maze_env_steps_per_s() {
     return envSteps('frames')
+  },
+  async maze_vec_env_steps_per_s() {
+    const numEnvs = 16
+    const calls = 256
+    const actions = randomActions(numEnvs * calls, 9)
+    const views = Array.from({ length: calls }, (_, c) => actions.subarray(c * numEnvs, (c + 1) * numEnvs))
+    const vec = new MazeVecEnv(numEnvs, { preset: 'full' })
+    vec.reset(0)
+    const chunk = (): void => {
+      for (let c = 0; c < calls; c++) vec.step(views[c])
+    }
+    rate(0.2, numEnvs * calls, chunk)
+    const runs = Array.from({ length: REPEATS }, () => rate(0.3, numEnvs * calls, chunk))
+    return { value: round(median(runs)), unit: 'agent-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), numEnvs, game_steps_per_agent_step: 4 }
   },
   async maze_tiles_env_steps_per_s() {
     return envSteps('tiles')

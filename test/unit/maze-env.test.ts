@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { defaultParams, getWorld, makeEnv } from '../../src/core/catalog'
 import { QNetwork, type DqnParams } from '../../src/core/agents/dqn'
-import { MazeEnv, MAZE_ACTIONS } from '../../src/core/maze/env'
+import { MazeEnv, MazeVecEnv, MAZE_ACTIONS } from '../../src/core/maze/env'
 import { GREY, TILE_CHANNELS } from '../../src/core/maze/raster'
 import { formatPoints } from '../../src/core/maze/world'
 import { Rng } from '../../src/core/rng'
@@ -139,6 +139,38 @@ describe('steps', () => {
     expect(s.pellets).toHaveLength(121)
     // Small enough to keep per frame of a replay: the pellets are one byte a tile.
     expect(JSON.stringify({ ...s, pellets: null }).length).toBeLessThan(1000)
+  })
+})
+
+describe('several games at once', () => {
+  test('each copy plays a game a single env replays exactly from its seed and actions; ended games restart at once', () => {
+    const vec = new MazeVecEnv(3, { preset: 'small', maxSteps: 40 })
+    const obs = vec.reset(21)
+    expect(obs).toHaveLength(3 * 4 * 11 * 11)
+    const rng = new Rng(4)
+    const seed = vec.seeds[1]
+    const actions: number[] = []
+    const rewards: number[] = []
+    const parts: number[] = []
+    for (let t = 0; t < 40; t++) {
+      const a = [rng.int(0, 9), rng.int(0, 9), rng.int(0, 9)]
+      vec.step(a)
+      actions.push(a[1])
+      rewards.push(vec.rewards[1])
+      parts.push(vec.rewardParts[2], vec.rewardParts[3])
+    }
+    expect(vec.truncated[1]).toBe(1) // the step cap ended it…
+    expect(vec.seeds[1]).not.toBe(seed) // …and the next game began
+    const single = new MazeEnv(0, { preset: 'small', maxSteps: 40 })
+    single.reset(seed)
+    actions.forEach((a, t) => {
+      const r = single.step(a)
+      expect(r.reward).toBe(rewards[t])
+      expect([...r.info.rewardParts]).toEqual(parts.slice(2 * t, 2 * t + 2))
+    })
+    // The new game's first picture is in place.
+    const fresh = new MazeEnv(0, { preset: 'small', maxSteps: 40 }).reset(vec.seeds[1]).obs
+    expect(obs.slice(4 * 121, 8 * 121)).toEqual(fresh)
   })
 })
 

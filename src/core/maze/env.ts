@@ -9,8 +9,8 @@
  * turns onto its direction across her motion where that is open, otherwise
  * takes its other direction (see `preferredTurns`).
  */
-import { Rng } from '../rng'
-import type { BoxSpace, DiscreteSpace, Env, ResetResult, StepResult } from '../env'
+import { Rng, deriveSeed } from '../rng'
+import type { BoxSpace, DiscreteSpace, Env, ResetResult, StepResult, VectorEnv } from '../env'
 import { DOWN, LEFT, MazeGame, RIGHT, UP, noEvents, type GhostState, type MazeEvents } from './game'
 import { MAZE_LAYOUTS, type MazePreset } from './layouts'
 import { FrameRasteriser, TILE_CHANNELS, drawTiles } from './raster'
@@ -155,5 +155,70 @@ export class MazeEnv implements Env<MazeState, MazeStepInfo> {
   episodeStats(): Record<string, number> {
     const g = this.game
     return { score: g.score, level: g.level, lives_lost: g.totals.deaths, pellets_eaten: g.totals.pellets + g.totals.powerPellets, ghosts_eaten: g.totals.ghosts }
+  }
+}
+
+/**
+ * N maze games stepped together (for agents that act in several copies at
+ * once). Games take the seeds deriveSeed(seed, 0), deriveSeed(seed, 1), … in the
+ * order they start (`seeds[i]`: copy i's game now); a copy whose game ends is
+ * reset at once with the next one, so every game is one a single MazeEnv
+ * replays exactly. `rewardParts` holds each copy's (positive, negative) pair, as
+ * single envs put it in `info`.
+ */
+export class MazeVecEnv implements VectorEnv {
+  readonly observationSpace: BoxSpace
+  readonly actionSpace = actionSpace
+  readonly obs: Float32Array
+  readonly rewards: Float32Array
+  readonly rewardParts: Float32Array
+  readonly terminated: Uint8Array
+  readonly truncated: Uint8Array
+  /** The seed of the game each copy is playing now. */
+  readonly seeds: number[]
+  private readonly envs: MazeEnv[]
+  private readonly size: number
+  private base = 0
+  private gamesStarted = 0
+
+  constructor(
+    readonly numEnvs: number,
+    options: MazeOptions = {},
+  ) {
+    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new Error(`MazeVecEnv: numEnvs must be a positive integer, got ${numEnvs}`)
+    this.envs = Array.from({ length: numEnvs }, () => new MazeEnv(0, options))
+    this.observationSpace = this.envs[0].observationSpace
+    this.size = this.observationSpace.shape.reduce((a, b) => a * b, 1)
+    this.obs = new Float32Array(numEnvs * this.size)
+    this.rewards = new Float32Array(numEnvs)
+    this.rewardParts = new Float32Array(2 * numEnvs)
+    this.terminated = new Uint8Array(numEnvs)
+    this.truncated = new Uint8Array(numEnvs)
+    this.seeds = new Array<number>(numEnvs).fill(0)
+  }
+
+  private startGame(i: number): void {
+    this.seeds[i] = deriveSeed(this.base, this.gamesStarted++)
+    this.obs.set(this.envs[i].reset(this.seeds[i]).obs, i * this.size)
+  }
+
+  reset(seed: number): Float32Array {
+    this.base = seed
+    this.gamesStarted = 0
+    for (let i = 0; i < this.numEnvs; i++) this.startGame(i)
+    return this.obs
+  }
+
+  step(actions: ArrayLike<number>): void {
+    for (let i = 0; i < this.numEnvs; i++) {
+      const r = this.envs[i].step(actions[i])
+      this.rewards[i] = r.reward
+      this.rewardParts[2 * i] = r.info.rewardParts[0]
+      this.rewardParts[2 * i + 1] = r.info.rewardParts[1]
+      this.terminated[i] = r.terminated ? 1 : 0
+      this.truncated[i] = r.truncated ? 1 : 0
+      if (r.terminated || r.truncated) this.startGame(i)
+      else this.obs.set(r.obs, i * this.size)
+    }
   }
 }
