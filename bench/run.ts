@@ -11,6 +11,7 @@ import { racerBenches } from './racer'
 import { h5Benches } from './h5'
 import { lartpcBenches } from './lartpc-data'
 import { snakeBenches } from './snake'
+import { mazeBenches } from './maze'
 import { vaeBenches } from './vae'
 import { lartpcGameBenches } from './lartpc-game'
 import { lartpcReplayBenches } from './lartpc-replay'
@@ -103,7 +104,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined

@@ -15,6 +15,7 @@ import { snakeWorld } from './snake/world'
 import { racerWorld } from './racer/world'
 import { jetsWorld } from './jets/world'
 import { lartpcWorld } from './lartpc/world'
+import { mazeWorld } from './maze/world'
 import { dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
 import { qtableAlgo } from './agents/qtable'
 import { twoHeadDqnAlgo, twoHeadDqnSeedAlgo } from './agents/two-head-dqn-params'
@@ -50,6 +51,7 @@ registerWorld(snakeWorld)
 registerWorld(racerWorld)
 registerWorld(jetsWorld)
 registerWorld(lartpcWorld)
+registerWorld(mazeWorld)
 
 /** The newest version of each world, in registration order: what the Train form offers. */
 export function listWorlds(): WorldInfo[] {

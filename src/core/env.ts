@@ -23,7 +23,7 @@ export interface StepResult<Info> {
   info: Info
 }
 
-export interface Env<RenderState = unknown, Info = Record<string, never>, A extends Space = DiscreteSpace> {
+export interface Env<RenderState = unknown, Info = Record<string, unknown>, A extends Space = DiscreteSpace> {
   readonly id: string
   readonly observationSpace: BoxSpace
   readonly actionSpace: A

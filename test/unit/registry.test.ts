@@ -34,8 +34,8 @@ describe('world registry', () => {
     // A run stored before versions were recorded says "catch": it replays with v1's rules.
     expect(findWorld('catch')?.id).toBe('catch-v1')
     expect(resolveWorldId('snake')).toBe('snake-v1')
-    expect(findWorld('maze')).toBeUndefined()
-    expect(() => getWorld('maze')).toThrow(/unknown env "maze" \(known: catch-v1, snake-v1, racer-v1, jets-v1/)
+    expect(findWorld('pong')).toBeUndefined()
+    expect(() => getWorld('pong')).toThrow(/unknown env "pong" \(known: catch-v1, snake-v1, racer-v1, jets-v1/)
   })
 
   it('records the versioned id on new runs, whatever the user typed', () => {

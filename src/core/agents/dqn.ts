@@ -86,9 +86,8 @@ export function buildQNetwork(p: QNetworkParams & Pick<DqnLoopParams, 'nb_frames
   const model = tf.sequential()
   let layer = 0
   if (p.network === 'conv') {
-    if (frameShape.length !== 2) throw new Error(`a conv Q-network needs 2-D frames, got shape [${frameShape.join(', ')}]`)
-    const [h, w] = frameShape
-    model.add(tf.layers.reshape({ targetShape: [p.nb_frames, h, w], inputShape: [inputSize] }))
+    const [planes, h, w] = convPlanes(frameShape, p.nb_frames)
+    model.add(tf.layers.reshape({ targetShape: [planes, h, w], inputShape: [inputSize] }))
     model.add(tf.layers.permute({ dims: [2, 3, 1] }))
     for (const filters of p.conv_filters) {
       model.add(tf.layers.conv2d({ filters, kernelSize: p.conv_kernel, activation: 'relu', kernelInitializer: init(layer++) as never }))
@@ -105,6 +104,17 @@ export function buildQNetwork(p: QNetworkParams & Pick<DqnLoopParams, 'nb_frames
     tf.layers.dense({ units: nActions, inputShape: model.layers.length === 0 ? [inputSize] : undefined, kernelInitializer: init(layer++) as never }),
   )
   return model
+}
+
+/**
+ * The conv network's input planes: 2-D frames stacked nb_frames deep, or 3-D
+ * observations [channels, H, W] (an env's own stacked frames or tile planes)
+ * with their channels stacked nb_frames deep.
+ */
+function convPlanes(frameShape: readonly number[], nbFrames: number): [number, number, number] {
+  if (frameShape.length === 2) return [nbFrames, frameShape[0], frameShape[1]]
+  if (frameShape.length === 3) return [nbFrames * frameShape[0], frameShape[1], frameShape[2]]
+  throw new Error(`a conv Q-network needs 2-D frames or [channels, H, W] observations, got shape [${frameShape.join(', ')}]`)
 }
 
 function makeOptimizer(p: QNetworkParams): tf.Optimizer {
@@ -174,8 +184,8 @@ export class QNetwork implements QFunction {
     let h: tf.Tensor = x
     let i = 0
     if (this.params.network === 'conv') {
-      const [height, width] = this.frameShape
-      h = x.reshape([-1, this.params.nb_frames, height, width]).transpose([0, 2, 3, 1])
+      const [planes, height, width] = convPlanes(this.frameShape, this.params.nb_frames)
+      h = x.reshape([-1, planes, height, width]).transpose([0, 2, 3, 1])
       for (; i < this.params.conv_filters.length * 2; i += 2) {
         h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, 1, 'valid'), w[i + 1]))
       }

@@ -4,6 +4,7 @@
  *
  *   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
  *                  [--set key=value ...] [--env-set key=value ...] [--backend auto|node-gpu|node|wasm|cpu] [--data-dir DIR] [--json]
+ *   quarkade train --env maze [--algo dqn] --reward life_penalty|FILE.json --set death_pen=100 [...]
  *   quarkade train --resume RUN_ID [--episodes N] [--data-dir DIR] [--json]
  *   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]
  *   quarkade export --run RUN_ID --out DIR
@@ -28,6 +29,7 @@ import { childProcessLauncher } from '../services/launcher'
 import { exportModel, importModel } from '../services/models'
 import { TrackLibrary } from '../services/tracks'
 import { GEN_USAGE, INSPECT_USAGE, genCommand, inspectCommand } from './cli-data'
+import { REWARD_USAGE, rewardCommand, rewardSettings } from './cli-rewards'
 
 const USAGE = `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
@@ -38,11 +40,14 @@ const USAGE = `usage:
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
+  quarkade train --env maze [--algo dqn] --reward vanilla|life_penalty|death_tax|ghostbusters|split_q|parameterized|custom|SAVED|FILE.json
+                 [--set death_pen=500 --set ghost_mul=2 ...]   (--set also takes the world's settings; --algo defaults to the world's)
   quarkade train --env jets --algo vae --data FILE.h5 [--epochs N] [--channels Track,ECAL,HCAL] [--set key=value ...]
   quarkade train --env lartpc --data FILE_OR_FOLDER [--algo two-head-dqn|two-head-dqn-seed] [--env-set reward=categorisation ...]
                  (--algo may be left out: each world has a default algorithm)
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
+  ${REWARD_USAGE}
   ${INSPECT_USAGE}
   ${GEN_USAGE}
 
@@ -57,7 +62,6 @@ function integer(flag: string, text: string | undefined): number | undefined {
   return v
 }
 
-/** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
 /** --track takes a built-in or library name, or a track file (the seed's format, or .json). */
 function trackArgument(value: string): string | Record<string, unknown> {
   if (!fs.existsSync(value) || !fs.statSync(value).isFile()) return value
@@ -73,6 +77,7 @@ function trackArgument(value: string): string | Record<string, unknown> {
   }
 }
 
+/** Turns `train` flags into a resolved RunConfig; throws before anything is written. */
 export function trainConfigFromArgs(args: string[]): {
   config: RunConfig | null
   resume?: { runId: number; episodes: number | undefined }
@@ -102,6 +107,7 @@ export function trainConfigFromArgs(args: string[]): {
       data: { type: 'string' },
       channels: { type: 'string' },
       epochs: { type: 'string' },
+      reward: { type: 'string' },
     },
   })
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
@@ -112,19 +118,24 @@ export function trainConfigFromArgs(args: string[]): {
     return { resume: { runId, episodes: integer('episodes', values.episodes) }, config: null, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
   }
   if (!values.env) throw new UsageError('--env is required (e.g. --env catch)')
-  // Without --algo the world's default algorithm trains (resolveRunConfig picks it).
+  // Without --algo the world's default algorithm trains (resolveRunConfig picks it the same way).
   const world = findWorld(values.env)
-  const specs = findAlgo(values.algo ?? (world ? (algosFor(world)[0]?.id ?? '') : ''))?.params ?? []
+  const algo = values.algo ?? (world ? algosFor(world)[0]?.id : undefined)
+  const specs = findAlgo(algo ?? '')?.params ?? []
+  const envSpecs = world?.params ?? []
   const params: Record<string, unknown> = {}
+  const envParams: Record<string, unknown> = {}
   for (const item of values.set ?? []) {
     const eq = item.indexOf('=')
     if (eq <= 0) throw new UsageError(`malformed --set "${item}": expected key=value`)
     const key = item.slice(0, eq)
-    params[key] = parseParamText(
-      specs.find((s) => s.key === key),
-      item.slice(eq + 1),
-    )
+    // A key the algorithm does not have but the world does is a world setting (--set death_pen=100).
+    const envSpec = specs.some((s) => s.key === key) ? undefined : envSpecs.find((s) => s.key === key)
+    if (envSpec) envParams[key] = parseParamText(envSpec, item.slice(eq + 1))
+    else params[key] = parseParamText(specs.find((s) => s.key === key), item.slice(eq + 1))
   }
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  if (values.reward !== undefined) Object.assign(envParams, rewardSettings(values.reward, envSpecs, dataDir))
   let target: TrainRequest['target']
   if (values.target !== undefined) {
     const m = /^([a-z_]+)=(.+)$/.exec(values.target)
@@ -132,8 +143,6 @@ export function trainConfigFromArgs(args: string[]): {
     if (!m || !Number.isFinite(value)) throw new UsageError(`malformed --target "${values.target}": expected metric=value, e.g. win_rate=0.9`)
     target = { metric: m[1], value }
   }
-  const envParams: Record<string, unknown> = {}
-  const envSpecs = findWorld(values.env)?.params ?? []
   for (const item of values['env-set'] ?? []) {
     const eq = item.indexOf('=')
     if (eq <= 0) throw new UsageError(`malformed --env-set "${item}": expected key=value`)
@@ -148,7 +157,7 @@ export function trainConfigFromArgs(args: string[]): {
     env_params: envParams,
     data: values.data === undefined ? undefined : { path: path.resolve(values.data), ...(values.channels ? { channels: values.channels.split(',').map((c) => c.trim()) } : {}) },
     track: values.track === undefined ? undefined : trackArgument(values.track),
-    algo: values.algo,
+    algo,
     seed: integer('seed', values.seed),
     episodes: integer('episodes', values.episodes ?? values.epochs),
     backend: values.backend,
@@ -158,7 +167,6 @@ export function trainConfigFromArgs(args: string[]): {
     params,
     name: values.name,
   }
-  const dataDir = values['data-dir'] ?? defaultDataDir()
   const clean = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined))
   const config = resolveRunConfig(clean, (t) => resolveTrackReadOnly(t, dataDir))
   return { config, dataDir, json: values.json ?? false }
@@ -218,6 +226,25 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
       : {}),
     metrics: run.latest,
   }
+}
+
+/**
+ * Means over all of an agent run's episodes (the metrics' `mean_*` are of the last 100):
+ * `mean_return`, and `run_means` of the return and each episode stat (a maze's score).
+ */
+function runMeans(services: ReturnType<typeof createServices>, run: RunSummary): Record<string, unknown> {
+  const world = findWorld(run.env)
+  if (world?.kind !== 'rl') return {}
+  const keys = ['return', ...world.episodeStats.map((s) => s.key)]
+  const sums = new Map<string, { sum: number; n: number }>()
+  for (const p of services.store.metrics(run.id, keys)) {
+    const m = sums.get(p.key) ?? { sum: 0, n: 0 }
+    m.sum += p.value
+    m.n++
+    sums.set(p.key, m)
+  }
+  const means = Object.fromEntries([...sums].map(([k, m]) => [k, m.sum / m.n]))
+  return { mean_return: means.return ?? null, run_means: means }
 }
 
 function progressLine(run: RunSummary): string {
@@ -294,8 +321,9 @@ async function train(args: string[]): Promise<number> {
   const final = await services.jobs.waitForEnd(run.id)
   if (tty) process.stderr.write('\n')
   process.stderr.write(`run ${final.id} ${final.status}: ${final.statusReason ?? ''}\n`)
+  const means = runMeans(services, final)
   await services.close()
-  if (json) process.stdout.write(JSON.stringify(resultJson(final, (performance.now() - started) / 1000)) + '\n')
+  if (json) process.stdout.write(JSON.stringify({ ...resultJson(final, (performance.now() - started) / 1000), ...means }) + '\n')
   return final.status === 'failed' ? 1 : 0
 }
 
@@ -426,6 +454,8 @@ export async function main(argv: string[]): Promise<number> {
         return await play(rest)
       case 'tracks':
         return await tracksCommand(rest)
+      case 'reward':
+        return await rewardCommand(rest)
       case 'inspect':
         return await inspectCommand(rest)
       case 'gen':

@@ -22,6 +22,8 @@ export interface HumanPlayView {
   /** 'step': one move per key press; 'timed': the game ticks at `speed` steps/s. */
   mode: 'step' | 'timed'
   speed: number
+  /** Timed mode keeps doing the last key pressed until another, as a held joystick (the maze). */
+  hold?: boolean
 }
 
 /** Panels a world adds to the app's views; each gets the props named. */
