@@ -31,8 +31,13 @@ export interface AlgoInfo {
   runOwned?: { episodes?: string; seed?: string }
   /** What it reports per episode (or per batch / epoch), besides return and length. */
   metrics: readonly MetricSpec[]
-  /** Per-step outputs recorded with replays (Q-values, action probabilities), one number per action. */
-  outputs?: { label: string; short: string }
+  /**
+   * Per-step outputs recorded with replays (Q-values, action probabilities), one number per action.
+   * `parts`, when present, splits each step's numbers into consecutive named parts (Split-Q: the
+   * reward stream's Q-values, then the punishment stream's); absent = one part of one number per
+   * action. A part's `n` is how many numbers it holds; 0 = one per action of the world.
+   */
+  outputs?: { label: string; short: string; parts?: readonly { label: string; short: string; n: number }[] }
   /** It saves a policy network (Play, Export, Import). */
   hasModel: boolean
   /** What a unit of training is called in the UI: episodes for agents, epochs for data sets. */

@@ -15,7 +15,8 @@ import { snakeWorld } from './snake/world'
 import { racerWorld } from './racer/world'
 import { jetsWorld } from './jets/world'
 import { mazeWorld } from './maze/world'
-import { dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
+import { ddqnSeedAlgo, dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
+import { splitQAlgo } from './agents/split-q-params'
 import { qtableAlgo } from './agents/qtable'
 import { vaeAlgo } from './vae/params'
 
@@ -40,6 +41,8 @@ registerAlgo(dqnAlgo)
 registerAlgo(qtableAlgo)
 registerAlgo(qnnOnehotAlgo)
 registerAlgo(qnnMapAlgo)
+registerAlgo(ddqnSeedAlgo)
+registerAlgo(splitQAlgo)
 registerAlgo(vaeAlgo)
 
 registerWorld(catchWorld)

@@ -7,10 +7,12 @@ import type { AlgoImplementation } from '../agent'
 import { getAlgo } from '../catalog'
 import { dqnImplementation } from './dqn'
 import { qtableImplementation } from './qtable'
+import { splitQImplementation } from './split-q'
 
 const implementations: Record<string, AlgoImplementation> = {
   dqn: dqnImplementation,
   qtable: qtableImplementation,
+  'split-q': splitQImplementation,
 }
 
 export function implementationOf(algoId: string): AlgoImplementation {
