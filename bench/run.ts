@@ -11,6 +11,7 @@ import { racerBenches } from './racer'
 import { h5Benches } from './h5'
 import { snakeBenches } from './snake'
 import { mazeBenches } from './maze'
+import { mazeAlgoBenches } from './maze-algos'
 import { vaeBenches } from './vae'
 
 /** Loads tfjs and the backend only for the benches that need them. */
@@ -101,7 +102,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...racerBenches, ...h5Benches, ...vaeBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...racerBenches, ...h5Benches, ...vaeBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined
