@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
+import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/main/trainer/backend'
 import { defaultParams, effectiveEnvParams, getAlgo, getWorld, makeEnv } from '../../src/core/catalog'
 import { QNetwork, buildQNetwork, type DqnParams } from '../../src/core/agents/dqn'
@@ -179,7 +180,11 @@ describe('Split-Q', () => {
     const env = new TwoStreamChain()
     const params = chainParams({ split_preset: 'custom', w_r: 2, lambda_r: 0.8, w_p: 1, lambda_p: 0.6, epsilon_end: 0.2, epsilon_decay_episodes: 40, target_network: 'hard', target_update_every: 3, target_update_unit: 'episodes', double_dqn: true, loss: 'huber', grad_clip_norm: 1 })
     const straight = new SplitQ(env, params, 5)
-    const all = await play(straight, 40)
+    const all = await play(straight, 20)
+    // Training leaks no tensors (the clipped-gradient path included; the optimisers' moments exist by now).
+    const tensors = tf.memory().numTensors
+    all.push(...(await play(straight, 20)))
+    expect(tf.memory().numTensors).toBe(tensors)
     const first = new SplitQ(env, params, 5)
     const half = await play(first, 20)
     const snap = await first.snapshot()

@@ -34,7 +34,7 @@ import { obsSize } from '../env'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
-import { QNetwork, argmax, epsilonAt, inferDqnParams, setWeightsFromBytes, weightsBytes, type DqnParams } from './dqn'
+import { QNetwork, argmax, epsilonAt, setWeightsFromBytes, weightsBytes, type DqnParams } from './dqn'
 import { restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 import { splitBiases, type SplitBiases } from './split-q-params'
@@ -292,15 +292,8 @@ function sumHalves(q: Float32Array): Float32Array {
   return sum
 }
 
-/** How the trainer makes, restores and imports Split-Q agents (registered in implementations.ts). */
+/** How the trainer makes and restores Split-Q agents (importing a Split-Q model folder is not supported) (registered in implementations.ts). */
 export const splitQImplementation: AlgoImplementation = {
   create: (env, params, seed) => new SplitQ(env, params as unknown as SplitQParams, seed),
   restore: (env, snap) => SplitQ.restore(env, snap),
-  inferParams: (topology, env, where) => {
-    // The combined model nests the two streams' Sequentials; either one says the network's shape.
-    const layers = (topology as { config?: { layers?: { class_name?: string; config?: unknown }[] } } | undefined)?.config?.layers ?? []
-    const stream = layers.find((l) => l.class_name === 'Sequential')
-    if (!stream) throw new Error(`${where} is not a Split-Q model (no stream network inside)`)
-    return inferDqnParams(stream, env, where) as ParamValues
-  },
 }
