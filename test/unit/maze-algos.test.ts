@@ -107,6 +107,9 @@ describe('Double DQN · seed preset', () => {
     expect(shapes).toEqual([[22, 20, 16], [10, 9, 32], [8, 7, 64], [3584], [256], [9]])
     model.dispose()
     expect(() => buildQNetwork(p, [4, 33, 33], 9, 0)).toThrow('conv layer 3 (kernel 3, stride 1) leaves nothing of 33×33 observations')
+    // …and before a run starts: the small maze at 3 pixels a tile is 33×33.
+    const smallEnv = makeEnv('maze-v1', { ...effectiveEnvParams('maze-v1', 'ddqn-seed', {}), preset: 'small' })
+    expect(getAlgo('ddqn-seed').checkSettings!(p as unknown as ParamValues, smallEnv)).toMatch(/^conv layer 3 .* 33×33 observations/)
   })
 
   test('Huber loss is linear in large errors, and clipping bounds a step’s gradient norm', () => {

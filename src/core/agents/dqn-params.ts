@@ -48,8 +48,35 @@ export const DQN_METRICS: readonly MetricSpec[] = [
   { key: 'epsilon', label: 'Exploration rate', group: 'learning', fraction: true },
 ]
 
-/** The replay memory at this env's state size must fit its byte budget (it is also written whole into checkpoints). */
+type ConvSettings = { conv_filters: number[]; conv_kernel: number; conv_kernels?: number[]; conv_strides?: number[] }
+
+/** Each conv layer's kernel size and stride. */
+export function convLayers(p: ConvSettings): { filters: number; kernel: number; stride: number }[] {
+  return p.conv_filters.map((filters, i) => ({
+    filters,
+    kernel: p.conv_kernels?.length ? (p.conv_kernels[i] ?? p.conv_kernels.at(-1)!) : p.conv_kernel,
+    stride: p.conv_strides?.length ? (p.conv_strides[i] ?? p.conv_strides.at(-1)!) : 1,
+  }))
+}
+
+/** Why the conv layers leave nothing of h×w observations (valid padding: floor((size − kernel) / stride) + 1 per layer), or null. */
+export function convShrinkProblem(p: ConvSettings, h: number, w: number): string | null {
+  let [outH, outW] = [h, w]
+  for (const [i, { kernel, stride }] of convLayers(p).entries()) {
+    outH = Math.floor((outH - kernel) / stride) + 1
+    outW = Math.floor((outW - kernel) / stride) + 1
+    if (outH < 1 || outW < 1) return `conv layer ${i + 1} (kernel ${kernel}, stride ${stride}) leaves nothing of ${h}×${w} observations: use larger frames or smaller kernels`
+  }
+  return null
+}
+
+/** The settings must fit this env: the conv layers its observations, the replay memory its byte budget (it is also written whole into checkpoints). */
 export function dqnCheckSettings(params: ParamValues, env: Env): string | null {
+  const shape = env.observationSpace.shape
+  if (params.network === 'conv' && shape.length >= 2) {
+    const shrunk = convShrinkProblem(params as unknown as ConvSettings, shape.at(-2)!, shape.at(-1)!)
+    if (shrunk) return shrunk
+  }
   if (typeof params.memory_size !== 'number' || params.memory_size < 0) return null
   return replayBudgetProblem(params.memory_size, obsSize(env.observationSpace) * Number(params.nb_frames ?? 1))
 }

@@ -20,6 +20,7 @@ import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
 import { dense } from '../nn/dense'
+import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 
@@ -72,15 +73,6 @@ export interface QNetworkParams {
   td_memory?: number
 }
 
-/** Each conv layer's kernel size and stride. */
-export function convLayers(p: Pick<QNetworkParams, 'conv_filters' | 'conv_kernel' | 'conv_kernels' | 'conv_strides'>): { filters: number; kernel: number; stride: number }[] {
-  return p.conv_filters.map((filters, i) => ({
-    filters,
-    kernel: p.conv_kernels?.length ? (p.conv_kernels[i] ?? p.conv_kernels.at(-1)!) : p.conv_kernel,
-    stride: p.conv_strides?.length ? (p.conv_strides[i] ?? p.conv_strides.at(-1)!) : 1,
-  }))
-}
-
 /** The app's DQN settings (DQN_PARAMS): the loop's and the built-in network's. */
 export type DqnParams = DqnLoopParams & QNetworkParams
 
@@ -116,14 +108,9 @@ export function buildQNetwork(p: QNetworkParams & Pick<DqnLoopParams, 'nb_frames
     const [planes, h, w] = convPlanes(frameShape, p.nb_frames)
     model.add(tf.layers.reshape({ targetShape: [planes, h, w], inputShape: [inputSize] }))
     model.add(tf.layers.permute({ dims: [2, 3, 1] }))
-    let [outH, outW] = [h, w]
-    convLayers(p).forEach(({ filters, kernel, stride }, i) => {
-      // Valid padding: each layer leaves floor((size − kernel) / stride) + 1 positions.
-      outH = Math.floor((outH - kernel) / stride) + 1
-      outW = Math.floor((outW - kernel) / stride) + 1
-      if (outH < 1 || outW < 1) {
-        throw new Error(`conv layer ${i + 1} (kernel ${kernel}, stride ${stride}) leaves nothing of ${h}×${w} observations: use larger frames or smaller kernels`)
-      }
+    const shrunk = convShrinkProblem(p, h, w)
+    if (shrunk) throw new Error(shrunk)
+    convLayers(p).forEach(({ filters, kernel, stride }) => {
       model.add(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, activation: 'relu', kernelInitializer: init(layer++) as never }))
     })
     model.add(tf.layers.flatten())

@@ -292,7 +292,7 @@ function sumHalves(q: Float32Array): Float32Array {
   return sum
 }
 
-/** How the trainer makes and restores Split-Q agents (importing a Split-Q model folder is not supported) (registered in implementations.ts). */
+/** How the trainer makes and restores Split-Q agents (registered in implementations.ts); a Split-Q model folder cannot be imported. */
 export const splitQImplementation: AlgoImplementation = {
   create: (env, params, seed) => new SplitQ(env, params as unknown as SplitQParams, seed),
   restore: (env, snap) => SplitQ.restore(env, snap),
