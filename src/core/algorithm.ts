@@ -34,7 +34,9 @@ export interface AlgoInfo {
   /**
    * Per-step outputs recorded with replays (Q-values, action probabilities), one number per action.
    * `parts`, when present, splits each step's numbers into consecutive named parts (the two-headed
-   * DQN: 8 move Q-values, then 3 class probabilities); absent = one part of one number per action.
+   * DQN: 8 move Q-values, then 3 class probabilities; Split-Q: the reward stream's Q-values, then the
+   * punishment stream's); absent = one part of one number per action. A part's `n` is how many
+   * numbers it holds; 0 = one per action of the world.
    */
   outputs?: { label: string; short: string; parts?: readonly { label: string; short: string; n: number }[] }
   /** It saves a policy network (Play, Export, Import). */

@@ -16,7 +16,8 @@ import { racerWorld } from './racer/world'
 import { jetsWorld } from './jets/world'
 import { lartpcWorld } from './lartpc/world'
 import { mazeWorld } from './maze/world'
-import { dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
+import { ddqnSeedAlgo, dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
+import { splitQAlgo } from './agents/split-q-params'
 import { qtableAlgo } from './agents/qtable'
 import { twoHeadDqnAlgo, twoHeadDqnSeedAlgo } from './agents/two-head-dqn-params'
 import { vaeAlgo } from './vae/params'
@@ -42,6 +43,8 @@ registerAlgo(dqnAlgo)
 registerAlgo(qtableAlgo)
 registerAlgo(qnnOnehotAlgo)
 registerAlgo(qnnMapAlgo)
+registerAlgo(ddqnSeedAlgo)
+registerAlgo(splitQAlgo)
 registerAlgo(vaeAlgo)
 registerAlgo(twoHeadDqnAlgo)
 registerAlgo(twoHeadDqnSeedAlgo)

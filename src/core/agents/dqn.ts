@@ -20,6 +20,7 @@ import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
 import { dense } from '../nn/dense'
+import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 
@@ -45,13 +46,31 @@ export interface QNetworkParams {
   network: 'mlp' | 'conv'
   conv_filters: number[]
   conv_kernel: number
+  /** Per-layer kernel sizes; absent or empty = conv_kernel for every layer. */
+  conv_kernels?: number[]
+  /** Per-layer strides; absent or empty = 1 for every layer. */
+  conv_strides?: number[]
   optimizer: 'adam' | 'rmsprop' | 'sgd'
   hidden: number[]
   lr: number
+  /** RMSprop's decay ρ and ε (absent: Keras' 0.9 and 1e-7). */
+  rmsprop_rho?: number
+  rmsprop_epsilon?: number
+  /** The TD error's loss: squared (absent) or Huber with δ 1. */
+  loss?: 'mse' | 'huber'
+  /** Scale the gradients down to at most this global norm; absent or 0 = no clipping. */
+  grad_clip_norm?: number
   target_network: 'none' | 'hard' | 'soft'
   target_update_every: number
+  /** What target_update_every counts for a hard copy: gradient steps (absent) or episodes (games). */
+  target_update_unit?: 'steps' | 'episodes'
   tau: number
   double_dqn: boolean
+  /**
+   * Split-Q's memory λ (agents/split-q.ts): the TD target loses (1 − λ)·Q_target(s, a)
+   * on non-terminal steps. Absent = 1, the ordinary target. Not a DQN setting.
+   */
+  td_memory?: number
 }
 
 /** The app's DQN settings (DQN_PARAMS): the loop's and the built-in network's. */
@@ -89,9 +108,11 @@ export function buildQNetwork(p: QNetworkParams & Pick<DqnLoopParams, 'nb_frames
     const [planes, h, w] = convPlanes(frameShape, p.nb_frames)
     model.add(tf.layers.reshape({ targetShape: [planes, h, w], inputShape: [inputSize] }))
     model.add(tf.layers.permute({ dims: [2, 3, 1] }))
-    for (const filters of p.conv_filters) {
-      model.add(tf.layers.conv2d({ filters, kernelSize: p.conv_kernel, activation: 'relu', kernelInitializer: init(layer++) as never }))
-    }
+    const shrunk = convShrinkProblem(p, h, w)
+    if (shrunk) throw new Error(shrunk)
+    convLayers(p).forEach(({ filters, kernel, stride }) => {
+      model.add(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, activation: 'relu', kernelInitializer: init(layer++) as never }))
+    })
     model.add(tf.layers.flatten())
   }
   const first = model.layers.length === 0
@@ -122,8 +143,9 @@ function makeOptimizer(p: QNetworkParams): tf.Optimizer {
     case 'adam':
       return tf.train.adam(p.lr)
     case 'rmsprop':
-      // Keras' RMSprop defaults (qlearning4k's Snake example uses RMSprop()).
-      return tf.train.rmsprop(p.lr, 0.9, 0, 1e-7)
+      // Keras' RMSprop defaults (qlearning4k's Snake example uses RMSprop()); the seed's DQN sets ρ 0.95, ε 0.01.
+      // tfjs adds ε inside the square root (as DeepMind's DQN did); PyTorch adds it outside.
+      return tf.train.rmsprop(p.lr, p.rmsprop_rho ?? 0.9, 0, p.rmsprop_epsilon ?? 1e-7)
     case 'sgd':
       return tf.train.sgd(p.lr)
   }
@@ -155,6 +177,7 @@ export class QNetwork implements QFunction {
   private readonly nActions: number
   private readonly frameShape: readonly number[]
   private readonly actionMask: Float32Array
+  private readonly convs: { kernel: number; stride: number }[]
 
   constructor(
     private readonly params: QNetworkParams & Pick<DqnLoopParams, 'nb_frames' | 'batch_size'>,
@@ -171,6 +194,7 @@ export class QNetwork implements QFunction {
     this.variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable)
     this.optimizer = makeOptimizer(p)
     this.actionMask = new Float32Array(p.batch_size * this.nActions)
+    this.convs = p.network === 'conv' ? convLayers(p) : []
   }
 
   /**
@@ -186,8 +210,8 @@ export class QNetwork implements QFunction {
     if (this.params.network === 'conv') {
       const [planes, height, width] = convPlanes(this.frameShape, this.params.nb_frames)
       h = x.reshape([-1, planes, height, width]).transpose([0, 2, 3, 1])
-      for (; i < this.params.conv_filters.length * 2; i += 2) {
-        h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, 1, 'valid'), w[i + 1]))
+      for (; i < this.convs.length * 2; i += 2) {
+        h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, this.convs[i / 2].stride, 'valid'), w[i + 1]))
       }
       h = h.reshape([x.shape[0], -1])
     }
@@ -204,6 +228,15 @@ export class QNetwork implements QFunction {
 
   /** One gradient step on the masked TD error; returns the loss. */
   learn(b: Batch, gamma: number, step: number): number {
+    return this.learnFrom(b, b.rewards, gamma, step)
+  }
+
+  /**
+   * One gradient step towards rewards + γ·Q_target(S′, ·) − (1 − td_memory)·Q_target(S, A),
+   * the last term on non-terminal steps only (Split-Q's memory; 0 for a plain DQN).
+   * `rewards` is the batch's reward column to learn (Split-Q passes each stream's).
+   */
+  learnFrom(b: Batch, rewards: Float32Array, gamma: number, step: number): number {
     const p = this.params
     const B = p.batch_size
     this.actionMask.fill(0)
@@ -220,13 +253,19 @@ export class QNetwork implements QFunction {
         nextValue = qNext.max(1)
       }
       const notDone = tf.scalar(1).sub(tf.tensor1d(b.dones))
-      const y = tf.tensor1d(b.rewards).add(nextValue.mul(notDone).mul(gamma))
+      let y = tf.tensor1d(rewards).add(nextValue.mul(notDone).mul(gamma))
       const states = tf.tensor2d(b.states, [B, this.stateSize])
       const mask = tf.tensor2d(this.actionMask, [B, this.nActions])
-      return this.optimizer.minimize(() => {
-        const q = this.forward(this.model, states)
-        return q.mul(mask).sum(1).sub(y).square().mean() as tf.Scalar
-      }, true, this.variables)!
+      const forget = 1 - (p.td_memory ?? 1)
+      if (forget !== 0) y = y.sub(this.forward(bootstrap, states).mul(mask).sum(1).mul(notDone).mul(forget))
+      const lossOf = (): tf.Scalar => {
+        const q = this.forward(this.model, states).mul(mask).sum(1)
+        return (p.loss === 'huber' ? tf.losses.huberLoss(y, q, undefined, 1, tf.Reduction.MEAN) : q.sub(y).square().mean()) as tf.Scalar
+      }
+      if (!p.grad_clip_norm) return this.optimizer.minimize(lossOf, true, this.variables)!
+      const { value, grads } = tf.variableGrads(lossOf, this.variables)
+      this.optimizer.applyGradients(clipByGlobalNorm(grads, p.grad_clip_norm))
+      return value
     })
     const value = loss.dataSync()[0]
     loss.dispose()
@@ -238,7 +277,7 @@ export class QNetwork implements QFunction {
     const p = this.params
     if (!this.target) return
     if (p.target_network === 'hard') {
-      if (step % p.target_update_every === 0) this.target.setWeights(this.model.getWeights())
+      if (p.target_update_unit !== 'episodes' && step % p.target_update_every === 0) this.target.setWeights(this.model.getWeights())
       return
     }
     tf.tidy(() => {
@@ -246,6 +285,14 @@ export class QNetwork implements QFunction {
       const mixed = this.target!.getWeights().map((w, i) => w.mul(1 - p.tau).add(online[i].mul(p.tau)))
       this.target!.setWeights(mixed)
     })
+  }
+
+  /** After `episodesDone` episodes: the hard copy when it counts episodes (games), as the seed's DQN does. */
+  endEpisode(episodesDone: number): void {
+    const p = this.params
+    if (this.target && p.target_network === 'hard' && p.target_update_unit === 'episodes' && episodesDone % p.target_update_every === 0) {
+      this.target.setWeights(this.model.getWeights())
+    }
   }
 
   /** Starts from another model's weights (an imported or exported model of the same shape). */
@@ -394,6 +441,7 @@ export class Dqn implements RlAgent {
         if (r.terminated || r.truncated) break
       }
       this.episode++
+      this.net?.endEpisode(this.episode)
       yield {
         episode,
         seed,
@@ -502,6 +550,13 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.Model
   return saved!
 }
 
+/** The gradients scaled by min(1, maxNorm / their global L2 norm) (PyTorch's clip_grad_norm_). */
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum())))
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)))
+  return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]))
+}
+
 export function weightsBytes(model: tf.LayersModel): Uint8Array {
   return concatBytes(model.getWeights().map((w) => new Uint8Array((w.dataSync() as Float32Array).slice().buffer)))
 }
@@ -528,7 +583,7 @@ export function argmax(values: ArrayLike<number>): number {
 
 interface LayerJson {
   class_name: string
-  config: { units?: number; filters?: number; kernel_size?: number[]; batch_input_shape?: (number | null)[] }
+  config: { units?: number; filters?: number; kernel_size?: number[]; strides?: number[]; batch_input_shape?: (number | null)[] }
 }
 
 /**
@@ -556,7 +611,14 @@ export function inferDqnParams(topology: unknown, env: Env, where: string): Part
   if (dense.at(-1) !== env.actionSpace.n) throw new Error(`the model has ${dense.at(-1)} outputs; ${env.id} has ${env.actionSpace.n} actions`)
   return {
     network: conv.length ? 'conv' : 'mlp',
-    ...(conv.length ? { conv_filters: conv.map((l) => l.config.filters!), conv_kernel: conv[0].config.kernel_size?.[0] ?? 3 } : {}),
+    ...(conv.length
+      ? {
+          conv_filters: conv.map((l) => l.config.filters!),
+          conv_kernel: conv[0].config.kernel_size?.[0] ?? 3,
+          conv_kernels: conv.map((l) => l.config.kernel_size?.[0] ?? 3),
+          conv_strides: conv.map((l) => l.config.strides?.[0] ?? 1),
+        }
+      : {}),
     hidden: dense.slice(0, -1),
     nb_frames: inputSize / frame,
   }

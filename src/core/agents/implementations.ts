@@ -8,11 +8,13 @@ import { getAlgo } from '../catalog'
 import { dqnImplementation } from './dqn'
 import { qtableImplementation } from './qtable'
 import { twoHeadDqnImplementation } from './two-head-dqn'
+import { splitQImplementation } from './split-q'
 
 const implementations: Record<string, AlgoImplementation> = {
   dqn: dqnImplementation,
   qtable: qtableImplementation,
   'two-head-dqn': twoHeadDqnImplementation,
+  'split-q': splitQImplementation,
 }
 
 export function implementationOf(algoId: string): AlgoImplementation {

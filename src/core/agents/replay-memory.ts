@@ -17,6 +17,8 @@ export interface Batch {
   nextStates: Float32Array
   actions: Int32Array
   rewards: Float32Array
+  /** The second reward stream (Split-Q's punishments); zeros for a one-stream memory. */
+  rewards2: Float32Array
   /** 1 where the episode terminated at S′. */
   dones: Float32Array
 }
@@ -28,6 +30,8 @@ export class ReplayMemory {
   private nextStates: Float32Array
   private actions: Int32Array
   private rewards: Float32Array
+  /** The second reward stream, kept only by a two-stream memory (Split-Q). */
+  private rewards2: Float32Array
   private dones: Uint8Array
   /** Without replacement: the identity permutation of the slots, which sample() swaps and then restores. */
   private order: Int32Array | null = null
@@ -38,6 +42,7 @@ export class ReplayMemory {
     readonly capacity: number,
     readonly stateSize: number,
     readonly sampling: ReplaySampling = 'with-replacement',
+    readonly rewardStreams: 1 | 2 = 1,
   ) {
     if (capacity !== -1 && !(Number.isInteger(capacity) && capacity > 0)) throw new Error(`memory_size must be −1 (keep all) or a positive integer, got ${capacity}`)
     const initial = capacity === -1 ? 1024 : capacity
@@ -45,6 +50,7 @@ export class ReplayMemory {
     this.nextStates = new Float32Array(initial * stateSize)
     this.actions = new Int32Array(initial)
     this.rewards = new Float32Array(initial)
+    this.rewards2 = new Float32Array(rewardStreams === 2 ? initial : 0)
     this.dones = new Uint8Array(initial)
   }
 
@@ -66,17 +72,20 @@ export class ReplayMemory {
     this.nextStates = grow(this.nextStates, this.stateSize)
     this.actions = grow(this.actions, 1)
     this.rewards = grow(this.rewards, 1)
+    if (this.rewardStreams === 2) this.rewards2 = grow(this.rewards2, 1)
     this.dones = grow(this.dones, 1)
     this.order = null
   }
 
-  push(state: Float32Array, action: number, reward: number, nextState: Float32Array, done: boolean): void {
+  /** `reward2` is the second stream's reward (two-stream memories only). */
+  push(state: Float32Array, action: number, reward: number, nextState: Float32Array, done: boolean, reward2 = 0): void {
     if (this.capacity === -1 && this.size === this.allocated) this.grow()
     const i = this.cursor
     this.states.set(state, i * this.stateSize)
     this.nextStates.set(nextState, i * this.stateSize)
     this.actions[i] = action
     this.rewards[i] = reward
+    if (this.rewardStreams === 2) this.rewards2[i] = reward2
     this.dones[i] = done ? 1 : 0
     const cap = this.capacity === -1 ? Infinity : this.capacity
     this.cursor = this.capacity === -1 ? i + 1 : (i + 1) % cap
@@ -93,6 +102,7 @@ export class ReplayMemory {
       new Uint8Array(this.actions.buffer, 0, n * 4),
       new Uint8Array(this.rewards.buffer, 0, n * 4),
       new Uint8Array(this.dones.buffer, 0, n),
+      ...(this.rewardStreams === 2 ? [new Uint8Array(this.rewards2.buffer, 0, n * 4)] : []),
     ]
     const bytes = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0))
     let o = 0
@@ -121,6 +131,7 @@ export class ReplayMemory {
     this.actions.set(new Int32Array(take(slots * 4)))
     this.rewards.set(new Float32Array(take(slots * 4)))
     this.dones.set(new Uint8Array(take(slots)))
+    if (this.rewardStreams === 2) this.rewards2.set(new Float32Array(take(slots * 4)))
     this.size = size
     this.cursor = cursor
   }
@@ -167,6 +178,7 @@ export class ReplayMemory {
     out.nextStates.set(this.nextStates.subarray(i * d, (i + 1) * d), row * d)
     out.actions[row] = this.actions[i]
     out.rewards[row] = this.rewards[i]
+    if (this.rewardStreams === 2) out.rewards2[row] = this.rewards2[i]
     out.dones[row] = this.dones[i]
   }
 
@@ -178,6 +190,7 @@ export class ReplayMemory {
       nextStates: statePairs.subarray(batchSize * stateSize),
       actions: new Int32Array(batchSize),
       rewards: new Float32Array(batchSize),
+      rewards2: new Float32Array(batchSize),
       dones: new Float32Array(batchSize),
     }
   }
