@@ -208,10 +208,10 @@ describe('LArTPC episodes and held-out events', () => {
     const env = makeEnv('lartpc-v1', params, 0, { events: source })
     const used = new Set<number>()
     for (let seed = 0; seed < 200; seed++) {
-      const r = env.reset(seed)
-      used.add(r.info.event!)
-      expect(world.dataNeeds!(params, seed, 10)).toEqual([r.info.event])
-      expect((env.renderState() as { event: number }).event).toBe(r.info.event)
+      const event = env.reset(seed).info.event as number
+      used.add(event)
+      expect(world.dataNeeds!(params, seed, 10)).toEqual([event])
+      expect((env.renderState() as { event: number }).event).toBe(event)
     }
     expect([...used].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6])
   })
