@@ -10,6 +10,14 @@ import type { Env } from './env'
 import type { ParamSpec, ParamValues } from './params'
 import type { MetricSpec, WorldInfo } from './world'
 
+/** What an algorithm's per-step outputs are (see AlgoInfo.outputs). */
+export interface AlgoOutputs {
+  label: string
+  short: string
+  parts?: readonly { label: string; short: string; n: number }[]
+  sum?: { label: string; short: string }
+}
+
 export interface AlgoInfo {
   id: string
   label: string
@@ -36,9 +44,10 @@ export interface AlgoInfo {
    * `parts`, when present, splits each step's numbers into consecutive named parts (the two-headed
    * DQN: 8 move Q-values, then 3 class probabilities; Split-Q: the reward stream's Q-values, then the
    * punishment stream's); absent = one part of one number per action. A part's `n` is how many
-   * numbers it holds; 0 = one per action of the world.
+   * numbers it holds; 0 = one per action of the world. `sum`, when present, names what the agent
+   * acts on: the sum of its per-action parts (Split-Q's Q⁺ + Q⁻), shown above the parts.
    */
-  outputs?: { label: string; short: string; parts?: readonly { label: string; short: string; n: number }[] }
+  outputs?: AlgoOutputs
   /** It saves a policy network (Play, Export, Import). */
   hasModel: boolean
   /** What a unit of training is called in the UI: episodes for agents, epochs for data sets. */

@@ -22,7 +22,7 @@ import { qtableAlgo } from './agents/qtable'
 import { twoHeadDqnAlgo, twoHeadDqnSeedAlgo } from './agents/two-head-dqn-params'
 import { vaeAlgo } from './vae/params'
 
-export type { AlgoInfo } from './algorithm'
+export type { AlgoInfo, AlgoOutputs } from './algorithm'
 export type { EnvAssets, MetricSpec, WorldInfo } from './world'
 
 const worlds = new Map<string, WorldInfo>()

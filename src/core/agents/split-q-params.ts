@@ -70,6 +70,7 @@ export const splitQAlgo: AlgoInfo = {
       { label: 'Reward stream Q⁺', short: 'Q⁺', n: 0 },
       { label: 'Punishment stream Q⁻', short: 'Q⁻', n: 0 },
     ],
+    sum: { label: 'Q⁺ + Q⁻ (what it acts on)', short: 'Q' },
   },
   hasModel: true,
   unit: 'episodes',
