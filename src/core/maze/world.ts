@@ -1,5 +1,5 @@
 /** The maze (a Ms. Pac-Man-like game) as a registered world. */
-import type { ParamSpec } from '../params'
+import type { ParamSpec, ParamValues } from '../params'
 import type { WorldInfo } from '../world'
 import { MazeEnv, type MazeState } from './env'
 import type { MazePreset } from './layouts'
@@ -32,6 +32,27 @@ export function formatPoints(points: number): string {
   return String(Math.round(points)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')
 }
 
+/** Double DQN with the seed's γ 0.95, sized for a CPU: tile-scale frames, a small conv net, batch 32. Split-Q's two networks are built the same way. */
+const MAZE_DQN: ParamValues = {
+  network: 'conv',
+  conv_filters: [16, 32],
+  hidden: [128],
+  optimizer: 'adam',
+  lr: 2.5e-4,
+  gamma: 0.95,
+  batch_size: 32,
+  memory_size: 20000,
+  nb_frames: 1,
+  epsilon_start: 1,
+  epsilon_end: 0.05,
+  epsilon_decay_steps: 20_000,
+  learning_starts: 1000,
+  train_every: 4,
+  target_network: 'hard',
+  target_update_every: 500,
+  double_dqn: true,
+}
+
 export const mazeWorld: WorldInfo = {
   id: 'maze-v1',
   family: 'maze',
@@ -43,28 +64,7 @@ export const mazeWorld: WorldInfo = {
   defaultAlgo: 'dqn',
   defaultEpisodes: 1000,
   successMetric: { key: 'win_rate', label: 'Games that cleared a level (last 100)', target: 0.5 },
-  paramDefaults: {
-    // Double DQN with the seed's γ 0.95, sized for a CPU: tile-scale frames, a small conv net, batch 32.
-    dqn: {
-      network: 'conv',
-      conv_filters: [16, 32],
-      hidden: [128],
-      optimizer: 'adam',
-      lr: 2.5e-4,
-      gamma: 0.95,
-      batch_size: 32,
-      memory_size: 20000,
-      nb_frames: 1,
-      epsilon_start: 1,
-      epsilon_end: 0.05,
-      epsilon_decay_steps: 20_000,
-      learning_starts: 1000,
-      train_every: 4,
-      target_network: 'hard',
-      target_update_every: 500,
-      double_dqn: true,
-    },
-  },
+  paramDefaults: { dqn: MAZE_DQN, 'split-q': MAZE_DQN },
   params: MAZE_PARAMS,
   episodeStats: [
     { key: 'score', label: 'Score', unit: 'points' },

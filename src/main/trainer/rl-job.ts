@@ -103,7 +103,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
         const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length }
         if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate(greedyId))
         emitPolicy(done, false)
-        const epStats = env.episodeStats?.() ?? {}
+        const epStats = ep.stats ?? env.episodeStats?.() ?? {}
         for (const k of statKeys) {
           metrics[k] = epStats[k]
           metrics[`mean_${k}`] = stats[k].push(epStats[k])
