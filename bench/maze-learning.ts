@@ -6,7 +6,8 @@
  * mean score; `random_mean_score` is the line it must clear.
  *
  * QUARKADE_BENCH_MAZE_SET='{"lr":1e-3}' (JSON) overrides settings, for experiments;
- * a bench line with overrides says so in `overrides`.
+ * a bench line with overrides says so in `overrides`. QUARKADE_BENCH_MAZE_STEPS=N
+ * stops after N agent steps instead (learning per step, whatever else runs on the machine).
  */
 import type { RlAgent } from '../src/core/agent'
 import { defaultParams, effectiveEnvParams, getAlgo, makeEnv, findWorld } from '../src/core/catalog'
@@ -17,6 +18,8 @@ import { median, now, round, type BenchResult } from './util'
 const EVAL_GAMES = 100
 const EVAL_SEED = 424242
 const minutes = (): number => Number(process.env.QUARKADE_BENCH_MAZE_MINUTES ?? 10)
+/** For experiments on a busy machine: a budget of agent steps instead of minutes. */
+const stepBudget = (): number => Number(process.env.QUARKADE_BENCH_MAZE_STEPS ?? Infinity)
 const overrides = (): Record<string, unknown> => JSON.parse(process.env.QUARKADE_BENCH_MAZE_SET ?? '{}') as Record<string, unknown>
 
 async function learnSmallMaze(algoId: string, seed = 1): Promise<BenchResult> {
@@ -39,7 +42,7 @@ async function learnSmallMaze(algoId: string, seed = 1): Promise<BenchResult> {
   let envSteps = 0
   let gradSteps = 0
   // Train in short chunks so the clock is checked between games.
-  while (now() - t0 < budgetMs) {
+  while (now() - t0 < budgetMs && envSteps < stepBudget()) {
     for await (const ep of agent.train(1)) {
       scores.push((ep.stats ?? env.episodeStats!()).score)
       envSteps = ep.envSteps
@@ -75,6 +78,7 @@ async function learnSmallMaze(algoId: string, seed = 1): Promise<BenchResult> {
     games_trained: scores.length,
     env_steps: envSteps,
     grad_steps: gradSteps,
+    agent_steps_per_s: round(envSteps / trainedS),
     train_last100_mean_score: round(mean(last100)),
     algo: algoId,
     seed,
