@@ -69,6 +69,8 @@ export class ApiRouter {
       'runs.resume': ({ id, episodes }: { id: number; episodes?: number }) => this.jobs.resume(id, episodes),
       'runs.play': ({ id, episodes, seed }: { id: number; episodes: number; seed?: number }) =>
         this.jobs.play(id, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
+      'runs.playCombined': ({ a, b, atLeast, episodes, seed }: { a: number; b: number; atLeast: number; episodes: number; seed?: number }) =>
+        this.jobs.playCombined(a, b, atLeast, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
       'runs.export': ({ id, dir }: { id: number; dir: string }) => ({ files: exportModel(this.jobs.latestModel(id), this.folders.exportTarget(dir)) }),
       'models.import': ({ dir, env, name }: { dir: string; env: string; name?: string }) => {
         const run = importModel(this.store, readable(dir), env, name)
