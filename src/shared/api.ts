@@ -345,6 +345,15 @@ export const combinedPlayResultSchema = z.object({
 })
 export type CombinedPlayResult = z.infer<typeof combinedPlayResultSchema>
 
+/** A saved reward function as listed: its weights, or why its file cannot be read. */
+export const savedRewardSchema = z.object({
+  name: z.string(),
+  weights: z.record(z.string(), z.number()).optional(),
+  problem: z.string().optional(),
+  updatedAt: z.number(),
+})
+export type SavedRewardInfo = z.infer<typeof savedRewardSchema>
+
 /** Every request the renderer may make: name → input and output schemas. */
 export const apiMethods = {
   'catalog.get': { input: z.strictObject({}), output: catalogSchema },
@@ -425,6 +434,20 @@ export const apiMethods = {
     output: trackInfoSchema,
   },
   'tracks.delete': { input: z.strictObject({ name: z.string().min(1) }), output: z.strictObject({ deleted: z.string() }) },
+  /** Saved reward functions (src/main/services/rewards.ts): `<data dir>/rewards/NAME.json`. */
+  'rewards.list': { input: z.strictObject({}), output: z.array(savedRewardSchema) },
+  'rewards.save': {
+    input: z.strictObject({
+      name: z.string().max(60, 'a reward name has at most 60 characters'),
+      weights: z.record(z.string().max(40), z.number()).refine((w) => Object.keys(w).length <= 32, 'at most 32 weights'),
+      overwrite: z.boolean().optional(),
+    }),
+    output: z.object({ name: z.string(), weights: z.record(z.string(), z.number()), path: z.string() }),
+  },
+  'rewards.delete': {
+    input: z.strictObject({ name: z.string().max(60, 'a reward name has at most 60 characters') }),
+    output: z.object({ deleted: z.string(), reward: z.object({ name: z.string(), weights: z.record(z.string(), z.number()) }).nullable() }),
+  },
   'files.open': { input: z.strictObject({ path: z.string().min(1, 'choose a file') }), output: z.custom<FileOverview>() },
   'files.recent': {
     input: z.strictObject({}),

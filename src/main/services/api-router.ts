@@ -10,6 +10,7 @@ import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type A
 import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
 import type { TrackLibrary } from './tracks'
+import { RewardLibrary } from './rewards'
 import type { FileService } from './files'
 import { FolderPolicy } from './folders'
 import type { RunStore } from './run-store'
@@ -29,6 +30,7 @@ export class ApiRouter {
   private readonly listeners = new Set<(event: ApiEvent) => void>()
   private readonly handlers: Handlers
   private readonly folders: FolderPolicy
+  private readonly rewards: RewardLibrary
 
   constructor(
     private readonly store: RunStore,
@@ -39,6 +41,7 @@ export class ApiRouter {
     private readonly host: HostCapabilities = {},
   ) {
     this.folders = host.folders ?? FolderPolicy.unrestricted()
+    this.rewards = new RewardLibrary(system.dataDir)
     const readable = (p: string): string => this.folders.readable(p)
     this.handlers = {
       'catalog.get': () => ({ envs: listWorlds().map(describeWorld), algos: listAlgos().map(describeAlgo), backends: [...BACKENDS] }),
@@ -101,6 +104,12 @@ export class ApiRouter {
         this.publish({ type: 'tracks.changed' })
         return { deleted: name }
       },
+      'rewards.list': () => this.rewards.list(),
+      'rewards.save': ({ name, weights, overwrite }: { name: string; weights: Record<string, number>; overwrite?: boolean }) => {
+        const { reward, path } = this.rewards.save({ name, weights }, overwrite ?? false)
+        return { ...reward, path }
+      },
+      'rewards.delete': ({ name }: { name: string }) => ({ deleted: name, reward: this.rewards.delete(name) }),
       'files.open': ({ path }: { path: string }) => this.files.overview(readable(path)),
       'files.recent': () => this.files.recent(),
       'files.forget': ({ path }: { path: string }) => (this.files.forget(path), {}),
