@@ -7,11 +7,11 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { DEFAULT_WEIGHTS } from '../../src/core/maze/rewards'
 import { getWorld } from '../../src/core/catalog'
 import { MAX_REWARD_FILE_BYTES, RewardLibrary } from '../../src/main/services/rewards'
-import { rewardSettings } from '../../src/main/hosts/cli-rewards'
+import { rewardCommand, rewardSettings } from '../../src/main/hosts/cli-rewards'
 
 let dataDir: string
 let library: RewardLibrary
@@ -85,5 +85,32 @@ describe('saved rewards', () => {
     expect(rewardSettings(file, specs, dataDir)).toMatchObject({ reward: 'custom', w_step: -1 })
     expect(() => rewardSettings('nope', specs, dataDir)).toThrow(/^--reward: unknown reward "nope" \(known: vanilla, .*; or a saved reward's name, or a reward file\)$/)
     expect(() => rewardSettings('careful', getWorld('catch').params, dataDir)).toThrow('--reward: this world has no reward functions to choose from')
+  })
+})
+
+describe('quarkade reward save / list / delete', () => {
+  /** Runs the command and returns what it printed. */
+  async function cli(...args: string[]): Promise<string> {
+    let out = ''
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true))
+    try {
+      expect(await rewardCommand([...args, '--data-dir', dataDir])).toBe(0)
+    } finally {
+      spy.mockRestore()
+    }
+    return out
+  }
+
+  test('saves, refuses to save over a name without --overwrite, lists and deletes', async () => {
+    expect(JSON.parse(await cli('save', 'careful', '--set', 'w_death=-2000', '--json'))).toMatchObject({ name: 'careful', weights: { w_death: -2000 } })
+    await expect(cli('save', 'careful', '--set', 'w_death=-1')).rejects.toThrow('a reward named "careful" is already saved; save with overwrite to replace it')
+    expect(library.get('careful').weights.w_death).toBe(-2000)
+    await cli('save', 'careful', '--set', 'w_death=-1', '--overwrite')
+    expect(JSON.parse(await cli('list', '--json'))).toEqual([{ name: 'careful', weights: { ...DEFAULT_WEIGHTS, w_death: -1 } }])
+    expect(await cli('delete', 'careful')).toContain('deleted reward "careful" (it was: w_pellet=10 w_power=50 w_ghost=200 w_fruit=100 w_death=-1')
+    expect(files()).toEqual([])
+    await expect(cli('delete')).rejects.toThrow('reward delete needs one NAME')
+    await expect(cli('save', 'x', '--set', 'w_bonus=1')).rejects.toThrow('unknown weight "w_bonus"')
+    await expect(cli('drop', 'x')).rejects.toThrow('reward: expected "save", "list" or "delete", got "drop"')
   })
 })
