@@ -90,6 +90,12 @@ export interface WorldInfo {
     /** Each step's info carries `label`: the true class of what the action's class part labelled (LArTPC's pixel), for agents that learn a classifier from it. */
     labels?: boolean
   }
+  /**
+   * A number of the env's renderState() that tells what stage a game is in (the maze's
+   * `lives`): a combined policy hands play from one model to another on it
+   * (src/core/agents/combined.ts). Plain data, so it crosses to the renderer with the catalog.
+   */
+  phase?: { key: string; label: string }
   /** Runs carry a track (the Pixel Racer): the track itself, so a run stays reproducible. */
   track?: boolean
   /** Runs read a data file. */

@@ -309,24 +309,50 @@ export const trackInfoSchema = z.object({
 })
 export type TrackInfo = z.infer<typeof trackInfoSchema>
 
+const playedGameSchema = z.object({
+  seed: z.number(),
+  return: z.number(),
+  length: z.number(),
+  won: z.boolean(),
+  stats: z.record(z.string(), z.number()),
+})
+const playedEpisodeSchema = playedGameSchema.extend({
+  episode: z.number(),
+  actions: z.array(z.number()),
+  outputs: z.array(z.number()),
+})
+
 export const playResultSchema = z.object({
   backend: z.string(),
   winFraction: z.number(),
   meanReturn: z.number(),
-  episodes: z.array(
-    z.object({
-      episode: z.number(),
-      seed: z.number(),
-      actions: z.array(z.number()),
-      outputs: z.array(z.number()),
-      return: z.number(),
-      length: z.number(),
-      won: z.boolean(),
-      stats: z.record(z.string(), z.number()),
-    }),
-  ),
+  episodes: z.array(playedEpisodeSchema),
 })
 export type PlayResult = z.infer<typeof playResultSchema>
+
+/** Two runs' models as one (src/core/agents/combined.ts): A while the world's phase ≥ atLeast, then B; and each alone on the same games. */
+export const combinedPlayResultSchema = z.object({
+  backend: z.string(),
+  runs: z.tuple([z.number(), z.number()]),
+  /** What the switch reads (WorldInfo.phase: the maze's lives). */
+  phase: z.object({ key: z.string(), label: z.string() }),
+  atLeast: z.number(),
+  seed: z.number(),
+  /** The combined games, re-simulatable from seed + actions; `actors[t]` is 0 when A chose step t, 1 when B did. */
+  games: z.array(playedEpisodeSchema.extend({ actors: z.array(z.number()) })),
+  /** The same games played by A alone and by B alone. */
+  alone: z.tuple([z.array(playedGameSchema), z.array(playedGameSchema)]),
+})
+export type CombinedPlayResult = z.infer<typeof combinedPlayResultSchema>
+
+/** A saved reward function as listed: its weights, or why its file cannot be read. */
+export const savedRewardSchema = z.object({
+  name: z.string(),
+  weights: z.record(z.string(), z.number()).optional(),
+  problem: z.string().optional(),
+  updatedAt: z.number(),
+})
+export type SavedRewardInfo = z.infer<typeof savedRewardSchema>
 
 /** Every request the renderer may make: name → input and output schemas. */
 export const apiMethods = {
@@ -357,6 +383,16 @@ export const apiMethods = {
       seed: z.number().int().min(0).optional(),
     }),
     output: playResultSchema,
+  },
+  'runs.playCombined': {
+    input: z.strictObject({
+      a: z.number().int().positive(),
+      b: z.number().int().positive(),
+      atLeast: z.number().int('the switch level must be a whole number').min(0, 'the switch level must be at least 0').max(1000, 'the switch level must be at most 1000'),
+      episodes: z.number().int().min(1, 'episodes must be at least 1').max(1000, 'play at most 1000 episodes at once'),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    }),
+    output: combinedPlayResultSchema,
   },
   'runs.export': {
     input: z.strictObject({ id: z.number().int().positive(), dir: z.string().min(1, 'choose a folder') }),
@@ -398,6 +434,20 @@ export const apiMethods = {
     output: trackInfoSchema,
   },
   'tracks.delete': { input: z.strictObject({ name: z.string().min(1) }), output: z.strictObject({ deleted: z.string() }) },
+  /** Saved reward functions (src/main/services/rewards.ts): `<data dir>/rewards/NAME.json`. */
+  'rewards.list': { input: z.strictObject({}), output: z.array(savedRewardSchema) },
+  'rewards.save': {
+    input: z.strictObject({
+      name: z.string().max(60, 'a reward name has at most 60 characters'),
+      weights: z.record(z.string().max(40), z.number()).refine((w) => Object.keys(w).length <= 32, 'at most 32 weights'),
+      overwrite: z.boolean().optional(),
+    }),
+    output: z.object({ name: z.string(), weights: z.record(z.string(), z.number()), path: z.string() }),
+  },
+  'rewards.delete': {
+    input: z.strictObject({ name: z.string().max(60, 'a reward name has at most 60 characters') }),
+    output: z.object({ deleted: z.string(), reward: z.object({ name: z.string(), weights: z.record(z.string(), z.number()) }).nullable() }),
+  },
   'files.open': { input: z.strictObject({ path: z.string().min(1, 'choose a file') }), output: z.custom<FileOverview>() },
   'files.recent': {
     input: z.strictObject({}),

@@ -3,6 +3,8 @@
  * ready when it prints `QUARKADE_WEB_READY <url with ?token=>`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -49,5 +51,23 @@ export async function stopHostProcess(child: ChildProcess | null): Promise<void>
   if ((await Promise.race([gone, timeout])) === 'timeout') {
     child.kill('SIGKILL')
     await gone
+  }
+}
+
+/** A host process on a fresh temporary folder (data and a stub page); `close` stops it and removes the folder. */
+export async function startTempHost(prefix: string): Promise<{ dir: string; dataDir: string; openUrl: URL; close(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  fs.mkdirSync(path.join(dir, 'static'))
+  fs.writeFileSync(path.join(dir, 'static', 'index.html'), '<!doctype html><title>Quarkade</title>')
+  const host = startHostProcess({ dataDir: path.join(dir, 'data'), staticDir: path.join(dir, 'static') })
+  const close = async (): Promise<void> => {
+    await stopHostProcess(host.child)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    return { dir, dataDir: path.join(dir, 'data'), openUrl: new URL(await host.ready), close }
+  } catch (e) {
+    await close()
+    throw e
   }
 }

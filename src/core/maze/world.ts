@@ -74,6 +74,7 @@ export const mazeWorld: WorldInfo = {
     { key: 'ghosts_eaten', label: 'Ghosts eaten' },
   ],
   spaces: { observation: 'box', action: 'discrete' },
+  phase: { key: 'lives', label: 'Lives' },
   outcome(won, state) {
     const s = state as Partial<MazeState> | undefined
     const points = s?.score === undefined ? '' : ` · ${formatPoints(s.score)} points`

@@ -7,6 +7,7 @@
  *   quarkade train --env maze [--algo dqn] --reward life_penalty|FILE.json --set death_pen=100 [...]
  *   quarkade train --resume RUN_ID [--episodes N] [--data-dir DIR] [--json]
  *   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]
+ *   quarkade play --combine A,B --switch-at K [--episodes N] [--seed S] [--json]
  *   quarkade export --run RUN_ID --out DIR
  *   quarkade import --model DIR --env ENV [--name TEXT] [--json]
  *   quarkade runs [--data-dir DIR] [--json]
@@ -30,6 +31,7 @@ import { exportModel, importModel } from '../services/models'
 import { TrackLibrary } from '../services/tracks'
 import { GEN_USAGE, INSPECT_USAGE, genCommand, inspectCommand } from './cli-data'
 import { REWARD_USAGE, rewardCommand, rewardSettings } from './cli-rewards'
+import { COMBINE_USAGE, playCombinedCommand } from './cli-combine'
 
 const USAGE = `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
@@ -37,6 +39,7 @@ const USAGE = `usage:
                  [--checkpoint-every N] [--replay-every N] [--name TEXT] [--data-dir DIR] [--json]
   quarkade train --resume RUN_ID [--episodes N]     continue a stopped/failed run from its last checkpoint
   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]   greedy play; prints the win fraction
+  ${COMBINE_USAGE}
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
@@ -337,9 +340,19 @@ async function play(args: string[]): Promise<number> {
   const { values } = parseCliArgs({
     args,
     strict: true,
-    options: { run: { type: 'string' }, episodes: { type: 'string' }, seed: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      run: { type: 'string' },
+      combine: { type: 'string' },
+      'switch-at': { type: 'string' },
+      episodes: { type: 'string' },
+      seed: { type: 'string' },
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
   })
-  if (values.run === undefined) throw new UsageError('--run RUN_ID is required')
+  if (values.combine !== undefined) return playCombinedCommand(values, openExisting)
+  if (values['switch-at'] !== undefined) throw new UsageError('--switch-at goes with --combine A,B')
+  if (values.run === undefined) throw new UsageError('--run RUN_ID (or --combine A,B) is required')
   const runId = integer('run', values.run)!
   const episodes = integer('episodes', values.episodes) ?? 100
   if (!Number.isInteger(episodes) || episodes < 1 || episodes > 1000) throw new UsageError('--episodes must be a whole number from 1 to 1000')

@@ -10,6 +10,7 @@ import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type A
 import type { JobService } from './jobs'
 import { exportModel, importModel } from './models'
 import type { TrackLibrary } from './tracks'
+import { RewardLibrary } from './rewards'
 import type { FileService } from './files'
 import { FolderPolicy } from './folders'
 import type { RunStore } from './run-store'
@@ -29,6 +30,7 @@ export class ApiRouter {
   private readonly listeners = new Set<(event: ApiEvent) => void>()
   private readonly handlers: Handlers
   private readonly folders: FolderPolicy
+  private readonly rewards: RewardLibrary
 
   constructor(
     private readonly store: RunStore,
@@ -39,6 +41,7 @@ export class ApiRouter {
     private readonly host: HostCapabilities = {},
   ) {
     this.folders = host.folders ?? FolderPolicy.unrestricted()
+    this.rewards = new RewardLibrary(system.dataDir)
     const readable = (p: string): string => this.folders.readable(p)
     this.handlers = {
       'catalog.get': () => ({ envs: listWorlds().map(describeWorld), algos: listAlgos().map(describeAlgo), backends: [...BACKENDS] }),
@@ -69,6 +72,8 @@ export class ApiRouter {
       'runs.resume': ({ id, episodes }: { id: number; episodes?: number }) => this.jobs.resume(id, episodes),
       'runs.play': ({ id, episodes, seed }: { id: number; episodes: number; seed?: number }) =>
         this.jobs.play(id, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
+      'runs.playCombined': ({ a, b, atLeast, episodes, seed }: { a: number; b: number; atLeast: number; episodes: number; seed?: number }) =>
+        this.jobs.playCombined(a, b, atLeast, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
       'runs.export': ({ id, dir }: { id: number; dir: string }) => ({ files: exportModel(this.jobs.latestModel(id), this.folders.exportTarget(dir)) }),
       'models.import': ({ dir, env, name }: { dir: string; env: string; name?: string }) => {
         const run = importModel(this.store, readable(dir), env, name)
@@ -99,6 +104,12 @@ export class ApiRouter {
         this.publish({ type: 'tracks.changed' })
         return { deleted: name }
       },
+      'rewards.list': () => this.rewards.list(),
+      'rewards.save': ({ name, weights, overwrite }: { name: string; weights: Record<string, number>; overwrite?: boolean }) => {
+        const { reward, path } = this.rewards.save({ name, weights }, overwrite ?? false)
+        return { ...reward, path }
+      },
+      'rewards.delete': ({ name }: { name: string }) => ({ deleted: name, reward: this.rewards.delete(name) }),
       'files.open': ({ path }: { path: string }) => this.files.overview(readable(path)),
       'files.recent': () => this.files.recent(),
       'files.forget': ({ path }: { path: string }) => (this.files.forget(path), {}),

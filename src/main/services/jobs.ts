@@ -7,11 +7,13 @@
  * in order as slots free.
  */
 import os from 'node:os'
-import type { ApiEvent, RunConfig, RunSummary } from '../../shared/api'
+import type { ApiEvent, CombinedPlayResult, RunConfig, RunSummary } from '../../shared/api'
 import { FINAL_STATUSES } from '../../shared/api'
 import type { PlayResult } from '../../core/agents/play'
 import { canResumeFrom, dropOlderTrainingState, hasModel, removeUnrecorded } from '../trainer/checkpoints'
-import type { FromTrainer } from '../trainer/protocol'
+import type { FromTrainer, ToTrainer } from '../trainer/protocol'
+import type { CombinedPlayMessage } from '../trainer/combined-play'
+import { combinationProblem } from '../../core/agents/combined'
 import type { Launcher, TrainerProcess } from './launcher'
 import type { RunStore } from './run-store'
 
@@ -271,13 +273,38 @@ export class JobService {
   play(id: number, episodes: number, seed: number): Promise<PlayResult & { backend: string }> {
     const run = this.store.getRun(id)
     const modelDir = this.latestModel(id)
+    return this.askPlayer({ type: 'play', modelDir, config: run.config, episodes, seed }, (m) => (m.type === 'played' ? { ...m.result, backend: m.backend } : undefined))
+  }
+
+  /**
+   * Plays run A's and run B's newest models as one (A while the world's phase ≥
+   * atLeast, then B), and each alone, over the same seeded games. The runs must
+   * see the same game; that is checked before a process starts.
+   */
+  async playCombined(a: number, b: number, atLeast: number, episodes: number, seed: number): Promise<CombinedPlayResult> {
+    const [runA, runB] = [this.store.getRun(a), this.store.getRun(b)]
+    const problem = combinationProblem(
+      { label: `run ${a}`, env: runA.config.env, envParams: runA.config.env_params },
+      { label: `run ${b}`, env: runB.config.env, envParams: runB.config.env_params },
+    )
+    if (problem) throw new Error(problem)
+    const models: CombinedPlayMessage['models'] = [
+      { runId: a, modelDir: this.latestModel(a), config: runA.config },
+      { runId: b, modelDir: this.latestModel(b), config: runB.config },
+    ]
+    return this.askPlayer({ type: 'play-combined', models, atLeast, episodes, seed }, (m) => (m.type === 'played-combined' ? m.result : undefined))
+  }
+
+  /** Sends one request to a fresh trainer process and resolves with the answer `pick` finds among its messages. */
+  private askPlayer<T>(request: ToTrainer, pick: (m: FromTrainer) => T | undefined): Promise<T> {
     const proc = this.launcher.launch()
     return new Promise((resolve, reject) => {
       let settled = false
       proc.onMessage((m) => {
-        if (m.type === 'played') {
+        const answer = pick(m)
+        if (answer !== undefined) {
           settled = true
-          resolve({ ...m.result, backend: m.backend })
+          resolve(answer)
         } else if (m.type === 'error') {
           settled = true
           reject(new Error(m.message))
@@ -286,7 +313,7 @@ export class JobService {
       proc.onExit((code, signal) => {
         if (!settled) reject(new Error(`the player process ${signal ? `was killed (${signal})` : `exited with code ${code}`}`))
       })
-      proc.send({ type: 'play', modelDir, config: run.config, episodes, seed })
+      proc.send(request)
     })
   }
 

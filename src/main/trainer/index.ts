@@ -9,6 +9,7 @@ import { getWorld } from '../../core/catalog'
 import { TrainingSession } from './session'
 import { createRlJob, playSaved } from './rl-job'
 import { createDatasetJob } from './dataset-job'
+import { playCombinedSaved } from './combined-play'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -54,6 +55,8 @@ onMessage((message) => {
       return finish(session.run())
     case 'play':
       return finish(playSaved(message, send))
+    case 'play-combined':
+      return finish(playCombinedSaved(message, send))
     case 'pause':
       return session?.control.pause()
     case 'resume':

@@ -2,8 +2,9 @@
  * Messages between the job supervisor and a trainer process (utility process in
  * Electron, child process elsewhere). Plain structured-clone-able objects.
  */
-import type { MetricPoint, LiveEpisode, Policy, RunConfig } from '../../shared/api'
+import type { CombinedPlayResult, MetricPoint, LiveEpisode, Policy, RunConfig } from '../../shared/api'
 import type { PlayResult } from '../../core/agents/play'
+import type { CombinedPlayMessage } from './combined-play'
 import type { EpisodeRecord, RunProgress } from '../services/run-store'
 
 export type ToTrainer =
@@ -18,6 +19,7 @@ export type ToTrainer =
       initialModel: string | null
     }
   | { type: 'play'; modelDir: string; config: RunConfig; episodes: number; seed: number }
+  | CombinedPlayMessage
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -31,6 +33,7 @@ export type FromTrainer =
   | { type: 'checkpoint'; episode: number; path: string; hasModel: boolean }
   | { type: 'policy'; policy: Omit<Policy, 'runId'> }
   | { type: 'played'; result: PlayResult; backend: string }
+  | { type: 'played-combined'; result: CombinedPlayResult; backend: string }
   | { type: 'results'; results: Record<string, unknown> }
   | { type: 'done'; status: 'completed' | 'stopped'; reason: string }
   | { type: 'error'; message: string }

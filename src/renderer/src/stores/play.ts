@@ -1,10 +1,11 @@
 /**
- * Greedy play of a run's newest model (runs.play): the last result per run, so
- * it is still there when you come back to the Play view.
+ * Greedy play of a run's newest model (runs.play), and of two runs' models
+ * combined (runs.playCombined): the last result per run (per run A), so it is
+ * still there when you come back to the Play view.
  */
 import { defineStore } from 'pinia'
 import { markRaw, reactive, ref } from 'vue'
-import type { PlayResult } from '../../../shared/api'
+import type { CombinedPlayResult, PlayResult } from '../../../shared/api'
 import { api } from '../api'
 
 export interface PlaySession {
@@ -12,6 +13,15 @@ export interface PlaySession {
   games: number
   seed: number
   result: PlayResult
+}
+
+export interface CombinedSession {
+  a: number
+  b: number
+  atLeast: number
+  games: number
+  seed: number
+  result: CombinedPlayResult
 }
 
 export const usePlayStore = defineStore('play', () => {
@@ -32,5 +42,23 @@ export const usePlayStore = defineStore('play', () => {
     }
   }
 
-  return { byRun, playing, errors, play }
+  /** Combined play, keyed by run A. */
+  const combinedByRun = reactive<Record<number, CombinedSession>>({})
+  const combining = ref<number | null>(null)
+  const combineErrors = reactive<Record<number, string>>({})
+
+  async function playCombined(a: number, b: number, atLeast: number, games: number, seed: number): Promise<void> {
+    combining.value = a
+    delete combineErrors[a]
+    try {
+      const result = await api.call('runs.playCombined', { a, b, atLeast, episodes: games, seed })
+      combinedByRun[a] = markRaw({ a, b, atLeast, games, seed, result })
+    } catch (err) {
+      combineErrors[a] = (err as Error).message
+    } finally {
+      if (combining.value === a) combining.value = null
+    }
+  }
+
+  return { byRun, playing, errors, play, combinedByRun, combining, combineErrors, playCombined }
 })

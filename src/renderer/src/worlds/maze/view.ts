@@ -1,4 +1,5 @@
-/** The maze in the renderer: the board, and the joystick on the keyboard while the game ticks. */
+/** The maze in the renderer: the board, the joystick on the keyboard while the game ticks, and the Train form's reward editor. */
+import { defineAsyncComponent } from 'vue'
 import { ARROW_KEYS } from '../keys'
 import type { WorldView } from '../types'
 
@@ -13,5 +14,8 @@ export const view: WorldView = {
     mode: 'timed',
     speed: 12,
     hold: true,
+  },
+  panels: {
+    train: defineAsyncComponent(() => import('./RewardPicker.vue')),
   },
 }
