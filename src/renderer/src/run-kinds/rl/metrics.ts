@@ -102,7 +102,7 @@ const joinLabels = (specs: readonly MetricSpec[]): string =>
  */
 export function rlChartPanels(
   algo: Pick<AlgoDescriptor, 'metrics'> | undefined,
-  world: Pick<WorldDescriptor, 'metrics' | 'episodeStats'> | undefined,
+  world: Pick<WorldDescriptor, 'metrics' | 'episodeStats' | 'episodeNoun'> | undefined,
   worldCharts: readonly WorldChart[] = [],
 ): MetricPanel[] {
   const specs = rlMetricSpecs(algo, world)
@@ -135,12 +135,14 @@ export function rlChartPanels(
     return out.map((p) => panelOf(p.shared ? GROUP_TITLE[g] : joinLabels(p.specs), p.specs))
   }
   panels.unshift(...grouped(outcome))
+  // The trainer's rolling window (rl-job.ts), stated in the title: "Score · mean of last 100 games".
+  const noun = world?.episodeNoun ?? 'episode'
   for (const st of world?.episodeStats ?? []) {
     panels.push({
-      title: `${st.label} (mean of last 100)`,
+      title: `${st.label} · mean of last 100 ${noun}s`,
       series: [
-        { key: st.key, label: st.label.toLowerCase(), color: POINTS_COLOR, axis: 'y', style: 'points', format: (v) => fmtNumber(v) },
-        { key: `mean_${st.key}`, label: 'mean', color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
+        { key: st.key, label: `each ${noun}`, color: POINTS_COLOR, axis: 'y', style: 'points', format: (v) => fmtNumber(v) },
+        { key: `mean_${st.key}`, label: 'mean of last 100', color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
       ],
     })
   }
