@@ -147,7 +147,11 @@ describe('run-kind views', () => {
     const maze = rlChartPanels(listAlgos().find((a) => a.id === 'dqn'), listWorlds().find((w) => w.family === 'maze'))
     const score = maze.find((p) => p.title === 'Score · mean of last 100 games')!
     expect(score.series.map((s) => [s.key, s.label])).toEqual([['score', 'each game'], ['mean_score', 'mean of last 100']])
-    expect(maze.map((p) => p.title)).toEqual(expect.arrayContaining(['Actions per game · mean of last 100 games', 'Score per action · mean of last 100 games']))
+    // The seed's "actions" per game are the game's length in agent steps.
+    const length = maze.find((p) => p.title === 'Game length · mean of last 100 games')!
+    expect(length.series.map((s) => s.key)).toEqual(['episode_length', 'mean_episode_length'])
+    expect(maze.map((p) => p.title)).toContain('Score per action · mean of last 100 games')
+    expect(snake.map((p) => p.title)).toContain('Episode length · mean of last 100 episodes')
   })
 
   test('the Q-table’s exploration is its noise, labelled from its spec (no ε)', () => {

@@ -161,8 +161,7 @@ export class MazeEnv implements Env<MazeState, MazeStepInfo> {
       lives_lost: g.totals.deaths,
       pellets_eaten: g.totals.pellets + g.totals.powerPellets,
       ghosts_eaten: g.totals.ghosts,
-      // The seed dashboard's "actions" (agent steps a game lasted) and its score/actions.
-      actions,
+      // The seed dashboard's score/actions: its "actions" are the agent steps the game lasted (the episode's length).
       score_per_action: actions ? g.score / actions : 0,
     }
   }

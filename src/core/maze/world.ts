@@ -95,16 +95,16 @@ export const mazeWorld: WorldInfo = {
   params: MAZE_PARAMS,
   episodeStats: [
     { key: 'score', label: 'Score', unit: 'points' },
+    // Score over the game's length in agent steps (its actions): the seed dashboard's score/actions.
+    { key: 'score_per_action', label: 'Score per action', unit: 'points/action' },
     { key: 'level', label: 'Level reached' },
     { key: 'lives_lost', label: 'Lives lost' },
     { key: 'pellets_eaten', label: 'Pellets eaten' },
     { key: 'ghosts_eaten', label: 'Ghosts eaten' },
-    { key: 'actions', label: 'Actions per game', unit: 'actions' },
-    { key: 'score_per_action', label: 'Score per action', unit: 'points/action' },
   ],
   episodeNoun: 'game',
-  // The seed dashboard's three box plots: score, actions and score/actions of the last N games.
-  boxStats: ['score', 'actions', 'score_per_action'],
+  // The seed dashboard's three box plots: score, actions (the game's length in agent steps) and score/actions of the last N games.
+  boxStats: ['score', 'episode_length', 'score_per_action'],
   spaces: { observation: 'box', action: 'discrete' },
   outcome(won, state) {
     const s = state as Partial<MazeState> | undefined
