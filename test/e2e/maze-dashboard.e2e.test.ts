@@ -54,11 +54,14 @@ async function startRun(): Promise<void> {
   expect(await byTestId('train-error').count()).toBe(0)
 }
 
-async function shots(name: string): Promise<void> {
+/** Screenshots at 1360×880 and 960×640; `place` scrolls to what is shown after each resize. */
+async function shots(name: string, place?: () => Promise<unknown>): Promise<void> {
   await page.setViewportSize({ width: 1360, height: 880 })
+  await place?.()
   await page.waitForTimeout(400)
   await app.shot(`maze-dashboard-${name}-1360.png`)
   await page.setViewportSize({ width: 960, height: 640 })
+  await place?.()
   await page.waitForTimeout(400)
   await app.shot(`maze-dashboard-${name}-960.png`)
   await page.setViewportSize({ width: 1440, height: 900 })
@@ -143,10 +146,9 @@ describe('the maze dashboard', () => {
     expect(await setting('w_r').getAttribute('data-used')).toBe('true')
     expect(await setting('seed').innerText()).toContain('4')
     expect(await setting('episodes').innerText()).toMatch(/Games[\s\S]*10/)
-    await page.locator('[data-testid="metric-chart"][data-title="Score · mean of last 100 games"]').scrollIntoViewIfNeeded()
-    await shots('run-charts')
-    await byTestId('run-config').scrollIntoViewIfNeeded()
-    await shots('run-config')
+    const top = (id: string) => () => byTestId(id).first().evaluate((e) => e.scrollIntoView({ block: 'start' }))
+    await shots('run-charts', top('run-charts'))
+    await shots('run-config', top('run-config'))
   })
 
   test('"Test": the agent plays N games, the mean score shows, and one game is watched step by step', async () => {
@@ -231,10 +233,9 @@ describe('the maze dashboard', () => {
     expect(await row('seed').innerText()).toMatch(/4[\s\S]*4/)
     await byTestId('compare-show-same').uncheck()
 
-    await byTestId('compare-config').scrollIntoViewIfNeeded()
-    await shots('compare-settings')
-    await boxes.scrollIntoViewIfNeeded()
-    await shots('compare-boxes')
+    await shots('compare-settings', () => byTestId('compare-config').evaluate((e) => e.scrollIntoView({ block: 'start' })))
+    // The box plots at the top of the window (the panel is taller than the small window).
+    await shots('compare-boxes', () => boxes.evaluate((e) => e.scrollIntoView({ block: 'start' })))
     expect(app.problems).toEqual([])
   })
 })
