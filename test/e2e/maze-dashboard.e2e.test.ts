@@ -82,6 +82,8 @@ describe('the maze dashboard', () => {
     await byTestId('train-form').waitFor()
     await byTestId('env-select').selectOption('maze')
     expect(await byTestId('algo-select').inputValue()).toBe('dqn')
+    // A maze run counts games.
+    expect(await page.locator('label[for="tf-episodes"]').innerText()).toContain('Games')
     expect(await byTestId('env-param-reward').inputValue()).toBe('vanilla')
     // vanilla uses none of them.
     for (const k of ['death_pen', 'ghost_mul', 'w_pellet', 'w_death']) expect(await shown(`env-param-${k}`), k).toBe(false)
