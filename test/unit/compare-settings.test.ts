@@ -15,7 +15,9 @@ describe('a run’s parameter table', () => {
     const sections = runSettingSections(run)
     expect(sections.map((s) => s.title)).toEqual(['Run', 'Maze settings', 'Split-Q hyper-parameters'])
     const run0 = sections[0].rows
-    expect(run0.slice(0, 3).map((r) => [r.label, r.value])).toEqual([
+    expect(run0.slice(0, 5).map((r) => [r.label, r.value])).toEqual([
+      ['World', 'maze-v1'],
+      ['Algorithm', 'split-q'],
       ['Games', '12'],
       ['Seed', '3'],
       ['Backend', 'auto'],
@@ -37,7 +39,7 @@ describe('a run’s parameter table', () => {
     const b = mazeRun('split-q', { preset: 'small', reward: 'death_tax', death_pen: 100 }, { split_preset: 'custom', w_r: 0.5 })
     const rows = configRows([a, b])
     const get = (k: string) => rows.find((r) => r.key === k)!
-    expect(get('algo')).toMatchObject({ values: ['dqn', 'split-q'], differs: true })
+    expect(get('algo')).toMatchObject({ label: 'Algorithm', values: ['dqn', 'split-q'], differs: true })
     expect(get('env_params.reward')).toMatchObject({ label: 'Reward function', values: ['vanilla', 'death_tax'], differs: true })
     expect(get('env_params.death_pen')).toMatchObject({ values: ['500', '100'], unused: [true, false], differs: true })
     expect(get('env_params.preset')).toMatchObject({ differs: false, unused: [false, false] })

@@ -63,6 +63,8 @@ export function runSettingSections(run: RunLike): SettingSection[] {
   const algo = findAlgo(run.algo)
   const unit = unitOf(run)
   const runRows: SettingRow[] = [
+    { key: 'env', short: 'env', label: 'World', value: c.env, used: true },
+    { key: 'algo', short: 'algo', label: 'Algorithm', value: c.algo, used: true },
     { key: unit, short: unit, label: unit === 'episodes' && world?.episodeNoun ? `${world.episodeNoun[0].toUpperCase()}${world.episodeNoun.slice(1)}s` : `${unit[0].toUpperCase()}${unit.slice(1)}`, value: show(c.episodes), used: true },
     { key: 'seed', short: 'seed', label: 'Seed', value: show(c.seed), used: true },
     { key: 'backend', short: 'backend', label: 'Backend', value: show(c.backend), used: true },

@@ -18,7 +18,7 @@ export const RUN_COLORS = ['#2dd4bf', '#f472b6', '#fbbf24', '#60a5fa'] as const
 
 /** A run's configuration as flat key → text (only the settings that mean something for its kind). */
 export function flattenConfig(run: Pick<RunSummary, 'config' | 'algo' | 'env'>): Record<string, string> {
-  const out: Record<string, string> = { env: run.config.env, algo: run.config.algo }
+  const out: Record<string, string> = {}
   for (const section of runSettingSections(run)) for (const r of section.rows) out[r.key] = r.value
   return out
 }
