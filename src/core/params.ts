@@ -5,14 +5,36 @@
  */
 import { z } from 'zod'
 
-export type ParamSpec =
+/**
+ * When a setting means something: the other settings of the same list (by key)
+ * and the values under which it acts, e.g. `{ reward: ['death_tax', 'split_q'] }`
+ * for a death penalty. Every condition must hold. Forms hide a setting whose
+ * conditions fail (and send its default); a run's table marks it unused.
+ */
+export type ShownWhen = Readonly<Record<string, readonly (string | number | boolean)[]>>
+
+export type ParamSpec = (
   | { key: string; label: string; help: string; type: 'number'; default: number; min?: number; max?: number; exclusiveMin?: boolean }
   | { key: string; label: string; help: string; type: 'int'; default: number; min?: number; max?: number }
   | { key: string; label: string; help: string; type: 'boolean'; default: boolean }
   | { key: string; label: string; help: string; type: 'select'; default: string; options: readonly string[] }
   | { key: string; label: string; help: string; type: 'int-list'; default: number[]; min?: number; max?: number; minItems?: number }
+) & { shownWhen?: ShownWhen }
 
 export type ParamValues = Record<string, number | boolean | string | number[]>
+
+/**
+ * Whether a setting acts, given the values of its list (as values or as the
+ * text a form holds: compared as text). A condition on a key the list lacks holds.
+ */
+export function isShown(spec: Pick<ParamSpec, 'shownWhen'>, values: Readonly<Record<string, unknown>>): boolean {
+  for (const [key, allowed] of Object.entries(spec.shownWhen ?? {})) {
+    if (!(key in values)) continue
+    const v = String(values[key])
+    if (!allowed.some((a) => String(a) === v)) return false
+  }
+  return true
+}
 
 function fieldSchema(spec: ParamSpec): z.ZodType {
   switch (spec.type) {

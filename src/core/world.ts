@@ -81,6 +81,10 @@ export interface WorldInfo {
   params: readonly ParamSpec[]
   /** Per-episode numbers the env reports besides return and length (Snake's length); each also gets a `mean_<key>`. */
   episodeStats: { key: string; label: string; unit?: string }[]
+  /** What one episode is called in charts and tables ("game"); "episode" when not given. */
+  episodeNoun?: string
+  /** Per-episode numbers (episode stat keys, `return`, `episode_length`) Compare draws as box plots over each run's last N episodes; default: return and every episode stat. */
+  boxStats?: readonly string[]
   /** Metrics the world's monitor (greedy steps to goal) and final evaluation (group 'results') report. */
   metrics?: readonly MetricSpec[]
   /** The spaces agents see: kinds are what algorithms check their support against. */

@@ -275,7 +275,7 @@ describe('Playing, resuming, exporting and importing models', () => {
     // The config the trainer used carries the step cap.
     const run = await apiCall<{ config: { env_params: Record<string, number> } }>(page, 'runs.get', { id })
     expect(run.config.env_params.max_steps).toBe(60)
-    await expect.poll(() => chartPoints(page, 'Snake length (mean of last 100)'), { timeout: 30_000 }).toBe(20)
+    await expect.poll(() => chartPoints(page, 'Snake length · mean of last 100 episodes'), { timeout: 30_000 }).toBe(20)
 
     // Its replays re-simulate with the same settings.
     await byTestId('nav-replay').click()

@@ -218,7 +218,7 @@ describe('VAE on jet images', () => {
     expect(await byTestId('detail-play').count()).toBe(0)
     const config = await text('run-config')
     expect(config).toContain(jetsFile)
-    expect(config).toMatch(/epochs\s*2/)
+    expect(config).toMatch(/epochs\s*2/i)
     await app.shot('vae-detail.png')
 
     // A VAE has no agent: Play and Replay do not pick it.

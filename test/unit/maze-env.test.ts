@@ -130,10 +130,16 @@ describe('steps', () => {
     const env = new MazeEnv(0, { preset: 'small', maxSteps: 50 })
     env.reset(1)
     let r
-    do r = env.step(0)
-    while (!r.terminated && !r.truncated)
+    let steps = 0
+    do {
+      r = env.step(0)
+      steps++
+    } while (!r.terminated && !r.truncated)
     expect(r.truncated || r.terminated).toBe(true)
-    expect(Object.keys(env.episodeStats())).toEqual(['score', 'level', 'lives_lost', 'pellets_eaten', 'ghosts_eaten'])
+    const stats = env.episodeStats()
+    expect(Object.keys(stats)).toEqual(['score', 'level', 'lives_lost', 'pellets_eaten', 'ghosts_eaten', 'score_per_action'])
+    // Score per action: over the agent steps the game lasted.
+    expect(stats.score_per_action).toBeCloseTo(stats.score / steps, 12)
     expect(() => env.step(0)).toThrow('after the episode ended')
     const s = env.renderState()
     expect(s.pellets).toHaveLength(121)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { defaults, paramsSchema, parseParamText, type ParamSpec } from '../../src/core/params'
+import { defaults, isShown, paramsSchema, parseParamText, type ParamSpec } from '../../src/core/params'
 import { DQN_PARAMS } from '../../src/core/agents/dqn-params'
-import { defaultParams } from '../../src/core/catalog'
+import { defaultParams, findAlgo, findWorld } from '../../src/core/catalog'
 
 const schema = paramsSchema(DQN_PARAMS)
 const spec = (key: string): ParamSpec => {
@@ -128,5 +128,33 @@ describe('parseParamText', () => {
     expect(bad.error?.issues[0].message).toMatch(/lr must be a number/)
     expect(fromText({ batch_size: '1.5' }).success).toBe(false)
     expect(fromText({ typo_key: '1' }).success).toBe(false)
+  })
+})
+
+describe('isShown: settings that act only under others', () => {
+  const maze = findWorld('maze')!
+  const algo = findAlgo('split-q')!
+  const shown = (specs: readonly ParamSpec[], values: Record<string, unknown>): string[] => specs.filter((s) => isShown(s, values)).map((s) => s.key)
+
+  it("shows the maze's death penalty, ghost multiplier and event weights only with a reward function that uses them", () => {
+    const keysWith = (reward: string): string[] => shown(maze.params, { ...defaults(maze.params), reward })
+    expect(keysWith('vanilla').some((k) => k === 'death_pen' || k === 'ghost_mul' || k.startsWith('w_'))).toBe(false)
+    expect(keysWith('death_tax')).toContain('death_pen')
+    expect(keysWith('death_tax')).not.toContain('ghost_mul')
+    expect(keysWith('ghostbusters')).toContain('ghost_mul')
+    expect(keysWith('split_q')).toEqual(expect.arrayContaining(['death_pen', 'ghost_mul']))
+    expect(keysWith('custom').filter((k) => k.startsWith('w_'))).toEqual(['w_pellet', 'w_power', 'w_ghost', 'w_fruit', 'w_death', 'w_level', 'w_step'])
+    // Settings without a condition always show.
+    expect(keysWith('vanilla')).toEqual(expect.arrayContaining(['preset', 'reward', 'observation', 'max_steps']))
+  })
+
+  it("shows Split-Q's four weights and memories only under the custom preset, as the form's text holds them", () => {
+    const biases = ['w_r', 'lambda_r', 'w_p', 'lambda_p']
+    expect(shown(algo.params, { split_preset: 'chronic_pain' }).filter((k) => biases.includes(k))).toEqual([])
+    expect(shown(algo.params, { split_preset: 'custom' }).filter((k) => biases.includes(k))).toEqual(biases)
+    expect(isShown({ shownWhen: { n: [4] } }, { n: '4' })).toBe(true)
+    expect(isShown({ shownWhen: { n: [4] } }, { n: 5 })).toBe(false)
+    // A condition on a setting the list does not have holds.
+    expect(isShown({ shownWhen: { absent: ['x'] } }, {})).toBe(true)
   })
 })

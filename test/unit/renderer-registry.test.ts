@@ -142,7 +142,16 @@ describe('run-kind views', () => {
     const outcome = snake.find((p) => p.title === 'Return & win rate')!
     expect(outcome.series.find((s) => s.key === 'win_rate')!.axis).toBe('y2')
     expect(outcome.series.find((s) => s.key === 'return')!.axis).toBe('y')
-    expect(snake.map((p) => p.title)).toContain('Snake length (mean of last 100)')
+    expect(snake.map((p) => p.title)).toContain('Snake length · mean of last 100 episodes')
+    // The maze counts games (rl-dash-days' per-100-games lines of score and actions).
+    const maze = rlChartPanels(listAlgos().find((a) => a.id === 'dqn'), listWorlds().find((w) => w.family === 'maze'))
+    const score = maze.find((p) => p.title === 'Score · mean of last 100 games')!
+    expect(score.series.map((s) => [s.key, s.label])).toEqual([['score', 'each game'], ['mean_score', 'mean of last 100']])
+    // The seed's "actions" per game are the game's length in agent steps.
+    const length = maze.find((p) => p.title === 'Game length · mean of last 100 games')!
+    expect(length.series.map((s) => s.key)).toEqual(['episode_length', 'mean_episode_length'])
+    expect(maze.map((p) => p.title)).toContain('Score per action · mean of last 100 games')
+    expect(snake.map((p) => p.title)).toContain('Episode length · mean of last 100 episodes')
   })
 
   test('the Q-table’s exploration is its noise, labelled from its spec (no ε)', () => {

@@ -32,6 +32,9 @@ export function splitBiases(p: ParamValues): SplitBiases {
   return { w_r: Number(p.w_r), lambda_r: Number(p.lambda_r), w_p: Number(p.w_p), lambda_p: Number(p.lambda_p) }
 }
 
+/** The four numbers act only under the custom preset (a named preset sets them). */
+const CUSTOM_ONLY = { split_preset: ['custom'] } as const
+
 /** The maze's DQN defaults (the seed trains DSQ with DDQ's network and optimiser) plus the biases. */
 export const SPLIT_Q_PARAMS: readonly ParamSpec[] = [
   {
@@ -42,10 +45,10 @@ export const SPLIT_Q_PARAMS: readonly ParamSpec[] = [
     options: [...Object.keys(SPLIT_Q_PRESETS), 'custom'],
     help: 'standard: w = λ = 1 for both streams; chronic_pain: w_r = λ_r = 0.5, w_p = λ_p = 1; custom: the four numbers below.',
   },
-  { key: 'w_r', label: 'Reward weight w_r', type: 'number', default: 1, min: 0, max: 1000, help: 'Scales each step’s positive reward in the reward stream’s target (custom preset).' },
-  { key: 'lambda_r', label: 'Reward memory λ_r', type: 'number', default: 1, min: 0, max: 1, help: 'How much of Q⁺ is kept each update: 1 remembers fully, lower forgets (custom preset).' },
-  { key: 'w_p', label: 'Punishment weight w_p', type: 'number', default: 1, min: 0, max: 1000, help: 'Scales each step’s negative reward in the punishment stream’s target (custom preset).' },
-  { key: 'lambda_p', label: 'Punishment memory λ_p', type: 'number', default: 1, min: 0, max: 1, help: 'How much of Q⁻ is kept each update (custom preset).' },
+  { key: 'w_r', label: 'Reward weight w_r', type: 'number', default: 1, min: 0, max: 1000, help: 'Scales each step’s positive reward in the reward stream’s target (custom preset).', shownWhen: CUSTOM_ONLY },
+  { key: 'lambda_r', label: 'Reward memory λ_r', type: 'number', default: 1, min: 0, max: 1, help: 'How much of Q⁺ is kept each update: 1 remembers fully, lower forgets (custom preset).', shownWhen: CUSTOM_ONLY },
+  { key: 'w_p', label: 'Punishment weight w_p', type: 'number', default: 1, min: 0, max: 1000, help: 'Scales each step’s negative reward in the punishment stream’s target (custom preset).', shownWhen: CUSTOM_ONLY },
+  { key: 'lambda_p', label: 'Punishment memory λ_p', type: 'number', default: 1, min: 0, max: 1, help: 'How much of Q⁻ is kept each update (custom preset).', shownWhen: CUSTOM_ONLY },
   ...withDefaults(DQN_PARAMS, { double_dqn: true, target_network: 'hard', loss: 'huber' }),
 ]
 

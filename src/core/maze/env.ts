@@ -154,7 +154,16 @@ export class MazeEnv implements Env<MazeState, MazeStepInfo> {
 
   episodeStats(): Record<string, number> {
     const g = this.game
-    return { score: g.score, level: g.level, lives_lost: g.totals.deaths, pellets_eaten: g.totals.pellets + g.totals.powerPellets, ghosts_eaten: g.totals.ghosts }
+    const actions = this.agentSteps
+    return {
+      score: g.score,
+      level: g.level,
+      lives_lost: g.totals.deaths,
+      pellets_eaten: g.totals.pellets + g.totals.powerPellets,
+      ghosts_eaten: g.totals.ghosts,
+      // The seed dashboard's score/actions: its "actions" are the agent steps the game lasted (the episode's length).
+      score_per_action: actions ? g.score / actions : 0,
+    }
   }
 }
 

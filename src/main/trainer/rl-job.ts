@@ -56,12 +56,14 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const statKeys = world.episodeStats.map((s) => s.key)
   const encoding = actionEncoding(env.actionSpace)
   const wins = new Rolling()
+  const lengths = new Rolling()
   const stats = Object.fromEntries(statKeys.map((k) => [k, new Rolling()]))
   let agent: RlAgent
   if (ctx.resume) {
     agent = await impl.restore(env, { meta: ctx.resume.meta.agent as Record<string, unknown>, blobs: ctx.resume.blobs })
     const windows = ctx.resume.meta.windows as Record<string, number[]>
     wins.values = windows.win
+    lengths.values = windows.episode_length ?? []
     for (const k of statKeys) stats[k].values = windows[k] ?? []
   } else {
     agent = impl.create(env, c.params, c.seed)
@@ -100,7 +102,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
       for await (const ep of agent.train(c.episodes - agent.episode, keepOutputs)) {
         done = ep.episode + 1
         const winRate = wins.push(ep.won ? 1 : 0)
-        const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length }
+        const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length, mean_episode_length: lengths.push(ep.length) }
         if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate(greedyId))
         emitPolicy(done, false)
         const epStats = ep.stats ?? env.episodeStats?.() ?? {}
@@ -136,7 +138,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
       const model = agent.artifacts ? await agent.artifacts() : null
       if (!agent.snapshot) return { model, state: null }
       const snap = await agent.snapshot()
-      const windows = { win: wins.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
+      const windows = { win: wins.values, episode_length: lengths.values, ...Object.fromEntries(statKeys.map((k) => [k, stats[k].values])) }
       return { model, state: { meta: { agent: snap.meta, windows }, blobs: snap.blobs } }
     },
     async finish(point, emit) {

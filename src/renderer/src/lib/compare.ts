@@ -3,10 +3,10 @@
  * run reached (each run kind's own rows, run-kinds/<kind>/compare.ts) with the
  * best one marked, and series re-keyed per run so that one chart can overlay them.
  */
-import { findAlgo } from '../../../core/catalog'
-import type { RunConfig, RunSummary } from '../../../shared/api'
+import type { RunSummary } from '../../../shared/api'
 import { listRunKindViews, runKindView, unitOf } from '../run-kinds'
-import { row, show, type MetricRow } from './compare-rows'
+import { row, type MetricRow } from './compare-rows'
+import { runSettingSections } from './compare-settings'
 import { fmtDuration, fmtNumber } from './format'
 import { MetricsBuffer } from './metrics'
 
@@ -18,43 +18,44 @@ export const RUN_COLORS = ['#2dd4bf', '#f472b6', '#fbbf24', '#60a5fa'] as const
 
 /** A run's configuration as flat key → text (only the settings that mean something for its kind). */
 export function flattenConfig(run: Pick<RunSummary, 'config' | 'algo' | 'env'>): Record<string, string> {
-  const c: RunConfig = run.config
-  const out: Record<string, string> = {
-    env: c.env,
-    algo: c.algo,
-    seed: show(c.seed),
-    [unitOf(run)]: show(c.episodes),
-    backend: c.backend,
-    ...runKindView(run).configEntries(run),
-  }
-  if (c.track) out.track = c.track.name ?? '(custom)'
-  // Settings the run itself owns (a VAE's epochs and seed) are listed once, as the run's.
-  const owned: string[] = Object.values(findAlgo(run.algo)?.runOwned ?? {})
-  for (const [k, v] of Object.entries(c.params ?? {})) {
-    if (owned.includes(k)) continue
-    out[`params.${k}`] = show(v)
-  }
-  for (const [k, v] of Object.entries(c.env_params ?? {})) out[`env_params.${k}`] = show(v)
+  const out: Record<string, string> = {}
+  for (const section of runSettingSections(run)) for (const r of section.rows) out[r.key] = r.value
   return out
 }
 
 export interface ConfigRow {
   key: string
+  /** The setting's label from its spec (the key itself for run settings without one). */
+  label: string
   /** One per run; '—' where a run has no such setting. */
   values: string[]
+  /** Per run: the setting is recorded but did not act (e.g. a death penalty under the vanilla reward). */
+  unused: boolean[]
+  /** Why a setting is unused, where it is ("used when reward is death_tax, …"). */
+  when?: string
   differs: boolean
 }
 
-/** Every setting of the runs, in a stable order (run settings first, then hyper-parameters). */
+/** Every setting of the runs, in a stable order (run settings first, then the world's, then hyper-parameters). */
 export function configRows(runs: readonly Pick<RunSummary, 'config' | 'algo' | 'env'>[]): ConfigRow[] {
   const flats = runs.map(flattenConfig)
+  const rowsOf = runs.map((r) => runSettingSections(r).flatMap((s) => s.rows))
   const keys: string[] = []
   for (const f of flats) for (const k of Object.keys(f)) if (!keys.includes(k)) keys.push(k)
   const rank = (k: string): number => (k.startsWith('params.') ? 2 : k.startsWith('env_params.') ? 1 : 0)
   keys.sort((a, b) => rank(a) - rank(b))
   return keys.map((key) => {
     const values = flats.map((f) => f[key] ?? '—')
-    return { key, values, differs: values.some((v) => v !== values[0]) }
+    const settings = rowsOf.map((rows) => rows.find((r) => r.key === key))
+    const described = settings.find((s) => s)
+    return {
+      key,
+      label: described?.label ?? key,
+      values,
+      unused: settings.map((s) => !!s && !s.used),
+      when: settings.find((s) => s?.when)?.when,
+      differs: values.some((v) => v !== values[0]),
+    }
   })
 }
 

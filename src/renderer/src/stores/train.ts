@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, watch } from 'vue'
 import { defaultParams, type AlgoDescriptor as AlgoInfo, type WorldDescriptor as EnvInfo } from '../../../core/catalog'
-import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '../../../core/params'
+import { isShown, paramsSchema, parseParamText, type ParamSpec, type ParamValues } from '../../../core/params'
 import { FINAL_STATUSES, trainRequestSchema, type TrainRequest } from '../../../shared/api'
 import { useCatalogStore } from './catalog'
 import { useNavStore } from './nav'
@@ -88,8 +88,10 @@ export const useTrainStore = defineStore('train', () => {
     const a = algo.value
     if (!a) return []
     const owned: string[] = Object.values(a.runOwned ?? {})
-    return a.params.filter((s) => !owned.includes(s.key))
+    return a.params.filter((s) => !owned.includes(s.key) && isShown(s, params))
   })
+  /** The world's settings that act under the others (a death penalty only with a reward that uses it); hidden ones are sent as defaults. */
+  const visibleEnvParams = computed(() => (env.value?.params ?? []).filter((s) => isShown(s, envParams)))
 
   function resetParams(): void {
     const e = env.value
@@ -238,7 +240,7 @@ export const useTrainStore = defineStore('train', () => {
     const ep: Record<string, unknown> = {}
     const e = env.value
     if (e) {
-      for (const spec of e.params) {
+      for (const spec of visibleEnvParams.value) {
         const v = envParams[spec.key]
         if (v === undefined) continue
         ep[spec.key] = fromField(spec, v)
@@ -354,6 +356,7 @@ export const useTrainStore = defineStore('train', () => {
     algosForEnv,
     isDataset,
     visibleParams,
+    visibleEnvParams,
     dataPath,
     dataProjection,
     submitting,

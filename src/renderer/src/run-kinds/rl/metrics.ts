@@ -92,17 +92,37 @@ function panelOf(title: string, specs: readonly MetricSpec[]): MetricPanel {
 const joinLabels = (specs: readonly MetricSpec[]): string =>
   specs.map((s, i) => (i === 0 ? s.label : s.label.charAt(0).toLowerCase() + s.label.slice(1))).join(' & ')
 
+/** What one episode is called ("game" in the maze), and its length's label ("Game length"). */
+export function episodeNoun(world: Pick<WorldDescriptor, 'episodeNoun'> | undefined): string {
+  return world?.episodeNoun ?? 'episode'
+}
+export function lengthLabel(world: Pick<WorldDescriptor, 'episodeNoun'> | undefined): string {
+  const noun = episodeNoun(world)
+  return `${noun[0].toUpperCase()}${noun.slice(1)} length`
+}
+
+/** A per-episode value as points with the trainer's rolling mean (`mean_<key>`, rl-job.ts) as a line; the title states the window. */
+function windowPanel(key: string, label: string, noun: string): MetricPanel {
+  return {
+    title: `${label} · mean of last 100 ${noun}s`,
+    series: [
+      { key, label: `each ${noun}`, color: POINTS_COLOR, axis: 'y', style: 'points', format: (v) => fmtNumber(v) },
+      { key: `mean_${key}`, label: 'mean of last 100', color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
+    ],
+  }
+}
+
 /**
  * The chart panels of an agent's run, from its metric specs:
  * - the world view's own panels first (Pixel Racer's moves to the goal), built from the specs of the keys they name;
- * - each world episode stat: its values and their mean over the last 100;
+ * - the episode length and each world episode stat: its values and their mean over the last 100 episodes;
  * - then by group: one panel per metric, except that metrics of a group sharing a unit share one panel
  *   (titled by the group), and a group's fractions join its first panel on a right-hand 0–1 axis
  *   (or get a 0–1 panel of their own).
  */
 export function rlChartPanels(
   algo: Pick<AlgoDescriptor, 'metrics'> | undefined,
-  world: Pick<WorldDescriptor, 'metrics' | 'episodeStats'> | undefined,
+  world: Pick<WorldDescriptor, 'metrics' | 'episodeStats' | 'episodeNoun'> | undefined,
   worldCharts: readonly WorldChart[] = [],
 ): MetricPanel[] {
   const specs = rlMetricSpecs(algo, world)
@@ -114,6 +134,9 @@ export function rlChartPanels(
     own.forEach((s) => placed.add(s.key))
     panels.push(panelOf(c.title, own))
   }
+  // The length gets a panel with its rolling mean, unless the world's own panels show it (Pixel Racer's moves to the goal).
+  const lengthPanel = !placed.has('episode_length')
+  placed.add('episode_length')
   const byGroup = (g: MetricSpec['group']) => specs.filter((s) => s.group === g && !placed.has(s.key))
   const [outcome, ...rest] = GROUP_ORDER
   const grouped = (g: MetricSpec['group']): MetricPanel[] => {
@@ -135,15 +158,10 @@ export function rlChartPanels(
     return out.map((p) => panelOf(p.shared ? GROUP_TITLE[g] : joinLabels(p.specs), p.specs))
   }
   panels.unshift(...grouped(outcome))
-  for (const st of world?.episodeStats ?? []) {
-    panels.push({
-      title: `${st.label} (mean of last 100)`,
-      series: [
-        { key: st.key, label: st.label.toLowerCase(), color: POINTS_COLOR, axis: 'y', style: 'points', format: (v) => fmtNumber(v) },
-        { key: `mean_${st.key}`, label: 'mean', color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
-      ],
-    })
-  }
+  // The trainer's rolling windows (rl-job.ts), stated in the titles: "Score · mean of last 100 games".
+  const noun = episodeNoun(world)
+  if (lengthPanel) panels.push(windowPanel('episode_length', lengthLabel(world), noun))
+  for (const st of world?.episodeStats ?? []) panels.push(windowPanel(st.key, st.label, noun))
   for (const g of rest) panels.push(...grouped(g))
   return panels
 }

@@ -24,4 +24,5 @@ export const view: RunKindView = {
   configEntries: rlConfigEntries,
   compareRows: rlCompareRows,
   compareCharts: defineAsyncComponent(() => import('./RlCompareCharts.vue')),
+  compareExtra: defineAsyncComponent(() => import('./RlBoxPlots.vue')),
 }
