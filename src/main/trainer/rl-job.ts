@@ -51,6 +51,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const { config: c, world, start } = ctx
   const { assets, close } = await openAssets(c, world)
   const env = makeEnv(c.env, c.env_params, 0, assets)
+  const makeCopy = () => makeEnv(c.env, c.env_params, 0, assets)
   const monitor = world.monitor?.(c.env_params, assets) ?? null
   const impl = implementationOf(c.algo)
   const statKeys = world.episodeStats.map((s) => s.key)
@@ -59,12 +60,12 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const stats = Object.fromEntries(statKeys.map((k) => [k, new Rolling()]))
   let agent: RlAgent
   if (ctx.resume) {
-    agent = await impl.restore(env, { meta: ctx.resume.meta.agent as Record<string, unknown>, blobs: ctx.resume.blobs })
+    agent = await impl.restore(env, { meta: ctx.resume.meta.agent as Record<string, unknown>, blobs: ctx.resume.blobs }, makeCopy)
     const windows = ctx.resume.meta.windows as Record<string, number[]>
     wins.values = windows.win
     for (const k of statKeys) stats[k].values = windows[k] ?? []
   } else {
-    agent = impl.create(env, c.params, c.seed)
+    agent = impl.create(env, c.params, c.seed, makeCopy)
     if (start.initialModel) {
       if (!agent.loadWeights) throw new Error(`${ctx.algo.label} cannot start from a saved model`)
       agent.loadWeights(readModelFolder(start.initialModel))
@@ -103,7 +104,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
         const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length }
         if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate(greedyId))
         emitPolicy(done, false)
-        const epStats = env.episodeStats?.() ?? {}
+        const epStats = ep.stats ?? env.episodeStats?.() ?? {}
         for (const k of statKeys) {
           metrics[k] = epStats[k]
           metrics[`mean_${k}`] = stats[k].push(epStats[k])
@@ -164,7 +165,7 @@ export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit:
   const c = msg.config
   const { assets, close } = await openAssets(c, getWorld(c.env))
   const env = makeEnv(c.env, c.env_params, 0, assets)
-  const agent = implementationOf(c.algo).create(env, c.params, c.seed)
+  const agent = implementationOf(c.algo).create(env, c.params, c.seed, () => makeEnv(c.env, c.env_params, 0, assets))
   try {
     if (!agent.loadWeights) throw new Error(`${c.algo} runs have no model to play`)
     agent.loadWeights(readModelFolder(msg.modelDir))
