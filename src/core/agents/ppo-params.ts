@@ -60,8 +60,16 @@ export function ppoSupports(world: WorldInfo): string | null {
   return null
 }
 
-/** The conv layers must fit the observations; the joystick needs the joystick's actions. */
+/** Why a rollout cannot be split into the minibatches asked for, or null. */
+export function minibatchProblem(p: { num_envs: number; num_steps: number; num_minibatches: number }): string | null {
+  const rollout = p.num_envs * p.num_steps
+  return p.num_minibatches > rollout ? `num_minibatches ${p.num_minibatches} is more than a rollout's ${rollout} transitions (num_envs × num_steps)` : null
+}
+
+/** The minibatches must fit a rollout, the conv layers the observations; the joystick needs the joystick's actions. */
 export function ppoCheckSettings(params: ParamValues, env: Env): string | null {
+  const split = minibatchProblem(params as { num_envs: number; num_steps: number; num_minibatches: number })
+  if (split) return split
   const shape = env.observationSpace.shape
   if (params.network === 'conv') {
     if (shape.length < 2) return `a conv network needs 2-D observations; ${env.id} gives ${shape.join('×')} numbers`

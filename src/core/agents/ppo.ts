@@ -50,7 +50,7 @@ import type { ParamValues } from '../params'
 import { buildQNetwork, clipByGlobalNorm, fittingWeightBytes, forwardNetwork, modelArtifacts, setWeightsFromBytes, weightsBytes, argmax, type NetworkShape } from './dqn'
 import { restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
-import { joystickAction, joystickProblem } from './ppo-params'
+import { joystickAction, joystickProblem, minibatchProblem } from './ppo-params'
 
 export type PpoParams = Omit<NetworkShape, 'nb_frames'> & {
   policy: 'categorical' | 'joystick'
@@ -211,10 +211,9 @@ export class Ppo implements RlAgent {
       const problem = joystickProblem(env)
       if (problem) throw new Error(problem)
     }
+    const split = minibatchProblem(p)
+    if (split) throw new Error(split)
     const rollout = p.num_envs * p.num_steps
-    if (p.num_minibatches > rollout) {
-      throw new Error(`num_minibatches ${p.num_minibatches} is more than a rollout's ${rollout} transitions (num_envs × num_steps)`)
-    }
     if (p.num_envs > 1 && !makeEnv) throw new Error(`PPO plays num_envs ${p.num_envs} copies of the world at once and was given no way to make them`)
     this.envs = [env, ...Array.from({ length: p.num_envs - 1 }, () => makeEnv!())]
     this.nActions = env.actionSpace.n
