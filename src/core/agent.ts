@@ -20,7 +20,10 @@ export interface EpisodeResult {
   outputs: number[] | null
   /** What the algorithm reports for this episode (its AlgoInfo.metrics); NaN = nothing to report yet. */
   metrics: Record<string, number>
-  /** The env's episodeStats of this episode, from agents that play it in an env other than the one they were handed (PPO's copies); absent = read the handed env. */
+  /**
+   * The env's episodeStats() of this game, from an agent that plays its games in envs of its own
+   * (several copies at once); absent = the stats are those of the env the agent was given.
+   */
   stats?: Record<string, number>
 }
 

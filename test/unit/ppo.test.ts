@@ -130,6 +130,10 @@ describe('PPO', () => {
     expect(() => resolveRunConfig({ env: 'catch', algo: 'ppo', params: { num_envs: 2, num_steps: 3, num_minibatches: 7 } })).toThrow(
       "num_minibatches 7 is more than a rollout's 6 transitions (num_envs × num_steps)",
     )
+    // The rollout is bounded in bytes like a replay memory: 64 × 100 000 states of the full maze's 3 472 values are 83 GiB.
+    expect(() => resolveRunConfig({ env: 'maze', algo: 'ppo', params: { num_envs: 64, num_steps: 100_000 } })).toThrow(
+      'a rollout of num_envs × num_steps = 6400000 transitions of 3472 values needs 83.0 GiB (at most 1 GiB): use fewer num_steps or num_envs',
+    )
     expect(() => resolveRunConfig({ env: 'catch', algo: 'ppo', params: { policy: 'joystick' } })).toThrow(/the joystick policy needs the 9 joystick actions/)
     const flat = { id: 'flat', observationSpace: { kind: 'box', shape: [12], low: 0, high: 1 }, actionSpace: { kind: 'discrete', n: 2, labels: ['a', 'b'] } } as unknown as Env
     expect(getAlgo('ppo').checkSettings!({ ...defaultParams('catch-v1', 'ppo'), network: 'conv' }, flat)).toBe('a conv network needs 2-D observations; flat gives 12 numbers')

@@ -6,7 +6,8 @@
  * actions by its threshold rule.
  */
 import type { AlgoInfo } from '../algorithm'
-import type { Env } from '../env'
+import { obsSize, type Env } from '../env'
+import { MAX_REPLAY_BYTES } from '../replay-budget'
 import type { ParamSpec, ParamValues } from '../params'
 import type { MetricSpec, WorldInfo } from '../world'
 import { DQN_PARAMS, convShrinkProblem, withDefaults } from './dqn-params'
@@ -66,10 +67,20 @@ export function minibatchProblem(p: { num_envs: number; num_steps: number; num_m
   return p.num_minibatches > rollout ? `num_minibatches ${p.num_minibatches} is more than a rollout's ${rollout} transitions (num_envs × num_steps)` : null
 }
 
-/** The minibatches must fit a rollout, the conv layers the observations; the joystick needs the joystick's actions. */
+/** Why a rollout of these states does not fit the memory budget (the replay memories' 1 GiB), or null. */
+export function rolloutBudgetProblem(p: { num_envs: number; num_steps: number }, stateSize: number): string | null {
+  const transitions = p.num_envs * p.num_steps
+  // The state (float32), the action (one id or x, y), log-probability, value, reward, advantage, return, end flag.
+  const bytes = transitions * (4 * stateSize + 8 + 4 * 5 + 1)
+  if (bytes <= MAX_REPLAY_BYTES) return null
+  return `a rollout of num_envs × num_steps = ${transitions} transitions of ${stateSize} values needs ${(bytes / 1024 ** 3).toFixed(1)} GiB (at most 1 GiB): use fewer num_steps or num_envs`
+}
+
+/** The minibatches must fit a rollout and the rollout the memory budget, the conv layers the observations; the joystick needs the joystick's actions. */
 export function ppoCheckSettings(params: ParamValues, env: Env): string | null {
-  const split = minibatchProblem(params as { num_envs: number; num_steps: number; num_minibatches: number })
-  if (split) return split
+  const rollout = params as { num_envs: number; num_steps: number; num_minibatches: number }
+  const problem = minibatchProblem(rollout) ?? rolloutBudgetProblem(rollout, obsSize(env.observationSpace))
+  if (problem) return problem
   const shape = env.observationSpace.shape
   if (params.network === 'conv') {
     if (shape.length < 2) return `a conv network needs 2-D observations; ${env.id} gives ${shape.join('×')} numbers`

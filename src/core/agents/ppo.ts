@@ -230,7 +230,7 @@ export class Ppo implements RlAgent {
       w[w.length - 2] = w[w.length - 2].mul(0.01)
       this.policy.setWeights(w)
     })
-    this.logStd = this.joystick ? tf.variable(tf.fill([2], Math.log(p.action_std)), true) : null
+    this.logStd = this.joystick ? tf.tidy(() => tf.variable(tf.fill([2], Math.log(p.action_std)), true)) : null
     this.variables = [...this.policy.trainableWeights, ...this.value.trainableWeights].map((w) => w.read() as tf.Variable)
     if (this.logStd) this.variables.push(this.logStd)
     this.optimizer = tf.train.adam(p.lr, 0.9, 0.999, 1e-5)
@@ -530,7 +530,7 @@ export class Ppo implements RlAgent {
       if (!bytes) throw new Error(`the PPO checkpoint has no ${name} network weights`)
       setWeightsFromBytes(net, bytes)
     }
-    if (agent.logStd) agent.logStd.assign(tf.tensor1d(new Float32Array(snap.blobs['log-std.bin'].slice().buffer)))
+    if (agent.logStd) tf.tidy(() => agent.logStd!.assign(tf.tensor1d(new Float32Array(snap.blobs['log-std.bin'].slice().buffer))))
     await restoreOptimizer(agent.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
     agent.rng.setState(m.rng)
     Object.assign(agent.scaler, m.rewardScale)
