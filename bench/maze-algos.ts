@@ -2,11 +2,12 @@
  * Maze algorithm benchmarks: gradient steps/s of the seed's Double DQN CNN
  * (Conv 16 8×8/4, 32 4×4/2, 64 3×3/1, Dense 256; Huber, clip 1, RMSprop) on
  * batches of 64 real maze frames (the full maze at 84×93, 4 stacked), and of
- * Split-Q, which steps two such networks.
+ * Split-Q, which steps two such networks; PPO's in ppo.ts.
  */
 import { defaultParams, effectiveEnvParams, makeEnv } from '../src/core/catalog'
 import { Rng } from '../src/core/rng'
 import { median, now, round, type BenchResult } from './util'
+import { ppoBenches } from './ppo'
 
 /** Gradient steps/s of one network (the seed preset) or both of Split-Q's, on real frames from random play. */
 async function seedCnnSteps(streams: 1 | 2): Promise<BenchResult> {
@@ -47,4 +48,5 @@ async function seedCnnSteps(streams: 1 | 2): Promise<BenchResult> {
 export const mazeAlgoBenches: Record<string, () => Promise<BenchResult>> = {
   maze_seed_cnn_grad_steps_per_s: () => seedCnnSteps(1),
   maze_split_q_grad_steps_per_s: () => seedCnnSteps(2),
+  ...ppoBenches,
 }

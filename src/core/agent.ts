@@ -65,8 +65,9 @@ export interface RlAgent {
 
 /** What the trainer needs to run an algorithm: its one-file implementation's entry points. */
 export interface AlgoImplementation {
-  create(env: import('./env').Env, params: import('./params').ParamValues, seed: number): RlAgent
-  restore(env: import('./env').Env, snap: AgentSnapshot): Promise<RlAgent>
+  /** `makeEnv` makes more copies of the run's env, for agents that play several at once (PPO); others ignore it. */
+  create(env: import('./env').Env, params: import('./params').ParamValues, seed: number, makeEnv?: () => import('./env').Env): RlAgent
+  restore(env: import('./env').Env, snap: AgentSnapshot, makeEnv?: () => import('./env').Env): Promise<RlAgent>
   /** Settings a saved policy network was built with (model import); algorithms without models omit it. */
   inferParams?(topology: unknown, env: import('./env').Env, where: string): import('./params').ParamValues
 }

@@ -18,6 +18,7 @@ import { lartpcWorld } from './lartpc/world'
 import { mazeWorld } from './maze/world'
 import { ddqnSeedAlgo, dqnAlgo, qnnMapAlgo, qnnOnehotAlgo } from './agents/dqn-params'
 import { splitQAlgo } from './agents/split-q-params'
+import { ppoAlgo, ppoJoystickAlgo } from './agents/ppo-params'
 import { qtableAlgo } from './agents/qtable'
 import { twoHeadDqnAlgo, twoHeadDqnSeedAlgo } from './agents/two-head-dqn-params'
 import { vaeAlgo } from './vae/params'
@@ -45,6 +46,8 @@ registerAlgo(qnnOnehotAlgo)
 registerAlgo(qnnMapAlgo)
 registerAlgo(ddqnSeedAlgo)
 registerAlgo(splitQAlgo)
+registerAlgo(ppoAlgo)
+registerAlgo(ppoJoystickAlgo)
 registerAlgo(vaeAlgo)
 registerAlgo(twoHeadDqnAlgo)
 registerAlgo(twoHeadDqnSeedAlgo)

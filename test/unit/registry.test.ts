@@ -51,10 +51,10 @@ describe('world registry', () => {
 
   it('offers each world the algorithms that declare they can learn it, its default first', () => {
     const offered = (id: string): string[] => algosFor(getWorld(id)).map((a) => a.id)
-    expect(offered('catch')).toEqual(['dqn', 'split-q'])
-    expect(offered('snake')).toEqual(['dqn', 'split-q'])
-    expect(offered('racer')).toEqual(['qtable', 'dqn', 'qnn-onehot', 'qnn-map', 'split-q'])
-    expect(offered('maze')).toEqual(['dqn', 'ddqn-seed', 'split-q'])
+    expect(offered('catch')).toEqual(['dqn', 'split-q', 'ppo'])
+    expect(offered('snake')).toEqual(['dqn', 'split-q', 'ppo'])
+    expect(offered('racer')).toEqual(['qtable', 'dqn', 'qnn-onehot', 'qnn-map', 'split-q', 'ppo'])
+    expect(offered('maze')).toEqual(['dqn', 'ddqn-seed', 'split-q', 'ppo', 'ppo-joystick'])
     expect(offered('jets')).toEqual(['vae'])
     // The refusal names why: a Q-table needs a finite set of states.
     expect(() => resolveRunConfig({ env: 'catch', algo: 'qtable' })).toThrow(/a Q-table needs a world with a finite set of states/)

@@ -99,7 +99,10 @@ export function linearEpsilon(p: DqnLoopParams, episode: number): number {
  * network reshapes it to [H, W, nbFrames] itself, so exported models take the
  * same input as the agent.
  */
-export function buildQNetwork(p: QNetworkParams & Pick<DqnLoopParams, 'nb_frames'>, frameShape: number[], nActions: number, seed: number): tf.Sequential {
+/** What shapes a network: its conv and Dense layers and how many observations it stacks (PPO's networks are built from the same settings). */
+export type NetworkShape = Pick<QNetworkParams, 'network' | 'conv_filters' | 'conv_kernel' | 'conv_kernels' | 'conv_strides' | 'hidden'> & Pick<DqnLoopParams, 'nb_frames'>
+
+export function buildQNetwork(p: NetworkShape, frameShape: number[], nActions: number, seed: number): tf.Sequential {
   const inputSize = p.nb_frames * frameShape.reduce((a, b) => a * b, 1)
   const init = (i: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) })
   const model = tf.sequential()
@@ -136,6 +139,37 @@ function convPlanes(frameShape: readonly number[], nbFrames: number): [number, n
   if (frameShape.length === 2) return [nbFrames, frameShape[0], frameShape[1]]
   if (frameShape.length === 3) return [nbFrames * frameShape[0], frameShape[1], frameShape[2]]
   throw new Error(`a conv Q-network needs 2-D frames or [channels, H, W] observations, got shape [${frameShape.join(', ')}]`)
+}
+
+/**
+ * A network built by buildQNetwork applied to a batch of flat states with raw ops
+ * on its own variables: the Layers API adds per-call bookkeeping that costs more
+ * than the arithmetic of networks this small, and its Dense gradient takes the
+ * slow transposed-matMul path on wasm (see `dense`). Differentiable.
+ */
+export function forwardNetwork(
+  net: tf.LayersModel,
+  x: tf.Tensor2D,
+  p: NetworkShape,
+  frameShape: readonly number[],
+  convs: readonly { stride: number }[] = p.network === 'conv' ? convLayers(p) : [],
+): tf.Tensor2D {
+  const w = net.trainableWeights.map((v) => v.read())
+  let h: tf.Tensor = x
+  let i = 0
+  if (p.network === 'conv') {
+    const [planes, height, width] = convPlanes(frameShape, p.nb_frames)
+    h = x.reshape([-1, planes, height, width]).transpose([0, 2, 3, 1])
+    for (; i < convs.length * 2; i += 2) {
+      h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, convs[i / 2].stride, 'valid'), w[i + 1]))
+    }
+    h = h.reshape([x.shape[0], -1])
+  }
+  for (; i < w.length; i += 2) {
+    h = dense(h as tf.Tensor2D, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
+    if (i < w.length - 2) h = tf.relu(h)
+  }
+  return h as tf.Tensor2D
 }
 
 function makeOptimizer(p: QNetworkParams): tf.Optimizer {
@@ -197,29 +231,9 @@ export class QNetwork implements QFunction {
     this.convs = p.network === 'conv' ? convLayers(p) : []
   }
 
-  /**
-   * Q(s, ·) for a batch of states, computed with raw ops on the model's own
-   * variables: the Layers API adds per-call bookkeeping that costs more than the
-   * arithmetic of networks this small, and its Dense gradient takes the slow
-   * transposed-matMul path on wasm (see `dense` below).
-   */
+  /** Q(s, ·) for a batch of states (raw ops on the model's own variables: forwardNetwork). */
   private forward(net: tf.Sequential, x: tf.Tensor2D): tf.Tensor2D {
-    const w = net.trainableWeights.map((v) => v.read())
-    let h: tf.Tensor = x
-    let i = 0
-    if (this.params.network === 'conv') {
-      const [planes, height, width] = convPlanes(this.frameShape, this.params.nb_frames)
-      h = x.reshape([-1, planes, height, width]).transpose([0, 2, 3, 1])
-      for (; i < this.convs.length * 2; i += 2) {
-        h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, this.convs[i / 2].stride, 'valid'), w[i + 1]))
-      }
-      h = h.reshape([x.shape[0], -1])
-    }
-    for (; i < w.length; i += 2) {
-      h = dense(h as tf.Tensor2D, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
-      if (i < w.length - 2) h = tf.relu(h)
-    }
-    return h as tf.Tensor2D
+    return forwardNetwork(net, x, this.params, this.frameShape, this.convs)
   }
 
   qValues(state: Float32Array): Float32Array {
@@ -551,7 +565,7 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.Model
 }
 
 /** The gradients scaled by min(1, maxNorm / their global L2 norm) (PyTorch's clip_grad_norm_). */
-function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum())))
   const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)))
   return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]))

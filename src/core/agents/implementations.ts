@@ -9,12 +9,14 @@ import { dqnImplementation } from './dqn'
 import { qtableImplementation } from './qtable'
 import { twoHeadDqnImplementation } from './two-head-dqn'
 import { splitQImplementation } from './split-q'
+import { ppoImplementation } from './ppo'
 
 const implementations: Record<string, AlgoImplementation> = {
   dqn: dqnImplementation,
   qtable: qtableImplementation,
   'two-head-dqn': twoHeadDqnImplementation,
   'split-q': splitQImplementation,
+  ppo: ppoImplementation,
 }
 
 export function implementationOf(algoId: string): AlgoImplementation {

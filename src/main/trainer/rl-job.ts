@@ -51,6 +51,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const { config: c, world, start } = ctx
   const { assets, close } = await openAssets(c, world)
   const env = makeEnv(c.env, c.env_params, 0, assets)
+  const makeCopy = () => makeEnv(c.env, c.env_params, 0, assets)
   const monitor = world.monitor?.(c.env_params, assets) ?? null
   const impl = implementationOf(c.algo)
   const statKeys = world.episodeStats.map((s) => s.key)
@@ -60,13 +61,13 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const stats = Object.fromEntries(statKeys.map((k) => [k, new Rolling()]))
   let agent: RlAgent
   if (ctx.resume) {
-    agent = await impl.restore(env, { meta: ctx.resume.meta.agent as Record<string, unknown>, blobs: ctx.resume.blobs })
+    agent = await impl.restore(env, { meta: ctx.resume.meta.agent as Record<string, unknown>, blobs: ctx.resume.blobs }, makeCopy)
     const windows = ctx.resume.meta.windows as Record<string, number[]>
     wins.values = windows.win
     lengths.values = windows.episode_length ?? []
     for (const k of statKeys) stats[k].values = windows[k] ?? []
   } else {
-    agent = impl.create(env, c.params, c.seed)
+    agent = impl.create(env, c.params, c.seed, makeCopy)
     if (start.initialModel) {
       if (!agent.loadWeights) throw new Error(`${ctx.algo.label} cannot start from a saved model`)
       agent.loadWeights(readModelFolder(start.initialModel))
@@ -166,7 +167,7 @@ export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit:
   const c = msg.config
   const { assets, close } = await openAssets(c, getWorld(c.env))
   const env = makeEnv(c.env, c.env_params, 0, assets)
-  const agent = implementationOf(c.algo).create(env, c.params, c.seed)
+  const agent = implementationOf(c.algo).create(env, c.params, c.seed, () => makeEnv(c.env, c.env_params, 0, assets))
   try {
     if (!agent.loadWeights) throw new Error(`${c.algo} runs have no model to play`)
     agent.loadWeights(readModelFolder(msg.modelDir))
