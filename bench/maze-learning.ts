@@ -34,7 +34,7 @@ async function learnSmallMaze(algoId: string, seed = 1): Promise<BenchResult> {
   const envParams = effectiveEnvParams('maze-v1', algoId, envValues as never)
   const params = { ...defaults(getAlgo(algoId).params), ...defaultParams('maze-v1', algoId), ...Object.fromEntries(Object.entries(extra).filter(([k]) => !envKeys.has(k))) }
   const env = makeEnv('maze-v1', envParams)
-  const agent: RlAgent = implementationOf(algoId).create(env, params as never, seed)
+  const agent: RlAgent = implementationOf(algoId).create(env, params as never, seed, () => makeEnv('maze-v1', envParams))
 
   const budgetMs = minutes() * 60_000
   const t0 = now()
@@ -90,4 +90,5 @@ async function learnSmallMaze(algoId: string, seed = 1): Promise<BenchResult> {
 export const mazeLearningBenches: Record<string, () => Promise<BenchResult>> = {
   maze_small_10min_dqn_score: () => learnSmallMaze('dqn'),
   maze_small_10min_split_q_score: () => learnSmallMaze('split-q'),
+  maze_small_10min_ppo_score: () => learnSmallMaze('ppo'),
 }
