@@ -59,6 +59,20 @@ export function energyGradient(direction = 'to right', stops = 12): string {
 }
 
 /** The log10 range energies map onto, from the event's smallest positive and largest energy. */
+/** Largest and smallest positive energy of an event's pixels (a loop: spreading 65 536 values into Math.max can overflow the stack). */
+export function energyBounds(a: ArrayLike<number>): { energyMax: number; energyMinPositive: number } {
+  let lo = Infinity
+  let hi = 0
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]
+    if (v > 0) {
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+  }
+  return { energyMax: hi, energyMinPositive: lo === Infinity ? 0 : lo }
+}
+
 export function energyRange(ev: Pick<FetchedEvent, 'energyMax' | 'energyMinPositive'>): { lo: number; hi: number } | null {
   if (!(ev.energyMax > 0) || !(ev.energyMinPositive > 0)) return null
   return { lo: Math.log10(ev.energyMinPositive), hi: Math.log10(ev.energyMax) }

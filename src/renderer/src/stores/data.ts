@@ -136,12 +136,12 @@ export const useDataStore = defineStore('data', () => {
     }
   }
 
-  /** Generates (once) 200 LArTPC detector events in the data folder and opens them. */
-  async function useDetectorSample(): Promise<boolean> {
+  /** Generates (once) a sample file in the data folder through `method` and opens it. */
+  async function openSample(method: 'detector.sample' | 'jets.sample'): Promise<boolean> {
     sampleBusy.value = true
     openError.value = null
     try {
-      const { path } = await api.call('detector.sample', {})
+      const { path } = await api.call(method, {})
       return await open(path)
     } catch (err) {
       openError.value = (err as Error).message
@@ -151,20 +151,10 @@ export const useDataStore = defineStore('data', () => {
     }
   }
 
-  /** Generates (once) the quark/gluon sample in the data folder and opens it. */
-  async function useSample(): Promise<boolean> {
-    sampleBusy.value = true
-    openError.value = null
-    try {
-      const { path } = await api.call('jets.sample', {})
-      return await open(path)
-    } catch (err) {
-      openError.value = (err as Error).message
-      return false
-    } finally {
-      sampleBusy.value = false
-    }
-  }
+  /** 200 generated LArTPC detector events. */
+  const useDetectorSample = (): Promise<boolean> => openSample('detector.sample')
+  /** The generated quark/gluon jet sample. */
+  const useSample = (): Promise<boolean> => openSample('jets.sample')
 
   /**
    * A file dropped on the window: opened by its path where the host can tell

@@ -6,6 +6,7 @@
  */
 import type { DetectorEvent } from '../../../../core/lartpc/event'
 import type { LartpcRenderState } from '../../../../core/lartpc/env'
+import { energyBounds, energyRange } from '../../lib/detector'
 
 export interface LartpcSceneWorld {
   kind: 'lartpc'
@@ -18,6 +19,8 @@ export interface LartpcSceneWorld {
   trialOf: Int32Array
   /** The frame index of a state object (scenes get states, not frame numbers). */
   frameOf: Map<unknown, number>
+  /** The event's log energy scale (lib/detector.ts energyRange), found once for every frame. */
+  energyRange: { lo: number; hi: number } | null
 }
 
 export function isLartpcState(s: unknown): s is LartpcRenderState {
@@ -43,7 +46,7 @@ export function lartpcSceneWorld(event: DetectorEvent, canvas: 'keep' | 'fresh',
     // The step from frame k−1 was taken in the trial frame k−1 shows.
     trialOf[k] = before.trial
   }
-  return { kind: 'lartpc', event, canvas, writes, classes, trialOf, frameOf: new Map(states.map((s, k) => [s, k])) }
+  return { kind: 'lartpc', event, canvas, writes, classes, trialOf, frameOf: new Map(states.map((s, k) => [s, k])), energyRange: energyRange(energyBounds(event.energy)) }
 }
 
 /** The writes that make up the canvas at frame k: steps start..k (a fresh canvas keeps only the current trial's). */

@@ -8,8 +8,8 @@
  */
 import { CanvasSource, Container, Graphics, Sprite, Text, Texture } from 'pixi.js'
 import { MARGIN } from '../../../../core/lartpc/env'
-import { clearPixels, EMPTY_RGB, energyRange, paintEnergy, paintLabels, paintPixel } from '../../lib/detector'
-import { isLartpcState, isLartpcWorld, paintCanvasAt } from './episode-world'
+import { clearPixels, EMPTY_RGB, paintEnergy, paintLabels, paintPixel } from '../../lib/detector'
+import { isLartpcState, isLartpcWorld, paintCanvasAt, type LartpcSceneWorld } from './episode-world'
 import type { Scene, SceneFrame } from '../scene'
 import type { DetectorEvent } from '../../../../core/lartpc/event'
 
@@ -39,7 +39,8 @@ export function createLartpcScene(): Scene {
   let areaH = 300
   let last: SceneFrame | null = null
 
-  function build(ev: DetectorEvent): void {
+  function build(world: LartpcSceneWorld): void {
+    const ev = world.event
     for (const p of panels) {
       p.texture.destroy(true)
       p.sprite.destroy()
@@ -55,7 +56,7 @@ export function createLartpcScene(): Scene {
       return { source, texture, sprite, image: ctx.createImageData(ev.width, ev.height), caption }
     })
     root.addChild(marks)
-    const range = energyRange(energyBounds(ev.energy))
+    const range = world.energyRange
     paintEnergy(panels[0].image.data, ev.energy, range)
     clearPixels(panels[1].image.data)
     paintLabels(panels[1].image.data, ev.label, 1)
@@ -109,7 +110,7 @@ export function createLartpcScene(): Scene {
       return
     }
     root.visible = true
-    if (shown !== world.event) build(world.event)
+    if (shown !== world.event) build(world)
     const k = world.frameOf.get(frame!.state) ?? 0
     painted = paintCanvasAt(world, k, state, panels[2].image.data, dimmed!, painted, paintPixel)
     flush(panels[2])
@@ -139,18 +140,4 @@ export function createLartpcScene(): Scene {
       root.destroy({ children: true })
     },
   }
-}
-
-/** Largest and smallest positive energy (a loop: spreading 65 536 values into Math.max can overflow the stack). */
-function energyBounds(a: Float32Array): { energyMax: number; energyMinPositive: number } {
-  let lo = Infinity
-  let hi = 0
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]
-    if (v > 0) {
-      if (v < lo) lo = v
-      if (v > hi) hi = v
-    }
-  }
-  return { energyMax: hi, energyMinPositive: lo === Infinity ? 0 : lo }
 }
