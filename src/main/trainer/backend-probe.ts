@@ -22,6 +22,11 @@ export function installHint(choice: BackendChoice): string {
   return 'the tfjs package'
 }
 
+/** The one line for a forced backend that cannot load here, from the host's check and from the trainer alike. */
+export function unavailableMessage(choice: BackendChoice, why: string): string {
+  return `backend "${choice}" is not available on this machine (${why}); install ${installHint(choice)}, or choose "auto"`
+}
+
 const probes = new Map<BackendChoice, Promise<string | null>>()
 
 /**
@@ -40,17 +45,16 @@ async function probeBackend(choice: BackendChoice): Promise<string | null> {
   // Electron's binary runs as plain Node only while its RunAsNode fuse is on; there the trainer
   // (a utility process) reports the backend instead, as the run's failure reason.
   if (process.versions.electron) return null
-  const unavailable = (why: string): string => `backend "${choice}" is not available on this machine (${why}); install ${installHint(choice)}, or choose "auto"`
   if (choice === 'webgpu') {
     const verdict = await probeWebGpu()
-    return verdict.ok ? null : unavailable(verdict.problem)
+    return verdict.ok ? null : unavailableMessage(choice, verdict.problem)
   }
   if (!pkg) return null
   let entry: string
   try {
     entry = createRequire(import.meta.url).resolve(pkg)
   } catch {
-    return unavailable(`${pkg} is not installed`)
+    return unavailableMessage(choice, `${pkg} is not installed`)
   }
   const stderr = await new Promise<string | null>((resolve) => {
     execFile(process.execPath, ['-e', `require(${JSON.stringify(entry)})`], { timeout: 120_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, _out, err) =>
@@ -60,5 +64,5 @@ async function probeBackend(choice: BackendChoice): Promise<string | null> {
   if (stderr === null) return null
   const line = stderr.split('\n').find((l) => /^\w*Error\b/.test(l)) ?? 'it failed to load'
   const reason = line.replace(/^\w*Error:\s*/, '').trim()
-  return unavailable(`${pkg} does not load: ${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}`)
+  return unavailableMessage(choice, `${pkg} does not load: ${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}`)
 }

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { BackendChoice } from '../../shared/api'
 import { registerWasmConvGrad } from '../../core/nn/wasm-conv-grad'
-import { installHint } from './backend-probe'
+import { unavailableMessage } from './backend-probe'
 import { probeWebGpu, WEBGPU_PACKAGE, type WebGpuVerdict } from './webgpu-probe'
 
 export type BackendName = Exclude<BackendChoice, 'auto'>
@@ -125,9 +125,7 @@ export async function chooseBackend(choice: BackendChoice, system: BackendSystem
     skipped.push(`${name}: ${problem}`)
   }
   throw new Error(
-    choice === 'auto'
-      ? `no tfjs backend could be loaded (${skipped.join('; ')})`
-      : `backend "${choice}" is not available on this machine (${skipped[0].slice(choice.length + 2)}); install ${installHint(choice)}, or choose "auto"`,
+    choice === 'auto' ? `no tfjs backend could be loaded (${skipped.join('; ')})` : unavailableMessage(choice, skipped[0].slice(choice.length + 2)),
   )
 }
 
