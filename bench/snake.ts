@@ -5,8 +5,33 @@
 import { SnakeEnv, SnakeVecEnv } from '../src/core/snake/env'
 import { Rng, deriveSeed } from '../src/core/rng'
 import { randomActions, median, now, rate, round, type BenchResult } from './util'
+import type { BackendChoice } from '../src/shared/api'
 
 const REPEATS = 5
+
+/** Gradient steps/s of qlearning4k's Snake conv Q-network (batch 64) on the given backend (bench/gpu.ts asks for webgpu). */
+export async function snakeConvGradSteps(choice: BackendChoice): Promise<BenchResult> {
+  const { selectBackend } = await import('../src/main/trainer/backend')
+  const { Dqn } = await import('../src/core/agents/dqn')
+  const { defaultParams } = await import('../src/core/catalog')
+  const backend = await selectBackend(choice)
+  // ε = 1: random actions skip the policy's forward passes, so the time is the gradient steps'.
+  const dqn = Dqn.fromValues(new SnakeEnv(0), { ...defaultParams('snake', 'dqn'), epsilon_start: 1, epsilon_end: 1 }, 0)
+  const measure = async (n: number): Promise<{ steps: number; seconds: number }> => {
+    const g0 = dqn.gradSteps
+    const t0 = now()
+    for await (const ep of dqn.train(Number.MAX_SAFE_INTEGER)) if (ep.gradSteps - g0 >= n) break
+    return { steps: dqn.gradSteps - g0, seconds: (now() - t0) / 1000 }
+  }
+  await measure(30)
+  const runs: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const m = await measure(60)
+    runs.push(m.steps / m.seconds)
+  }
+  dqn.dispose()
+  return { value: round(median(runs)), unit: 'grad-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), backend, batch_size: 64 }
+}
 
 export const snakeBenches: Record<string, () => Promise<BenchResult>> = {
   async snake_env_steps_per_s() {
@@ -41,29 +66,7 @@ export const snakeBenches: Record<string, () => Promise<BenchResult>> = {
     return { value: round(median(runs)), unit: 'env-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), numEnvs }
   },
 
-  /** Gradient steps/s of qlearning4k's Snake conv Q-network (batch 64) on the selected backend. */
-  async snake_conv_dqn_grad_steps_per_s() {
-    const { selectBackend } = await import('../src/main/trainer/backend')
-    const { Dqn } = await import('../src/core/agents/dqn')
-    const { defaultParams } = await import('../src/core/catalog')
-    const backend = await selectBackend('auto')
-    // ε = 1: random actions skip the policy's forward passes, so the time is the gradient steps'.
-    const dqn = Dqn.fromValues(new SnakeEnv(0), { ...defaultParams('snake', 'dqn'), epsilon_start: 1, epsilon_end: 1 }, 0)
-    const measure = async (n: number): Promise<{ steps: number; seconds: number }> => {
-      const g0 = dqn.gradSteps
-      const t0 = now()
-      for await (const ep of dqn.train(Number.MAX_SAFE_INTEGER)) if (ep.gradSteps - g0 >= n) break
-      return { steps: dqn.gradSteps - g0, seconds: (now() - t0) / 1000 }
-    }
-    await measure(30)
-    const runs: number[] = []
-    for (let i = 0; i < 3; i++) {
-      const m = await measure(60)
-      runs.push(m.steps / m.seconds)
-    }
-    dqn.dispose()
-    return { value: round(median(runs)), unit: 'grad-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), backend, batch_size: 64 }
-  },
+  snake_conv_dqn_grad_steps_per_s: () => snakeConvGradSteps('auto'),
 
   /** Greedy mean length over 200 games after 200 training episodes (seed 1), against a random policy. */
   async snake_mean_length() {

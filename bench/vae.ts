@@ -7,6 +7,7 @@
  */
 import type * as TF from '@tensorflow/tfjs'
 import { median, now, round, type BenchResult } from './util'
+import type { BackendChoice } from '../src/shared/api'
 
 const WINDOWS = 5
 
@@ -56,40 +57,43 @@ async function backpropInputSpeedup(): Promise<BenchResult> {
   return { value: round(median(ratios)), unit: '× (tfjs-wasm ms / ours ms)', ours_ms: round(median(ours)), native_ms: round(median(native)), input_shape: inputShape, runs: ratios.map((r) => round(r)) }
 }
 
+/** Training images/s of the reference VAE (batch 32) on the given backend (bench/gpu.ts asks for webgpu). */
+export async function vaeImagesPerS(choice: BackendChoice): Promise<BenchResult> {
+  const { selectBackend } = await import('../src/main/trainer/backend')
+  const { VaeTrainer } = await import('../src/core/vae/train')
+  const { VAE_PARAMS } = await import('../src/core/vae/params')
+  const { defaults } = await import('../src/core/params')
+  const backend = await selectBackend(choice)
+  const L = 125 * 125 * 3
+  const tile = blobs(32)
+  // Large enough that no epoch (and so no validation pass) ends while timing.
+  const size = 32 * 100_000
+  const source = {
+    size,
+    async batch(_start: number, count: number) {
+      const images = new Float32Array(count * L)
+      for (let k = 0; k < count; k++) images.set(tile.subarray((k % 32) * L, ((k % 32) + 1) * L), k * L)
+      return { images, y: new Float32Array(count) }
+    },
+  }
+  const trainer = VaeTrainer.fromValues(source, { ...defaults(VAE_PARAMS), preset: 'reference', batch_size: 32, epochs: 1 })
+  const it = trainer.train()
+  const steps = async (n: number): Promise<number> => {
+    const t0 = now()
+    let images = 0
+    for (let i = 0; i < n; i++) images += 32 * Number(!(await it.next()).done)
+    return images / ((now() - t0) / 1000)
+  }
+  await steps(2) // warm-up (also fits the input transform)
+  const runs: number[] = []
+  for (let w = 0; w < WINDOWS; w++) runs.push(await steps(2))
+  await it.return(undefined)
+  trainer.dispose()
+  return { value: round(median(runs)), unit: 'images/s', backend, batch_size: 32, preset: 'reference', runs: runs.map((r) => round(r)) }
+}
+
 export const vaeBenches: Record<string, () => Promise<BenchResult>> = {
-  async vae_images_per_s() {
-    const { selectBackend } = await import('../src/main/trainer/backend')
-    const { VaeTrainer } = await import('../src/core/vae/train')
-    const { VAE_PARAMS } = await import('../src/core/vae/params')
-    const { defaults } = await import('../src/core/params')
-    const backend = await selectBackend('auto')
-    const L = 125 * 125 * 3
-    const tile = blobs(32)
-    // Large enough that no epoch (and so no validation pass) ends while timing.
-    const size = 32 * 100_000
-    const source = {
-      size,
-      async batch(_start: number, count: number) {
-        const images = new Float32Array(count * L)
-        for (let k = 0; k < count; k++) images.set(tile.subarray((k % 32) * L, ((k % 32) + 1) * L), k * L)
-        return { images, y: new Float32Array(count) }
-      },
-    }
-    const trainer = VaeTrainer.fromValues(source, { ...defaults(VAE_PARAMS), preset: 'reference', batch_size: 32, epochs: 1 })
-    const it = trainer.train()
-    const steps = async (n: number): Promise<number> => {
-      const t0 = now()
-      let images = 0
-      for (let i = 0; i < n; i++) images += 32 * Number(!(await it.next()).done)
-      return images / ((now() - t0) / 1000)
-    }
-    await steps(2) // warm-up (also fits the input transform)
-    const runs: number[] = []
-    for (let w = 0; w < WINDOWS; w++) runs.push(await steps(2))
-    await it.return(undefined)
-    trainer.dispose()
-    return { value: round(median(runs)), unit: 'images/s', backend, batch_size: 32, preset: 'reference', runs: runs.map((r) => round(r)) }
-  },
+  vae_images_per_s: () => vaeImagesPerS('auto'),
 
   async wasm_conv_backprop_filter_speedup() {
     const tf = await import('@tensorflow/tfjs')

@@ -9,7 +9,7 @@ import { trackFromJSON, type TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
 import { LARTPC_CLASSES, N_CLASSES, PILARNET_TYPES, type Projection } from '../core/lartpc/event'
 
-export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
+export const BACKENDS = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
 
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed'] as const
@@ -193,6 +193,8 @@ export const runSummarySchema = z.object({
   algo: z.string(),
   seed: z.number(),
   backend: z.string().nullable(),
+  /** Why each faster backend was skipped when the run started, one line each ("webgpu: no adapter (…)"). */
+  backendSkipped: z.array(z.string()),
   status: z.enum(RUN_STATUSES),
   statusReason: z.string().nullable(),
   config: z.custom<RunConfig>(),

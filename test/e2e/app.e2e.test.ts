@@ -136,6 +136,8 @@ describe('Quarkade in the browser', () => {
     await expect.poll(runStatus, { timeout: 240_000, interval: 500 }).toBe('completed')
     expect(await byTestId('progress-text').innerText()).toContain(`${EPISODES} / ${EPISODES} episodes`)
     expect(await byTestId('run-backend').innerText()).not.toMatch(/pending/)
+    // On wasm (a machine without a GPU), the header says why each faster backend was skipped.
+    if ((await byTestId('run-backend').innerText()).trim() === 'wasm') expect(await byTestId('run-backend-skipped').textContent()).toMatch(/node-gpu: .*webgpu: .*node: /s)
     await expect.poll(() => chartPoints('Return & win rate'), { timeout: 30_000 }).toBe(EPISODES)
   })
 

@@ -105,6 +105,7 @@ function runOf(id: number, env: string, algo: string, latest: Record<string, num
     gradSteps: 0,
     latest,
     modelEpisode: null,
+    backendSkipped: [],
   } as RunSummary
 }
 

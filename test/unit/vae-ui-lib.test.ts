@@ -48,6 +48,7 @@ function run(id: number, over: Partial<RunConfig> & { latest?: Record<string, nu
     gradSteps: 0,
     latest: latest ?? {},
     modelEpisode: null,
+    backendSkipped: [],
   }
 }
 

@@ -157,7 +157,7 @@ export class JobService {
     const id = job.runId
     switch (m.type) {
       case 'started':
-        this.store.markStarted(id, m.backend)
+        this.store.markStarted(id, m.backend, m.backendSkipped)
         return this.emitRun(id)
       case 'batch': {
         // A diverging loss can be NaN or Infinity: such points are not numbers a chart or

@@ -106,6 +106,8 @@ export const MIGRATIONS: readonly string[] = [
   // one byte each (ids > 255 wrapped); existing rows keep theirs as 'u8'. Q-values become generic outputs.
   `ALTER TABLE replays ADD COLUMN action_encoding TEXT NOT NULL DEFAULT 'u8';
    ALTER TABLE replays RENAME COLUMN q_values TO outputs;`,
+  // v9: why the faster backends were skipped when the run started (a JSON array of lines, "webgpu: no adapter (…)").
+  `ALTER TABLE runs ADD COLUMN backend_skipped TEXT;`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -163,6 +165,7 @@ interface RunRow {
   algo: string
   seed: number
   backend: string | null
+  backend_skipped: string | null
   status: RunStatus
   status_reason: string | null
   config: string
@@ -185,6 +188,7 @@ function toSummary(r: RunRow): RunSummary {
     algo: r.algo,
     seed: r.seed,
     backend: r.backend,
+    backendSkipped: r.backend_skipped ? (JSON.parse(r.backend_skipped) as string[]) : [],
     status: r.status,
     statusReason: r.status_reason,
     config: JSON.parse(r.config) as RunConfig,
@@ -321,10 +325,10 @@ export class RunStore {
     return (this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id DESC`).all() as RunRow[]).map(toSummary)
   }
 
-  markStarted(id: number, backend: string): void {
+  markStarted(id: number, backend: string, backendSkipped: readonly string[] = []): void {
     this.db
-      .prepare(`UPDATE runs SET status = 'running', status_reason = NULL, backend = ?, started_at = COALESCE(started_at, ?) WHERE id = ?`)
-      .run(backend, Date.now(), id)
+      .prepare(`UPDATE runs SET status = 'running', status_reason = NULL, backend = ?, backend_skipped = ?, started_at = COALESCE(started_at, ?) WHERE id = ?`)
+      .run(backend, JSON.stringify(backendSkipped), Date.now(), id)
   }
 
   /**

@@ -1,57 +1,135 @@
 /**
  * Picks the tfjs backend for a trainer process: the fastest one that loads —
- * tfjs-node-gpu (CUDA) → tfjs-node (libtensorflow CPU) → wasm → cpu — unless a
- * setting forces one. The native packages are optional dependencies; where they
- * failed to install, their import throws and the next one is tried.
+ * tfjs-node-gpu (CUDA) → webgpu (Dawn, where the machine has a GPU adapter) →
+ * tfjs-node (libtensorflow CPU) → wasm → cpu — unless a setting forces one. The
+ * native packages and `webgpu` are optional dependencies; where one failed to
+ * install, or loads but finds no GPU, the next is tried and the reason kept (one
+ * line each), so a run can say why it is not on a faster backend.
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendChoice } from '../../shared/api'
 import { registerWasmConvGrad } from '../../core/nn/wasm-conv-grad'
-import { installHint } from './backend-probe'
+import { unavailableMessage } from './backend-probe'
+import { probeWebGpu, WEBGPU_PACKAGE, type WebGpuVerdict } from './webgpu-probe'
 
 export type BackendName = Exclude<BackendChoice, 'auto'>
 
-async function tryNative(pkg: string): Promise<boolean> {
+export const BACKEND_ORDER: readonly BackendName[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu']
+
+/**
+ * Where the backends meet the machine: loading a package (which registers its tfjs backend)
+ * and asking for a GPU adapter. Runs use the real one; a test stands in here for the
+ * packages and GPUs a machine may or may not have.
+ */
+export interface BackendSystem {
+  importPackage(pkg: string): Promise<unknown>
+  webgpu(): Promise<WebGpuVerdict>
+}
+
+export const realSystem: BackendSystem = {
+  importPackage: (pkg) => import(/* @vite-ignore */ pkg),
+  webgpu: () => probeWebGpu(),
+}
+
+/** The backend in use, and why each one before it in BACKEND_ORDER was skipped ("webgpu: no adapter (…)"). */
+export interface BackendSelection {
+  backend: BackendName
+  skipped: string[]
+}
+
+/** Why a package could not be imported, in one line. */
+function importProblem(pkg: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException
+  if ((err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND') && err.message.includes(pkg)) return `${pkg} is not installed`
+  const line = String(err?.message ?? e).split('\n')[0]
+  return `${pkg} does not load: ${line.length > 160 ? `${line.slice(0, 160)}…` : line}`
+}
+
+/** Activates a backend; null when it is in use, else why it cannot be. */
+type Loader = (system: BackendSystem) => Promise<string | null>
+
+async function activate(name: string): Promise<string | null> {
   try {
-    await import(/* @vite-ignore */ pkg)
-    return (await tf.setBackend('tensorflow')) && tf.getBackend() === 'tensorflow'
-  } catch {
-    return false
+    return (await tf.setBackend(name)) && tf.getBackend() === name ? null : `tfjs could not start its "${name}" backend`
+  } catch (e) {
+    return `tfjs could not start its "${name}" backend: ${String((e as Error)?.message ?? e).split('\n')[0]}`
   }
 }
 
-async function tryWasm(): Promise<boolean> {
-  try {
-    await import('@tensorflow/tfjs-backend-wasm')
-    // tfjs-wasm has no Conv2DBackpropFilter kernel; conv networks need ours.
-    registerWasmConvGrad()
-    return await tf.setBackend('wasm')
-  } catch {
-    return false
-  }
-}
-
-const loaders: Record<BackendName, () => Promise<boolean>> = {
-  'node-gpu': () => tryNative('@tensorflow/tfjs-node-gpu'),
-  node: () => tryNative('@tensorflow/tfjs-node'),
-  wasm: tryWasm,
-  cpu: () => tf.setBackend('cpu'),
-}
-
-export const BACKEND_ORDER: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu']
-
-/** Activates a backend; returns its name. A forced backend that cannot load is an error. */
-export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
-  const candidates = choice === 'auto' ? BACKEND_ORDER : [choice]
-  for (const name of candidates) {
-    if (await loaders[name]()) {
-      await tf.ready()
-      return name
+const native =
+  (pkg: string): Loader =>
+  async (system) => {
+    try {
+      await system.importPackage(pkg)
+    } catch (e) {
+      return importProblem(pkg, e)
     }
+    return activate('tensorflow')
+  }
+
+/** Dawn's navigator.gpu must exist before tfjs-backend-webgpu is imported: the import registers "webgpu" only if it does. */
+const webgpu: Loader = async (system) => {
+  const verdict = await system.webgpu()
+  if (!verdict.ok) return verdict.problem
+  try {
+    const dawn = (await system.importPackage(WEBGPU_PACKAGE)) as { create(flags: string[]): unknown; globals: object }
+    Object.assign(globalThis, dawn.globals)
+    const g = globalThis as { navigator?: { gpu?: unknown } }
+    // Node 21+ has a navigator object of its own; older Node and a utility process may not.
+    if (!g.navigator) g.navigator = {}
+    if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: dawn.create([]), configurable: true })
+  } catch (e) {
+    return importProblem(WEBGPU_PACKAGE, e)
+  }
+  try {
+    await system.importPackage('@tensorflow/tfjs-backend-webgpu')
+  } catch (e) {
+    return importProblem('@tensorflow/tfjs-backend-webgpu', e)
+  }
+  return activate('webgpu')
+}
+
+const wasm: Loader = async (system) => {
+  try {
+    await system.importPackage('@tensorflow/tfjs-backend-wasm')
+  } catch (e) {
+    return importProblem('@tensorflow/tfjs-backend-wasm', e)
+  }
+  // tfjs-wasm has no Conv2DBackpropFilter kernel; conv networks need ours.
+  registerWasmConvGrad()
+  return activate('wasm')
+}
+
+const loaders: Record<BackendName, Loader> = {
+  'node-gpu': native('@tensorflow/tfjs-node-gpu'),
+  webgpu,
+  node: native('@tensorflow/tfjs-node'),
+  wasm,
+  cpu: () => activate('cpu'),
+}
+
+/**
+ * Activates the first backend that loads (`auto`) or the one asked for. A forced backend that
+ * cannot load is an error naming why, as for node-gpu: a run on a backend other than the one
+ * asked for would not be the run the user meant.
+ */
+export async function chooseBackend(choice: BackendChoice, system: BackendSystem = realSystem): Promise<BackendSelection> {
+  const candidates = choice === 'auto' ? BACKEND_ORDER : [choice]
+  const skipped: string[] = []
+  for (const name of candidates) {
+    const problem = await loaders[name](system)
+    if (problem === null) {
+      await tf.ready()
+      return { backend: name, skipped }
+    }
+    skipped.push(`${name}: ${problem}`)
   }
   throw new Error(
-    choice === 'auto'
-      ? 'no tfjs backend could be loaded'
-      : `backend "${choice}" is not available on this machine (install ${installHint(choice)}), or choose "auto"`,
+    choice === 'auto' ? `no tfjs backend could be loaded (${skipped.join('; ')})` : unavailableMessage(choice, skipped[0].slice(choice.length + 2)),
   )
+}
+
+/** Activates a backend; returns its name. A forced backend that cannot load is an error. */
+export async function selectBackend(choice: BackendChoice, system: BackendSystem = realSystem): Promise<BackendName> {
+  return (await chooseBackend(choice, system)).backend
 }

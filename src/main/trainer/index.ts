@@ -3,6 +3,7 @@
  * and as a Node child process. It speaks the protocol in ./protocol.ts over
  * whichever parent channel it has, and exits when its job ends.
  */
+import './webgpu-probe-start'
 import { userMessage } from '../../shared/user-message'
 import type { FromTrainer, ToTrainer } from './protocol'
 import { getWorld } from '../../core/catalog'

@@ -25,7 +25,7 @@ export type ToTrainer =
   | { type: 'stop' }
 
 export type FromTrainer =
-  | { type: 'started'; backend: string }
+  | { type: 'started'; backend: string; backendSkipped: string[] }
   | { type: 'batch'; metrics: MetricPoint[]; episodes: EpisodeRecord[]; progress: RunProgress }
   | { type: 'live'; episode: LiveEpisode }
   | { type: 'paused' }

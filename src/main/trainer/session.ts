@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { LiveEpisode, MetricPoint, Policy, RunConfig } from '../../shared/api'
 import { getAlgo, getWorld, type AlgoInfo, type WorldInfo } from '../../core/catalog'
 import type { EpisodeRecord } from '../services/run-store'
-import { selectBackend } from './backend'
+import { chooseBackend } from './backend'
 import { readTrainingState, type TrainingState } from './model-files'
 import { writeCheckpoint } from './checkpoints'
 import type { FromTrainer, ToTrainer } from './protocol'
@@ -82,8 +82,8 @@ export class TrainingSession {
     const c = this.start.config
     const world = getWorld(c.env)
     const algo = getAlgo(c.algo)
-    const backend = await selectBackend(c.backend)
-    this.emit({ type: 'started', backend })
+    const { backend, skipped } = await chooseBackend(c.backend)
+    this.emit({ type: 'started', backend, backendSkipped: skipped })
 
     let lastLive = 0
     const job = await this.makeJob({
