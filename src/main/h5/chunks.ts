@@ -106,11 +106,17 @@ class Reader {
 
   /** `n` bytes at relative address `addr`; throws Unsupported when outside the file. */
   bytes(addr: number, n: number): Buffer {
-    const at = this.a.baseAddress + addr
-    if (!Number.isSafeInteger(at) || n < 0 || at + n > this.a.fileBytes) throw new Unsupported(`read of ${n} bytes at ${at} is outside the file`)
     const b = Buffer.allocUnsafe(n)
-    if (fs.readSync(this.fd, b, 0, n, at) !== n) throw new Unsupported('short read')
+    this.bytesInto(addr, b)
     return b
+  }
+
+  /** Fills `out` with the bytes at relative address `addr`. */
+  bytesInto(addr: number, out: Uint8Array): void {
+    const at = this.a.baseAddress + addr
+    const n = out.length
+    if (!Number.isSafeInteger(at) || at + n > this.a.fileBytes) throw new Unsupported(`read of ${n} bytes at ${at} is outside the file`)
+    if (fs.readSync(this.fd, out, 0, n, at) !== n) throw new Unsupported('short read')
   }
 
   uint(b: Buffer, pos: number, size: number): number {
@@ -252,8 +258,11 @@ export class DirectDataset {
     const rowValues = shape.slice(1).reduce((a, b) => a * b, 1)
     try {
       if (this.layout.kind === 'contiguous') {
-        const bytes = this.r.bytes(this.layout.address + start * rowValues * elementSize, rows * rowValues * elementSize)
-        toFloat32(bytes, elementSize, target, targetOffset)
+        const at = this.layout.address + start * rowValues * elementSize
+        const n = rows * rowValues * elementSize
+        // float32: straight into the target, no intermediate buffer.
+        if (elementSize === 4) this.r.bytesInto(at, new Uint8Array(target.buffer, target.byteOffset + targetOffset * 4, n))
+        else toFloat32(this.r.bytes(at, n), elementSize, target, targetOffset)
         return true
       }
       const chunk = this.layout.chunk
