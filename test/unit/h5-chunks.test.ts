@@ -85,7 +85,13 @@ describe('direct chunk reads match h5py exactly', () => {
         expect(all.sort((p, q) => p - q)).toEqual(Array.from({ length: N }, (_, k) => k))
         // Chunked layouts were decoded here, not by libhdf5.
         if (!THROUGH_LIBHDF5.has(name)) expect(ds.file.chunkCache.decoded).toBeGreaterThan(0)
-        if (name === 'latest') expect(ds.file.chunkCache.decoded).toBe(0)
+        if (name === 'latest') {
+          // libhdf5 decodes whole chunk rows once; the other events of a chunk come from the cache.
+          ds.event(10)
+          const decoded = ds.file.chunkCache.decoded
+          for (const i of [11, 12, 13, 14]) expect(sameArray(ds.event(i).image, want.subarray(i * L, (i + 1) * L))).toBe(true)
+          expect(ds.file.chunkCache.decoded).toBe(decoded)
+        }
       } finally {
         ds.close()
       }

@@ -519,6 +519,32 @@ export class H5File {
         throw e
       }
     }
+    // Through libhdf5. Chunked by several whole events: read whole chunk rows and keep them in the
+    // chunk cache, so single events of one chunk do not decode it again.
+    const c0 = info.chunks?.[0] ?? 1
+    if (direct || c0 <= 1 || !info.chunks!.every((c, d) => d === 0 || c === info.shape[d])) {
+      this.readRowsThroughLibhdf5(info, offset, count, target, targetOffset)
+      return
+    }
+    const rowValues = n / rows
+    for (let b = Math.floor(start / c0); b * c0 < start + rows; b++) {
+      const key = `${info.path}:${b}`
+      let block = this.chunkCache.get(key)
+      if (!block) {
+        const count0 = Math.min(c0, info.shape[0] - b * c0)
+        block = new Float32Array(count0 * rowValues)
+        this.readRowsThroughLibhdf5(info, [b * c0, ...offset.slice(1)], [count0, ...count.slice(1)], block, 0)
+        this.chunkCache.decoded++
+        this.chunkCache.put(key, block)
+      }
+      const lo = Math.max(start, b * c0)
+      const hi = Math.min(start + rows, (b + 1) * c0)
+      target.set(block.subarray((lo - b * c0) * rowValues, (hi - b * c0) * rowValues), targetOffset + (lo - start) * rowValues)
+    }
+  }
+
+  private readRowsThroughLibhdf5(info: H5DatasetInfo, offset: number[], count: number[], target: Float32Array, targetOffset: number): void {
+    const n = count.reduce((a, b) => a * b, 1)
     this.readRaw(info, offset, count, (heap, ptr) => {
       if (info.dtype === 'float32') target.set(new Float32Array(heap.buffer, ptr, n), targetOffset)
       else {
