@@ -2,10 +2,14 @@
  * HDF5 benches (wired into bench/run.ts by the lead):
  *   h5_event_read_ms        median time to read one random event of X_jets (200 reads)
  *   h5_stream_events_per_s  sequential training batches of 256, events per second
- * Each returns one result per file: with `dataFile` that file; otherwise three temporary synthetic
- * files of 2000 events: gzip and gzip + shuffle (chunks (1, 125, 125, 3)), and uncompressed
- * contiguous (~375 MB). Every result carries `compression`, `file`, `events` and `chunks`.
+ * Each returns one result per file: with `dataFile` that file; otherwise temporary files of 2000
+ * events: one written by h5py (gzip, chunks (1, 125, 125, 3)) when /usr/bin/python3 has h5py, and
+ * ours: gzip and gzip + shuffle (same chunks), and uncompressed contiguous (~375 MB). Every result
+ * carries `compression`, `file`, `events` and `chunks`, and — measured in the same run on the same
+ * file by bench/baselines/h5py_read.py — h5py's figure and the ratio (h5py's time / ours for reads,
+ * ours / h5py's for streams: ≥ 1 means at least as fast as h5py).
  */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -19,7 +23,16 @@ export interface H5BenchOptions {
 }
 
 const EVENTS = 2000
+const PYTHON = process.env.QUARKADE_PYTHON ?? '/usr/bin/python3'
+const BASELINE = path.join(import.meta.dirname, 'baselines', 'h5py_read.py')
 let tempFiles: Promise<string[]> | null = null
+
+/** h5py's figures on one file (bench/baselines/h5py_read.py), or null without python3 + h5py. */
+function h5pyBaseline(file: string): { h5py_event_read_ms_median: number; h5py_stream_events_per_s: number } | null {
+  const r = spawnSync(PYTHON, [BASELINE, file], { encoding: 'utf8', timeout: 600_000 })
+  if (r.status !== 0) return null
+  return JSON.parse(r.stdout.trim().split('\n').pop()!)
+}
 
 /** The synthetic files, made once per process and removed when it exits. */
 function syntheticFiles(): Promise<string[]> {
@@ -29,10 +42,12 @@ function syntheticFiles(): Promise<string[]> {
     const gzip = path.join(dir, 'jets-gzip.h5')
     const shuffled = path.join(dir, 'jets-gzip-shuffle.h5')
     const none = path.join(dir, 'jets-none.h5')
+    const byH5py = path.join(dir, 'jets-h5py-gzip.h5')
+    const wrote = spawnSync(PYTHON, [BASELINE, '--write-jets', byH5py, String(EVENTS)], { encoding: 'utf8', timeout: 600_000 })
     await writeJetFile(gzip, { n: EVENTS, seed: 1, compression: 'gzip', chunkRows: 1 })
     await writeJetFile(shuffled, { n: EVENTS, seed: 1, compression: 'gzip', shuffle: true, chunkRows: 1 })
     await writeJetFile(none, { n: EVENTS, seed: 1, compression: 'none', layout: 'contiguous' })
-    return [gzip, shuffled, none]
+    return wrote.status === 0 ? [byH5py, gzip, shuffled, none] : [gzip, shuffled, none]
   })()
   return tempFiles
 }
@@ -64,7 +79,10 @@ export const h5Benches: Record<string, (opts: H5BenchOptions) => Promise<BenchRe
           times.push(now() - t0)
         }
         times.sort((a, b) => a - b)
-        out.push({ value: round(median(times)), unit: 'ms', median: round(median(times)), p90: round(times[Math.floor(times.length * 0.9)]), reads: times.length, ...describe(ds) })
+        const ours = median(times)
+        const peer = h5pyBaseline(file)
+        const vsH5py = peer ? { h5py_ms: peer.h5py_event_read_ms_median, speed_vs_h5py: round(peer.h5py_event_read_ms_median / ours) } : { h5py_ms: null }
+        out.push({ value: round(ours), unit: 'ms', median: round(ours), p90: round(times[Math.floor(times.length * 0.9)]), reads: times.length, ...vsH5py, ...describe(ds) })
       } finally {
         ds.close()
       }
@@ -88,7 +106,9 @@ export const h5Benches: Record<string, (opts: H5BenchOptions) => Promise<BenchRe
         const runs = [await pass(false), await pass(false)]
         const shuffled = await pass(true)
         const value = round(median(runs))
-        out.push({ value, unit: 'events/s', median: value, runs: runs.map((r) => round(r)), shuffled_events_per_s: round(shuffled), batch_size: 256, events_read: limit, ...describe(ds) })
+        const peer = h5pyBaseline(file)
+        const vsH5py = peer ? { h5py_events_per_s: peer.h5py_stream_events_per_s, speed_vs_h5py: round(median(runs) / peer.h5py_stream_events_per_s) } : { h5py_events_per_s: null }
+        out.push({ value, unit: 'events/s', median: value, runs: runs.map((r) => round(r)), shuffled_events_per_s: round(shuffled), batch_size: 256, events_read: limit, ...vsH5py, ...describe(ds) })
       } finally {
         ds.close()
       }

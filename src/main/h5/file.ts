@@ -15,6 +15,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Dataset, Entity, File as H5wasmFile, Group, Metadata } from 'h5wasm'
+import { ChunkCache, CorruptChunkError, DirectDataset, type FileAddressing } from './chunks'
 import { H5FileError, hdf5Reason } from './errors'
 import { captureHdf5, loadH5wasm, READABLE_FILTERS, type H5Lib } from './h5wasm'
 
@@ -75,9 +76,12 @@ export interface SliceResult {
 export interface OpenOptions {
   /** Largest slice one read may return, in bytes (default 512 MiB). */
   maxSliceBytes?: number
+  /** Bytes of decoded chunks kept for reads of float datasets (default 64 MiB; 0 keeps none). */
+  chunkCacheBytes?: number
 }
 
 const DEFAULT_MAX_SLICE = 512 * 1024 * 1024
+export const DEFAULT_CHUNK_CACHE_BYTES = 64 * 1024 * 1024
 const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
 
 let openCount = 0
@@ -102,7 +106,7 @@ export function formatShape(shape: readonly number[]): string {
  * Checks a file before libhdf5 opens it: it exists, has an HDF5 signature (at 0, 512, 1024, …) and
  * is at least as long as its superblock's end-of-file address says. Throws H5FileError otherwise.
  */
-export function checkHdf5File(file: string): { size: number; superblockAt: number; superblockVersion: number; storedEof: number | null } {
+export function checkHdf5File(file: string): { size: number; superblockAt: number; superblockVersion: number; storedEof: number | null; offsetSize: number; lengthSize: number; baseAddress: number } {
   let stat: fs.Stats
   try {
     stat = fs.statSync(file)
@@ -133,14 +137,17 @@ export function checkHdf5File(file: string): { size: number; superblockAt: numbe
     const n = fs.readSync(fd, head, 0, 64, at)
     const version = head[8]
     let offSize: number
+    let lenSize: number
     let eofPos: number
     let basePos: number
     if (version === 0 || version === 1) {
       offSize = head[13]
+      lenSize = head[14]
       basePos = version === 0 ? 24 : 28
       eofPos = basePos + 2 * offSize
     } else if (version === 2 || version === 3) {
       offSize = head[9]
+      lenSize = head[10]
       basePos = 12
       eofPos = basePos + 2 * offSize
     } else {
@@ -162,7 +169,7 @@ export function checkHdf5File(file: string): { size: number; superblockAt: numbe
     if (eof !== null && base + eof > size) {
       throw new H5FileError(file, 'truncated', `is truncated: it is ${size} bytes but its HDF5 superblock says ${base + eof} (${fmtBytes(base + eof - size)} missing)`)
     }
-    return { size, superblockAt: at, superblockVersion: version, storedEof: eof === null ? null : base + eof }
+    return { size, superblockAt: at, superblockVersion: version, storedEof: eof === null ? null : base + eof, offsetSize: offSize, lengthSize: lenSize, baseAddress: base }
   } finally {
     fs.closeSync(fd)
   }
@@ -171,13 +178,14 @@ export function checkHdf5File(file: string): { size: number; superblockAt: numbe
 /** Opens an HDF5 file read-only. */
 export async function openH5(file: string, opts: OpenOptions = {}): Promise<H5File> {
   const full = path.resolve(file)
-  const { size } = checkHdf5File(full)
+  const { size, offsetSize, lengthSize, baseAddress } = checkHdf5File(full)
   const lib = await loadH5wasm()
   const r = captureHdf5(() => new lib.File(full, 'r'))
   if (!r.ok || r.value.file_id < 0n) {
     throw new H5FileError(full, 'unreadable', `HDF5 could not open it: ${hdf5Reason(r.diagnostics, r.ok ? undefined : r.error)}`)
   }
-  return new H5File(full, r.value, lib, opts.maxSliceBytes ?? DEFAULT_MAX_SLICE, size)
+  const addressing: FileAddressing = { baseAddress, offsetSize, lengthSize, fileBytes: size }
+  return new H5File(full, r.value, lib, opts.maxSliceBytes ?? DEFAULT_MAX_SLICE, size, new ChunkCache(opts.chunkCacheBytes ?? DEFAULT_CHUNK_CACHE_BYTES), addressing)
 }
 
 function dtypeOf(m: Metadata): { dtype: string; byteOrder: 'little' | 'big' | 'none' } {
@@ -274,15 +282,46 @@ export class H5File {
   /** The file's size on disk when opened: no dataset holds more stored bytes than this. */
   readonly fileBytes: number
   private readonly infoCache = new Map<string, H5DatasetInfo>()
+  /** Decoded chunks of the float datasets read with readRowsFloat32 (byte-bounded LRU). */
+  readonly chunkCache: ChunkCache
+  private readonly addressing: FileAddressing
+  /** Datasets read directly (see chunks.ts); null: read through libhdf5. */
+  private readonly direct = new Map<string, DirectDataset | null>()
+  /** Our own read-only descriptor for direct reads, opened on first use. */
+  private fd: number | null = null
 
   /** Use openH5. */
-  constructor(file: string, f: H5wasmFile, lib: H5Lib, maxSliceBytes: number, fileBytes: number) {
+  constructor(file: string, f: H5wasmFile, lib: H5Lib, maxSliceBytes: number, fileBytes: number, chunkCache: ChunkCache, addressing: FileAddressing) {
     this.path = file
     this.f = f
     this.lib = lib
     this.maxSliceBytes = maxSliceBytes
     this.fileBytes = fileBytes
+    this.chunkCache = chunkCache
+    this.addressing = addressing
     openCount++
+  }
+
+  /** The direct reader of a float dataset, or null when it must be read through libhdf5. */
+  private directDataset(info: H5DatasetInfo): DirectDataset | null {
+    if (this.direct.has(info.path)) return this.direct.get(info.path)!
+    const f = this.handle()
+    const M = this.lib.Module as unknown as { SIZEOF_OBJ_REF: number; create_object_reference(file: bigint, path: string): ArrayLike<number> }
+    let reader: DirectDataset | null = null
+    // An object reference is the address of the object's header (8 bytes, little-endian).
+    const ref = M.SIZEOF_OBJ_REF === 8 ? captureHdf5(() => M.create_object_reference(f.file_id, info.path)) : null
+    if (ref?.ok && ref.value.length === 8) {
+      const address = Number(Buffer.from(Array.from(ref.value)).readBigUInt64LE(0))
+      try {
+        this.fd ??= fs.openSync(this.path, 'r')
+        const spec = { path: info.path, shape: info.shape, dtype: info.dtype, byteOrder: info.byteOrder, elementSize: info.elementSize, filterIds: info.compression.filters.map((x) => x.id) }
+        reader = DirectDataset.open(this.fd, this.addressing, spec, address, this.chunkCache)
+      } catch {
+        reader = null // e.g. the file vanished: libhdf5's read says so
+      }
+    }
+    this.direct.set(info.path, reader)
+    return reader
   }
 
   get closed(): boolean {
@@ -471,6 +510,41 @@ export class H5File {
     const { offset, count } = this.resolveRanges(info, ranges)
     const n = count.reduce((a, b) => a * b, 1)
     if (targetOffset + n > target.length) throw new RangeError(`target has room for ${target.length - targetOffset} values, the rows hold ${n}`)
+    const direct = this.directDataset(info)
+    if (direct) {
+      try {
+        if (direct.readRows(start, rows, target, targetOffset)) return
+      } catch (e) {
+        if (e instanceof CorruptChunkError) this.fail('unreadable', `HDF5 could not read ${info.path}: ${e.message}`)
+        throw e
+      }
+    }
+    // Through libhdf5. Chunked by several whole events: read whole chunk rows and keep them in the
+    // chunk cache, so single events of one chunk do not decode it again.
+    const c0 = info.chunks?.[0] ?? 1
+    if (direct || c0 <= 1 || !info.chunks!.every((c, d) => d === 0 || c === info.shape[d])) {
+      this.readRowsThroughLibhdf5(info, offset, count, target, targetOffset)
+      return
+    }
+    const rowValues = n / rows
+    for (let b = Math.floor(start / c0); b * c0 < start + rows; b++) {
+      const key = `${info.path}:${b}`
+      let block = this.chunkCache.get(key)
+      if (!block) {
+        const count0 = Math.min(c0, info.shape[0] - b * c0)
+        block = new Float32Array(count0 * rowValues)
+        this.readRowsThroughLibhdf5(info, [b * c0, ...offset.slice(1)], [count0, ...count.slice(1)], block, 0)
+        this.chunkCache.decoded++
+        this.chunkCache.put(key, block)
+      }
+      const lo = Math.max(start, b * c0)
+      const hi = Math.min(start + rows, (b + 1) * c0)
+      target.set(block.subarray((lo - b * c0) * rowValues, (hi - b * c0) * rowValues), targetOffset + (lo - start) * rowValues)
+    }
+  }
+
+  private readRowsThroughLibhdf5(info: H5DatasetInfo, offset: number[], count: number[], target: Float32Array, targetOffset: number): void {
+    const n = count.reduce((a, b) => a * b, 1)
     this.readRaw(info, offset, count, (heap, ptr) => {
       if (info.dtype === 'float32') target.set(new Float32Array(heap.buffer, ptr, n), targetOffset)
       else {
@@ -512,6 +586,10 @@ export class H5File {
     const f = this.f
     this.f = null
     openCount--
+    this.chunkCache.clear()
+    this.direct.clear()
+    if (this.fd !== null) fs.closeSync(this.fd)
+    this.fd = null
     captureHdf5(() => f.close())
   }
 }

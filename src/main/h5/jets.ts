@@ -149,8 +149,6 @@ export interface BatchOptions {
 export interface JetDatasetOptions extends OpenOptions {
   /** Channel names for this file (a per-file setting); default Track, ECAL, HCAL. */
   channels?: readonly string[]
-  /** Bytes of decoded blocks kept for event() (default 128 MiB). */
-  cacheBytes?: number
 }
 
 /** Events per block of m0 / pt / y read at once, and blocks kept (3 × 8 bytes × 65536 × 16 = 24 MiB). */
@@ -172,8 +170,6 @@ export class JetDataset {
   readonly chunkRows: number
   /** Blocks of m0 / pt / y (SCALAR_BLOCK events each), least recently used first: never all of a huge file. */
   private readonly scalarCache = new Map<number, { m0: Float64Array; pt: Float64Array; y: Float64Array }>()
-  private readonly cache = new Map<number, Float32Array>()
-  private readonly cacheBytes: number
 
   private constructor(file: H5File, schema: JetSchema, opts: JetDatasetOptions) {
     this.file = file
@@ -186,7 +182,6 @@ export class JetDataset {
     if (channelProblem) throw new RangeError(channelProblem)
     this.channels = channels
     this.chunkRows = file.info(schema.datasets.X_jets).chunks?.[0] ?? 1
-    this.cacheBytes = opts.cacheBytes ?? 128 * 1024 * 1024
   }
 
   /** Opens a file and checks its schema; throws H5FileError (and leaves nothing open) if it is not a jet file. */
@@ -224,30 +219,18 @@ export class JetDataset {
     if (!Number.isInteger(i) || i < 0 || i >= this.events) throw new H5FileError(this.file.path, 'bad_range', `event ${i} does not exist (the file has ${this.events} events)`)
   }
 
-  /** One event. Images of files chunked by several events come from a small cache of decoded blocks. */
+  /**
+   * One event. Its image is read from the chunks that hold it; decoded chunks stay in the file's
+   * chunk cache (OpenOptions.chunkCacheBytes), so the other events of a chunk are memory reads.
+   */
   event(i: number): JetEvent {
     this.checkIndex(i)
     const image = new Float32Array(this.imageLength)
-    const rows = this.chunkRows
-    const blockBytes = rows * this.imageLength * 4
-    if (rows > 1 && blockBytes <= this.cacheBytes / 2) {
-      const b = Math.floor(i / rows)
-      let block = this.cache.get(b)
-      if (block) {
-        this.cache.delete(b) // re-insert: most recently used last
-        this.cache.set(b, block)
-      } else {
-        const start = b * rows
-        const count = Math.min(rows, this.events - start)
-        block = new Float32Array(count * this.imageLength)
-        this.file.readRowsFloat32(this.schema.datasets.X_jets, start, count, block)
-        this.cache.set(b, block)
-        while (this.cache.size * blockBytes > this.cacheBytes) this.cache.delete(this.cache.keys().next().value!)
-      }
-      const off = (i - b * rows) * this.imageLength
-      image.set(block.subarray(off, off + this.imageLength))
-    } else {
+    try {
       this.file.readRowsFloat32(this.schema.datasets.X_jets, i, 1, image)
+    } catch (e) {
+      if (e instanceof H5FileError) throw new H5FileError(e.file, e.code, `${e.problem} (reading event ${i})`)
+      throw e
     }
     const s = this.scalarBlock(i)
     return { image, m0: s.m0[i - s.first], pt: s.pt[i - s.first], y: s.y[i - s.first] }
@@ -371,7 +354,6 @@ export class JetDataset {
 
   /** Closes the file; safe to call twice. */
   close(): void {
-    this.cache.clear()
     this.scalarCache.clear()
     this.file.close()
   }
