@@ -1,0 +1,49 @@
+/**
+ * Builds the Node entries to plain JavaScript in out/node, so the CLI and its
+ * trainer processes start without compiling TypeScript (`npm run build:node`):
+ *   cli.js            the `quarkade` command (bin/quarkade.mjs runs it when it is fresh)
+ *   trainer.js        the trainer process the CLI's launcher forks
+ *   metrics-worker.js the metric-query worker thread, found next to the code that starts it
+ * Dependencies stay in node_modules (an SSR build leaves them external).
+ * inputs.json lists every source file in the build: bin/quarkade.mjs uses the
+ * build only while none of them is newer than that file.
+ */
+import path from 'node:path'
+import { defineConfig, type Plugin } from 'vite'
+
+const root = import.meta.dirname
+
+/** Writes out/node/inputs.json: the project files the bundles were made from, relative to the root. */
+function inputsManifest(): Plugin {
+  return {
+    name: 'quarkade-inputs-manifest',
+    generateBundle() {
+      const inputs = [...this.getModuleIds()]
+        .filter((id) => path.isAbsolute(id) && id.startsWith(root + path.sep) && !id.includes(`${path.sep}node_modules${path.sep}`))
+        .map((id) => path.relative(root, id).split(path.sep).join('/'))
+        .sort()
+      this.emitFile({ type: 'asset', fileName: 'inputs.json', source: JSON.stringify({ inputs }, null, 1) + '\n' })
+    },
+  }
+}
+
+export default defineConfig({
+  plugins: [inputsManifest()],
+  build: {
+    ssr: true,
+    outDir: path.join(root, 'out/node'),
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    rolldownOptions: {
+      input: {
+        cli: path.join(root, 'src/main/hosts/cli.ts'),
+        trainer: path.join(root, 'src/main/trainer/index.ts'),
+        'metrics-worker': path.join(root, 'src/main/services/metrics-worker.js'),
+      },
+      // Shared chunks sit beside the entries: code that finds files next to itself (metrics-worker.js) works from any of them.
+      output: { format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    },
+  },
+})
