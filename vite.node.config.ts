@@ -23,6 +23,8 @@ function inputsManifest(): Plugin {
         .map((id) => path.relative(root, id).split(path.sep).join('/'))
         .sort()
       this.emitFile({ type: 'asset', fileName: 'inputs.json', source: JSON.stringify({ inputs }, null, 1) + '\n' })
+      // The bundles are CommonJS (see output.format below); this marks them so for Node.
+      this.emitFile({ type: 'asset', fileName: 'package.json', source: JSON.stringify({ type: 'commonjs' }) + '\n' })
     },
   }
 }
@@ -43,7 +45,9 @@ export default defineConfig({
         'metrics-worker': path.join(root, 'src/main/services/metrics-worker.js'),
       },
       // Shared chunks sit beside the entries: code that finds files next to itself (metrics-worker.js) works from any of them.
-      output: { format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      // CommonJS: Node then loads the dependencies (tfjs above all) with require, which skips the
+      // ESM loader's scan of each CommonJS file for its export names: a trainer starts ~1 s sooner.
+      output: { format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
 })

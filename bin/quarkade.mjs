@@ -4,8 +4,8 @@
 // Otherwise (a fresh checkout, an edited source, QUARKADE_FROM_SOURCE=1) it runs the TypeScript
 // sources through tsx, which needs no build and starts slower. QUARKADE_DEBUG=1 says which it took.
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 
 const root = path.resolve(import.meta.dirname, '..')
 const built = path.join(root, 'out/node')
@@ -31,7 +31,7 @@ const reason = staleReason()
 let cli
 if (reason === null) {
   if (process.env.QUARKADE_DEBUG) process.stderr.write('quarkade: running the built CLI (out/node/cli.js)\n')
-  cli = await import(pathToFileURL(path.join(built, 'cli.js')).href)
+  cli = createRequire(import.meta.url)(path.join(built, 'cli.js'))
 } else {
   if (process.env.QUARKADE_DEBUG) process.stderr.write(`quarkade: running the TypeScript sources through tsx (${reason}; npm run build:node)\n`)
   const { register } = await import('tsx/esm/api')
