@@ -2,6 +2,7 @@
  * Builds the Node entries to plain JavaScript in out/node, so the CLI and its
  * trainer processes start without compiling TypeScript (`npm run build:node`):
  *   cli.js            the `quarkade` command (bin/quarkade.mjs runs it when it is fresh)
+ *   web.js            the web host (`npm run web` builds, then runs it)
  *   trainer.js        the trainer process the CLI's launcher forks
  *   metrics-worker.js the metric-query worker thread, found next to the code that starts it
  * Dependencies stay in node_modules (an SSR build leaves them external).
@@ -69,6 +70,7 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         cli: path.join(root, 'src/main/hosts/cli.ts'),
+        web: path.join(root, 'src/main/hosts/web.ts'),
         trainer: path.join(root, 'src/main/trainer/index.ts'),
         'metrics-worker': path.join(root, 'src/main/services/metrics-worker.js'),
       },
