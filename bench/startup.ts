@@ -73,8 +73,12 @@ async function trainerStartMedianMs(fromSource: boolean): Promise<number> {
   }
 }
 
+/** The built CLI must be the one measured: bin/quarkade.mjs would quietly run a stale build's sources through tsx. */
 function requireBuild(): void {
-  if (!fs.existsSync(path.join(root, 'out/node/cli.js'))) throw new Error('no built CLI in out/node; run `npm run build:node` first')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-bench-probe-'))
+  const r = spawnSync(process.execPath, ['bin/quarkade.mjs', 'runs', '--json', '--data-dir', dir], { cwd: root, encoding: 'utf8', env: { ...process.env, QUARKADE_DEBUG: '1' } })
+  fs.rmSync(dir, { recursive: true, force: true })
+  if (!r.stderr.includes('running the built CLI')) throw new Error(`the CLI does not run from out/node (${r.stderr.trim().split('\n')[0]}); run \`npm run build:node\` first`)
 }
 
 export const startupBenches: Record<string, () => Promise<BenchResult>> = {
