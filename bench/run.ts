@@ -17,6 +17,7 @@ import { mazeLearningBenches } from './maze-learning'
 import { vaeBenches } from './vae'
 import { lartpcGameBenches } from './lartpc-game'
 import { lartpcReplayBenches } from './lartpc-replay'
+import { startupBenches } from './startup'
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -106,7 +107,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...mazeLearningBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...mazeLearningBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches, ...startupBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined

@@ -16,30 +16,94 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseCliArgs } from './cli-args'
 import { userMessage } from '../../shared/user-message'
-import { backendProblem } from '../trainer/backend-probe'
-import { openH5 } from '../h5/file'
-import { dataSchema, opensAsHdf5 } from '../data/schemas'
-import { BUILTIN_TRACK_NAMES } from '../../core/racer/builtin-tracks'
-import { MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON, type TrackJson } from '../../core/racer/track'
-import { algosFor, findAlgo, findWorld } from '../../core/catalog'
-import { parseParamText } from '../../core/params'
-import { ConfigError, resolveRunConfig, type RunConfig, type RunSummary, type TrainRequest } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
-import { createServices } from '../services'
-import { childProcessLauncher } from '../services/launcher'
-import { exportModel, importModel } from '../services/models'
-import { TrackLibrary } from '../services/tracks'
-import { GEN_USAGE, INSPECT_USAGE, genCommand, inspectCommand } from './cli-data'
-import { REWARD_USAGE, rewardCommand, rewardSettings } from './cli-rewards'
-import { COMBINE_USAGE, playCombinedCommand } from './cli-combine'
+import { openRunStore } from '../services/open-store'
+import type * as BackendProbeModule from '../trainer/backend-probe'
+import type * as H5FileModule from '../h5/file'
+import type * as SchemasModule from '../data/schemas'
+import type * as BuiltinTracksModule from '../../core/racer/builtin-tracks'
+import type * as TrackModule from '../../core/racer/track'
+import type { TrackJson } from '../../core/racer/track'
+import type * as CatalogModule from '../../core/catalog'
+import type * as ParamsModule from '../../core/params'
+import type * as ApiModule from '../../shared/api'
+import type { RunConfig, RunSummary, TrainRequest } from '../../shared/api'
+import type * as ServicesModule from '../services'
+import type * as LauncherModule from '../services/launcher'
+import type * as ModelsModule from '../services/models'
+import type * as TracksModule from '../services/tracks'
+import type * as CliDataModule from './cli-data'
+import type * as CliRewardsModule from './cli-rewards'
+import type * as CliCombineModule from './cli-combine'
 
-const USAGE = `usage:
+// `runs` needs only the run store. Everything else (the worlds' catalog and zod, the job and
+// model services with tfjs, HDF5 with h5wasm) loads in loadCommandModules, from main, before
+// any other command runs: the CLI answers `runs` without compiling or loading them.
+let backendProblem: typeof BackendProbeModule.backendProblem
+let openH5: typeof H5FileModule.openH5
+let dataSchema: typeof SchemasModule.dataSchema
+let opensAsHdf5: typeof SchemasModule.opensAsHdf5
+let BUILTIN_TRACK_NAMES: typeof BuiltinTracksModule.BUILTIN_TRACK_NAMES
+let MAX_TRACK_FILE_CHARS: typeof TrackModule.MAX_TRACK_FILE_CHARS
+let parseTrackFile: typeof TrackModule.parseTrackFile
+let shortestPath: typeof TrackModule.shortestPath
+let trackFromJSON: typeof TrackModule.trackFromJSON
+let trackToJSON: typeof TrackModule.trackToJSON
+let algosFor: typeof CatalogModule.algosFor
+let findAlgo: typeof CatalogModule.findAlgo
+let findWorld: typeof CatalogModule.findWorld
+let parseParamText: typeof ParamsModule.parseParamText
+let ConfigError: typeof ApiModule.ConfigError | undefined
+let resolveRunConfig: typeof ApiModule.resolveRunConfig
+let createServices: typeof ServicesModule.createServices
+let childProcessLauncher: typeof LauncherModule.childProcessLauncher
+let exportModel: typeof ModelsModule.exportModel
+let importModel: typeof ModelsModule.importModel
+let TrackLibrary: typeof TracksModule.TrackLibrary
+let cliData: typeof CliDataModule
+let cliRewards: typeof CliRewardsModule
+let cliCombine: typeof CliCombineModule
+
+async function loadCommandModules(): Promise<void> {
+  const [probe, h5, schemas, builtinTracks, track, catalog, params, api, services, launcher, models, tracks, data, rewards, combine] = await Promise.all([
+    import('../trainer/backend-probe'),
+    import('../h5/file'),
+    import('../data/schemas'),
+    import('../../core/racer/builtin-tracks'),
+    import('../../core/racer/track'),
+    import('../../core/catalog'),
+    import('../../core/params'),
+    import('../../shared/api'),
+    import('../services'),
+    import('../services/launcher'),
+    import('../services/models'),
+    import('../services/tracks'),
+    import('./cli-data'),
+    import('./cli-rewards'),
+    import('./cli-combine'),
+  ])
+  ;({ backendProblem } = probe)
+  ;({ openH5 } = h5)
+  ;({ dataSchema, opensAsHdf5 } = schemas)
+  ;({ BUILTIN_TRACK_NAMES } = builtinTracks)
+  ;({ MAX_TRACK_FILE_CHARS, parseTrackFile, shortestPath, trackFromJSON, trackToJSON } = track)
+  ;({ algosFor, findAlgo, findWorld } = catalog)
+  ;({ parseParamText } = params)
+  ;({ ConfigError, resolveRunConfig } = api)
+  ;({ createServices } = services)
+  ;({ childProcessLauncher } = launcher)
+  ;({ exportModel, importModel } = models)
+  ;({ TrackLibrary } = tracks)
+  ;[cliData, cliRewards, cliCombine] = [data, rewards, combine]
+}
+
+const usage = (): string => `usage:
   quarkade train --env catch --algo dqn [--seed N] [--episodes N] [--target win_rate=0.9]
                  [--set key=value ...] [--env-set key=value ...] [--backend auto|node-gpu|node|wasm|cpu]
                  [--checkpoint-every N] [--replay-every N] [--name TEXT] [--data-dir DIR] [--json]
   quarkade train --resume RUN_ID [--episodes N]     continue a stopped/failed run from its last checkpoint
   quarkade play --run RUN_ID [--episodes N] [--seed S] [--json]   greedy play; prints the win fraction
-  ${COMBINE_USAGE}
+  ${cliCombine.COMBINE_USAGE}
   quarkade export --run RUN_ID --out DIR           the run's model as tfjs LayersModel (model.json + weights.bin)
   quarkade import --model DIR --env ENV [--name TEXT] [--json]    a model to play or keep training
   quarkade train --env racer --track track1|track2|NAME|FILE --algo qtable|qnn-onehot|qnn-map|dqn [...]
@@ -50,9 +114,9 @@ const USAGE = `usage:
                  (--algo may be left out: each world has a default algorithm)
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
-  ${REWARD_USAGE}
-  ${INSPECT_USAGE}
-  ${GEN_USAGE}
+  ${cliRewards.REWARD_USAGE}
+  ${cliData.INSPECT_USAGE}
+  ${cliData.GEN_USAGE}
 
 Runs are stored in the same place as the desktop app's (override with --data-dir or QUARKADE_DATA_DIR).`
 
@@ -138,7 +202,7 @@ export function trainConfigFromArgs(args: string[]): {
     else params[key] = parseParamText(specs.find((s) => s.key === key), item.slice(eq + 1))
   }
   const dataDir = values['data-dir'] ?? defaultDataDir()
-  if (values.reward !== undefined) Object.assign(envParams, rewardSettings(values.reward, envSpecs, dataDir))
+  if (values.reward !== undefined) Object.assign(envParams, cliRewards.rewardSettings(values.reward, envSpecs, dataDir))
   let target: TrainRequest['target']
   if (values.target !== undefined) {
     const m = /^([a-z_]+)=(.+)$/.exec(values.target)
@@ -235,7 +299,7 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
  * Means over all of an agent run's episodes (the metrics' `mean_*` are of the last 100):
  * `mean_return`, and `run_means` of the return and each episode stat (a maze's score).
  */
-function runMeans(services: ReturnType<typeof createServices>, run: RunSummary): Record<string, unknown> {
+function runMeans(services: ServicesModule.Services, run: RunSummary): Record<string, unknown> {
   const world = findWorld(run.env)
   if (world?.kind !== 'rl') return {}
   const keys = ['return', ...world.episodeStats.map((s) => s.key)]
@@ -330,7 +394,7 @@ async function train(args: string[]): Promise<number> {
   return final.status === 'failed' ? 1 : 0
 }
 
-function openExisting(dataDir: string | undefined): ReturnType<typeof createServices> {
+function openExisting(dataDir: string | undefined): ServicesModule.Services {
   const dir = dataDir ?? defaultDataDir()
   if (!fs.existsSync(dir)) throw new UsageError(`no runs in ${dir}`)
   return createServices({ dataDir: dir, launcher: childProcessLauncher(), host: 'cli' })
@@ -350,7 +414,7 @@ async function play(args: string[]): Promise<number> {
       json: { type: 'boolean' },
     },
   })
-  if (values.combine !== undefined) return playCombinedCommand(values, openExisting)
+  if (values.combine !== undefined) return cliCombine.playCombinedCommand(values, openExisting)
   if (values['switch-at'] !== undefined) throw new UsageError('--switch-at goes with --combine A,B')
   if (values.run === undefined) throw new UsageError('--run RUN_ID (or --combine A,B) is required')
   const runId = integer('run', values.run)!
@@ -426,9 +490,9 @@ async function tracksCommand(args: string[]): Promise<number> {
 
 async function runs(args: string[]): Promise<number> {
   const { values } = parseCliArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
-  const services = createServices({ dataDir: values['data-dir'] ?? defaultDataDir(), launcher: childProcessLauncher(), host: 'cli' })
-  const list = services.store.listRuns()
-  await services.close()
+  const store = openRunStore(values['data-dir'] ?? defaultDataDir())
+  const list = store.listRuns()
+  store.close()
   if (values.json) {
     const rows = list.map((r) => ({
       run_id: r.id,
@@ -458,6 +522,7 @@ async function runs(args: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   try {
+    if (command !== 'runs') await loadCommandModules()
     switch (command) {
       case 'train':
         return await train(rest)
@@ -468,11 +533,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'tracks':
         return await tracksCommand(rest)
       case 'reward':
-        return await rewardCommand(rest)
+        return await cliRewards.rewardCommand(rest)
       case 'inspect':
-        return await inspectCommand(rest)
+        return await cliData.inspectCommand(rest)
       case 'gen':
-        return await genCommand(rest)
+        return await cliData.genCommand(rest)
       case 'export':
         return await exportCommand(rest)
       case 'import':
@@ -481,13 +546,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE + '\n')
+        process.stdout.write(usage() + '\n')
         return command === undefined ? 2 : 0
       default:
         throw new UsageError(`unknown command "${command}"`)
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || (ConfigError !== undefined && e instanceof ConfigError) || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`quarkade: error: ${oneLine((e as Error).message)}\n`)
       return 2
     }

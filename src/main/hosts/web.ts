@@ -222,7 +222,8 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       'allow-dir': { type: 'string', multiple: true, default: [] },
       'max-trainers': { type: 'string' },
-      static: { type: 'string', default: fileURLToPath(new URL('../../../out/web', import.meta.url)) },
+      // From source (src/main/hosts) or built (out/node, vite.node.config.ts): out/web either way.
+      static: { type: 'string', default: fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../out/web' : '../web', import.meta.url)) },
     },
   })
   const maxTrainers = values['max-trainers'] === undefined ? undefined : Number(values['max-trainers'])

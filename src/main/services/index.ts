@@ -4,7 +4,8 @@ import type { SystemInfo } from '../../shared/api'
 import { ApiRouter, type HostCapabilities } from './api-router'
 import { JobService } from './jobs'
 import type { Launcher } from './launcher'
-import { RunStore } from './run-store'
+import type { RunStore } from './run-store'
+import { openRunStore } from './open-store'
 import { TrackLibrary } from './tracks'
 import { FileService } from './files'
 import path from 'node:path'
@@ -29,13 +30,7 @@ export function createServices(opts: {
   /** Trainers that may run at once (default: one per CPU core); more runs wait as `queued`. */
   maxTrainers?: number
 }): Services {
-  const store = new RunStore(opts.dataDir)
-  if (store.readOnlyReason) {
-    console.warn(`quarkade: warning: ${store.readOnlyReason}`)
-  } else {
-    store.recoverOrphans()
-    store.tidyCheckpointFolders()
-  }
+  const store = openRunStore(opts.dataDir)
   const tracks = new TrackLibrary(store)
   const files = new FileService(store, path.join(opts.dataDir, 'samples'))
   let api: ApiRouter | null = null

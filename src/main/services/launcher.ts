@@ -4,6 +4,7 @@
  * child_process one below.
  */
 import { fork } from 'node:child_process'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FromTrainer, ToTrainer } from '../trainer/protocol'
 
@@ -20,12 +21,24 @@ export interface Launcher {
   launch(): TrainerProcess
 }
 
-/** Runs src/main/trainer/index.ts through tsx in a Node child process. */
-export function childProcessLauncher(entry = fileURLToPath(new URL('../trainer/index.ts', import.meta.url))): Launcher {
+/**
+ * The trainer entry that matches how this host runs: built JavaScript next to
+ * the built host (out/node/trainer.js, see vite.node.config.ts), or the
+ * TypeScript source through tsx when the host itself runs from source.
+ */
+export function trainerEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url)
+  if (here.endsWith('.ts')) return { file: path.join(path.dirname(here), '../trainer/index.ts'), execArgv: ['--import', 'tsx'] }
+  return { file: path.join(path.dirname(here), 'trainer.js'), execArgv: [] }
+}
+
+/** Runs the trainer (see trainerEntry) in a Node child process. */
+export function childProcessLauncher(entry = trainerEntry()): Launcher {
   return {
     launch() {
-      const child = fork(entry, [], {
-        execArgv: ['--import', 'tsx'],
+      if (process.env.QUARKADE_DEBUG) process.stderr.write(`quarkade: starting a trainer from ${entry.file}\n`)
+      const child = fork(entry.file, [], {
+        execArgv: entry.execArgv,
         stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
         serialization: 'advanced',
       })
