@@ -422,6 +422,13 @@ export const apiMethods = {
     input: runId,
     output: policySchema.nullable(),
   },
+  /** Episodes after which the run kept its policy (Pixel Racer's training days); empty for runs from before v10. */
+  'runs.policyEpisodes': { input: runId, output: z.array(z.number()) },
+  /** The policy as it was after `episode` episodes; null where none was kept then. */
+  'runs.policyAt': {
+    input: z.strictObject({ id: z.number().int().positive(), episode: z.number().int().min(0) }),
+    output: policySchema.nullable(),
+  },
   /**
    * A VAE run's results: {n, pixelMse, baselinePixelMse, energyRatio[], channels, imageShape,
    * w1Reco {mass, pt}, w1Prior {mass, pt}, latentAuc, latent {pca, pcaExplained, umap, labels},

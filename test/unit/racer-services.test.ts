@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Policy, RunSummary, TrackInfo } from '../../src/shared/api'
 import { createServices, type Services } from '../../src/main/services'
 import { childProcessLauncher } from '../../src/main/services/launcher'
-import { trackFromAscii, trackToJSON } from '../../src/core/racer/track'
+import { trackFromAscii, trackFromJSON, trackToJSON } from '../../src/core/racer/track'
 import { builtinTrack } from '../../src/core/racer/builtin-tracks'
+import { getWorld, makeEnv } from '../../src/core/catalog'
+import { implementationOf } from '../../src/core/agents/implementations'
+import { MAX_POLICY_SNAPSHOTS, policySnapshotStride } from '../../src/main/trainer/rl-job'
 
 const root = path.resolve(import.meta.dirname, '../..')
 let dataDir: string
@@ -89,6 +92,41 @@ describe('Pixel Racer training', () => {
     const cell = 3 * 7 + 4
     const row = policy.q.slice(cell * 4, cell * 4 + 4) as number[]
     expect(row.indexOf(Math.max(...row))).toBe(1)
+  })
+
+  it('keeps the policy as it was at recorded episodes (training days), evenly over the run and bounded', async () => {
+    const run = (await services.api.handle('runs.start', { env: 'racer', algo: 'qtable', track: 'loop', seed: 3, episodes: 120, replay_every: 1 })) as RunSummary
+    const final = await services.jobs.waitForEnd(run.id)
+    expect(final.status).toBe('completed')
+    // 120 recorded episodes: every third one's policy (after episodes 1, 4, …, 118) and the last.
+    const kept = (await services.api.handle('runs.policyEpisodes', { id: run.id })) as number[]
+    expect(kept).toEqual([...Array.from({ length: 40 }, (_, i) => 1 + 3 * i), 120])
+    expect(kept.length).toBeLessThanOrEqual(MAX_POLICY_SNAPSHOTS)
+    const early = (await services.api.handle('runs.policyAt', { id: run.id, episode: 4 })) as Policy
+    const last = (await services.api.handle('runs.policyAt', { id: run.id, episode: 120 })) as Policy
+    expect(early).toMatchObject({ runId: run.id, episode: 4, width: 7, height: 5, nActions: 4 })
+    expect(last.q).toEqual(((await services.api.handle('runs.policy', { id: run.id })) as Policy).q)
+    expect(early.q).not.toEqual(last.q)
+    expect(await services.api.handle('runs.policyAt', { id: run.id, episode: 5 })).toBeNull()
+
+    // The same agent trained here for 4 episodes has exactly the kept values (float32).
+    const c = final.config
+    const assets = { track: trackFromJSON(c.track!, { validate: false }) }
+    const env = makeEnv(c.env, c.env_params, 0, assets)
+    const agent = implementationOf(c.algo).create(env, c.params, c.seed, () => makeEnv(c.env, c.env_params, 0, assets))
+    for await (const _ of agent.train(4, () => true)) void _
+    const recomputed = getWorld(c.env).monitor!(c.env_params, assets).policy!((obs) => agent.outputs!(obs))
+    agent.dispose()
+    expect(early.q).toEqual(recomputed.q.map((v) => (v === null ? null : Math.fround(v))))
+  })
+
+  it('the kept policies stay within 50 and the size bound however long the run', () => {
+    for (const [episodes, every, bytes] of [[100_000, 1, 4_000], [1_000, 10, 4_000], [500, 1, 2_000_000], [7, 10, 100]]) {
+      const stride = policySnapshotStride(episodes, every, bytes)
+      const kept = Math.ceil(Math.ceil(episodes / every) / stride) + 1
+      expect(kept).toBeLessThanOrEqual(MAX_POLICY_SNAPSHOTS)
+      expect(kept * bytes).toBeLessThanOrEqual(16 * 1024 * 1024)
+    }
   })
 
   it('a malformed track file gets an error naming the line, and nothing is written', () => {

@@ -92,6 +92,8 @@ export class ApiRouter {
         (this.store.getRun(id), this.store.metricsReader.query({ runId: id, ...range })),
       'runs.episodes': ({ id }: { id: number }) => (this.store.getRun(id), this.store.episodes(id)),
       'runs.policy': ({ id }: { id: number }) => (this.store.getRun(id), this.store.policy(id)),
+      'runs.policyEpisodes': ({ id }: { id: number }) => (this.store.getRun(id), this.store.policyEpisodes(id)),
+      'runs.policyAt': ({ id, episode }: { id: number; episode: number }) => (this.store.getRun(id), this.store.policyAt(id, episode)),
       'tracks.list': () => this.tracks.list(),
       'tracks.get': ({ name }: { name: string }) => this.tracks.get(name),
       'tracks.save': ({ track, overwrite }: { track: unknown; overwrite?: boolean }) => {

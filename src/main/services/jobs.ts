@@ -182,7 +182,7 @@ export class JobService {
         return this.emitRun(id)
       case 'policy': {
         const policy = { ...m.policy, runId: id }
-        this.store.savePolicy(policy)
+        this.store.savePolicy(policy, m.snapshot === true)
         return this.emit({ type: 'run.policy', policy })
       }
       case 'done':

@@ -108,6 +108,16 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE replays RENAME COLUMN q_values TO outputs;`,
   // v9: why the faster backends were skipped when the run started (a JSON array of lines, "webgpu: no adapter (…)").
   `ALTER TABLE runs ADD COLUMN backend_skipped TEXT;`,
+  // v10: the policy as it was at some recorded episodes (Pixel Racer's training days), not only the newest.
+  `CREATE TABLE policy_snapshots (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     episode INTEGER NOT NULL,
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     n_actions INTEGER NOT NULL,
+     q BLOB NOT NULL,
+     PRIMARY KEY (run_id, episode)
+   ) WITHOUT ROWID;`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -201,6 +211,20 @@ function toSummary(r: RunRow): RunSummary {
     latest: JSON.parse(r.latest) as Record<string, number>,
     modelEpisode: r.model_episode,
   }
+}
+
+interface PolicyRow {
+  episode: number
+  width: number
+  height: number
+  n_actions: number
+  q: Buffer
+}
+
+function policyOfRow(runId: number, row: PolicyRow | undefined): Policy | null {
+  if (!row) return null
+  const q = new Float32Array(row.q.buffer.slice(row.q.byteOffset, row.q.byteOffset + row.q.byteLength))
+  return { runId, episode: row.episode, width: row.width, height: row.height, nActions: row.n_actions, q: Array.from(q, (v) => (Number.isNaN(v) ? null : v)) }
 }
 
 const RUN_COLUMNS = `runs.*, (SELECT max(episode) FROM checkpoints c WHERE c.run_id = runs.id AND c.has_model = 1) AS model_episode`
@@ -477,20 +501,28 @@ export class RunStore {
     return row ? (JSON.parse(row.json) as Record<string, unknown>) : null
   }
 
-  savePolicy(p: Policy): void {
+  /** The newest policy of a run; `snapshot` also keeps it as the policy at its episode (training days). */
+  savePolicy(p: Policy, snapshot = false): void {
     const q = Buffer.from(new Float32Array(p.q.map((v) => (v === null ? NaN : v))).buffer)
-    this.db
-      .prepare('INSERT OR REPLACE INTO policies (run_id, episode, width, height, n_actions, q) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(p.runId, p.episode, p.width, p.height, p.nActions, q)
+    const args = [p.runId, p.episode, p.width, p.height, p.nActions, q]
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR REPLACE INTO policies (run_id, episode, width, height, n_actions, q) VALUES (?, ?, ?, ?, ?, ?)').run(...args)
+      if (snapshot) this.db.prepare('INSERT OR REPLACE INTO policy_snapshots (run_id, episode, width, height, n_actions, q) VALUES (?, ?, ?, ?, ?, ?)').run(...args)
+    })()
   }
 
   policy(runId: number): Policy | null {
-    const row = this.db.prepare('SELECT * FROM policies WHERE run_id = ?').get(runId) as
-      | { episode: number; width: number; height: number; n_actions: number; q: Buffer }
-      | undefined
-    if (!row) return null
-    const q = new Float32Array(row.q.buffer.slice(row.q.byteOffset, row.q.byteOffset + row.q.byteLength))
-    return { runId, episode: row.episode, width: row.width, height: row.height, nActions: row.n_actions, q: Array.from(q, (v) => (Number.isNaN(v) ? null : v)) }
+    return policyOfRow(runId, this.db.prepare('SELECT * FROM policies WHERE run_id = ?').get(runId) as PolicyRow | undefined)
+  }
+
+  /** The policy as it was after `episode` episodes, or null where none was kept then. */
+  policyAt(runId: number, episode: number): Policy | null {
+    return policyOfRow(runId, this.db.prepare('SELECT * FROM policy_snapshots WHERE run_id = ? AND episode = ?').get(runId, episode) as PolicyRow | undefined)
+  }
+
+  /** Episodes whose policy was kept, ascending. */
+  policyEpisodes(runId: number): number[] {
+    return this.db.prepare('SELECT episode FROM policy_snapshots WHERE run_id = ? ORDER BY episode').pluck().all(runId) as number[]
   }
 
   deleteRun(id: number): void {

@@ -31,7 +31,7 @@ export type FromTrainer =
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'checkpoint'; episode: number; path: string; hasModel: boolean }
-  | { type: 'policy'; policy: Omit<Policy, 'runId'> }
+  | { type: 'policy'; policy: Omit<Policy, 'runId'>; snapshot?: boolean }
   | { type: 'played'; result: PlayResult; backend: string }
   | { type: 'played-combined'; result: CombinedPlayResult; backend: string }
   | { type: 'results'; results: Record<string, unknown> }

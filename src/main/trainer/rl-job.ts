@@ -47,6 +47,20 @@ async function openAssets(c: RunConfig, world: WorldInfo): Promise<{ assets: Env
   return { assets: { ...assets, events: opened.source }, close: () => opened.close() }
 }
 
+/** At most this many policies kept per run, and at most this many bytes of them (float32 action values). */
+export const MAX_POLICY_SNAPSHOTS = 50
+export const MAX_POLICY_SNAPSHOT_BYTES = 16 * 1024 * 1024
+
+/**
+ * Every how many recorded episodes (one each `replayEvery`, counted from episode 0) the policy is
+ * kept, so that the kept ones spread evenly over the run within both bounds; the last is kept too.
+ */
+export function policySnapshotStride(episodes: number, replayEvery: number, bytesEach: number): number {
+  const recorded = Math.ceil(episodes / replayEvery)
+  const most = Math.max(1, Math.min(MAX_POLICY_SNAPSHOTS, Math.floor(MAX_POLICY_SNAPSHOT_BYTES / Math.max(1, bytesEach))) - 1)
+  return Math.max(1, Math.ceil(recorded / most))
+}
+
 export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   const { config: c, world, start } = ctx
   const { assets, close } = await openAssets(c, world)
@@ -82,14 +96,28 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
     return isReplay(ep) || liveNext
   }
   let nextPolicyAt = 0
-  /** The agent's action values over the world, throttled to ≤ ~5 % of the trainer's time. */
+  /** Which recorded episodes keep their policy (training days), fixed by the first one's size. */
+  let snapshotStride = 0
+  /**
+   * The agent's action values over the world, throttled to ≤ ~5 % of the trainer's time; after the
+   * recorded episodes `policySnapshotStride` picks, always, kept as the policy at that episode.
+   */
   const emitPolicy = (done: number, force: boolean): void => {
     if (!monitor?.policy || !agent.outputs) return
+    const recorded = done > 0 && isReplay(done - 1)
+    const replayIndex = Math.floor((done - 1) / c.replay_every)
+    let snapshot = recorded && (done === c.episodes || (snapshotStride > 0 && replayIndex % snapshotStride === 0))
+    // The stride needs one policy's size: the first recorded episode after a start or resume measures it.
+    const measure = recorded && snapshotStride === 0
     const now = performance.now()
-    if (!force && now < nextPolicyAt) return
+    if (!force && !snapshot && !measure && now < nextPolicyAt) return
     const policy = monitor.policy((obs) => agent.outputs!(obs))
     nextPolicyAt = performance.now() + Math.max(1000, 20 * (performance.now() - now))
-    ctx.emitPolicy({ episode: done, ...policy })
+    if (measure) {
+      snapshotStride = policySnapshotStride(c.episodes, c.replay_every, policy.q.length * 4)
+      snapshot ||= replayIndex % snapshotStride === 0
+    }
+    ctx.emitPolicy({ episode: done, ...policy }, snapshot)
   }
   let done = agent.episode
   // Monitors are declared by Discrete worlds (Pixel Racer), whose greedy action is one id.

@@ -50,8 +50,8 @@ export interface JobContext {
   resume: TrainingState | null
   /** Whether the live view wants the episode about to be played (keep its agent outputs). */
   wantLive(): boolean
-  /** Sends the agent's action values over the world (policy overlays), throttled by the job. */
-  emitPolicy(policy: Omit<Policy, 'runId'>): void
+  /** Sends the agent's action values over the world (policy overlays), throttled by the job; `snapshot` keeps them as the policy at that episode. */
+  emitPolicy(policy: Omit<Policy, 'runId'>, snapshot?: boolean): void
 }
 
 export interface TrainingJob {
@@ -93,7 +93,7 @@ export class TrainingSession {
       algo,
       resume: this.start.resumeFrom ? readTrainingState(this.start.resumeFrom) : null,
       wantLive: () => performance.now() - lastLive >= LIVE_INTERVAL_MS,
-      emitPolicy: (policy) => this.emit({ type: 'policy', policy }),
+      emitPolicy: (policy, snapshot) => this.emit({ type: 'policy', policy, ...(snapshot ? { snapshot } : {}) }),
     })
     const unitName = algo.unit === 'epochs' ? 'epoch' : 'episode'
     let metrics: MetricPoint[] = []
