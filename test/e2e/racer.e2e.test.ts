@@ -225,6 +225,11 @@ describe('Pixel Racer in the browser', () => {
     expect(picks[0]).toBe(0)
     expect(picks[2]).toBeGreaterThan(picks[1])
     await expect.poll(() => byTestId('racer-policy').getAttribute('data-route'), { timeout: 30_000 }).not.toBe('')
+    // Each day shows the policy as it was after that day, not the newest one.
+    await expect.poll(() => Promise.all(picks.map((_, i) => byTestId('training-day').nth(i).getAttribute('data-policy-episode'))), { timeout: 30_000 }).toEqual(
+      picks.map((ep) => String(ep + 1)),
+    )
+    expect(await byTestId('training-day-policy').first().innerText()).toMatch(/^Policy after episode 1 \(as it was this day\)/)
 
     // Play them in step to the end.
     await byTestId('training-days-play').click()

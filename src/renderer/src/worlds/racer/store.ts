@@ -1,7 +1,7 @@
 /**
  * Pixel Racer runs in the renderer: the newest policy of each racer run (kept
  * current by `run.policy` events while it trains, fetched with runs.policy
- * afterwards) and the overlay switches (policy arrows, Q heatmap, shortest
+ * afterwards), the policies it kept at recorded episodes (training days), and the overlay switches (policy arrows, Q heatmap, shortest
  * path), remembered across sessions.
  */
 import { defineStore } from 'pinia'
@@ -51,7 +51,10 @@ export const useRacerStore = defineStore('racer', () => {
 
   api.subscribe((e) => {
     if (e.type === 'run.policy') keep(e.policy)
-    else if (e.type === 'run.deleted') delete policies[e.runId]
+    else if (e.type === 'run.deleted') {
+      delete policies[e.runId]
+      delete keptEpisodes[e.runId]
+    }
   })
 
   const inFlight = new Set<number>()
@@ -70,5 +73,37 @@ export const useRacerStore = defineStore('racer', () => {
     }
   }
 
-  return { policies, policyError, arrows, heatmap, path, loadPolicy }
+  /** runId → episodes after which the run kept its policy (training days); [] for runs from before they were kept. */
+  const keptEpisodes = reactive<Record<number, number[]>>({})
+  /** `${runId}:${episode}` → the policy kept after that episode (raw), or null where none was. */
+  const keptPolicies = reactive<Record<string, Policy | null>>({})
+  const keptErrors = reactive<Record<string, string>>({})
+  const keptInFlight = new Set<string>()
+
+  async function loadKeptEpisodes(runId: number): Promise<void> {
+    try {
+      keptEpisodes[runId] = await api.call('runs.policyEpisodes', { id: runId })
+      delete keptErrors[runId]
+    } catch (err) {
+      keptErrors[runId] = (err as Error).message
+    }
+  }
+
+  /** Fetches the policy a run kept after `episode` episodes, once. */
+  async function loadKeptPolicy(runId: number, episode: number): Promise<void> {
+    const key = `${runId}:${episode}`
+    if (key in keptPolicies || keptInFlight.has(key)) return
+    keptInFlight.add(key)
+    try {
+      const p = await api.call('runs.policyAt', { id: runId, episode })
+      keptPolicies[key] = p ? markRaw(p) : null
+      delete keptErrors[key]
+    } catch (err) {
+      keptErrors[key] = (err as Error).message
+    } finally {
+      keptInFlight.delete(key)
+    }
+  }
+
+  return { policies, policyError, arrows, heatmap, path, loadPolicy, keptEpisodes, keptPolicies, keptErrors, loadKeptEpisodes, loadKeptPolicy }
 })
