@@ -43,3 +43,16 @@ export function fmtDuration(ms: number | null | undefined): string {
   const h = Math.floor(m / 60)
   return `${h}h ${String(m % 60).padStart(2, '0')}m`
 }
+
+/**
+ * The number users see for a stored episode index: episodes are stored 0-based
+ * and shown 1-based everywhere ("episode 500 of 500" is the last of 500).
+ */
+export function episodeNumber(index: number): number {
+  return index + 1
+}
+
+/** "episode 500 of 500" (or "episode 500" when the run's total is unknown) for a stored 0-based index. */
+export function fmtEpisode(index: number, total?: number | null): string {
+  return total ? `episode ${episodeNumber(index)} of ${total}` : `episode ${episodeNumber(index)}`
+}
