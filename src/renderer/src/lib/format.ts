@@ -36,6 +36,8 @@ export function fmtTime(ms: number | null | undefined): string {
 
 export function fmtDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || ms < 0) return '—'
+  // Short runs (a Q-table's 50 000 steps) take under a second: tenths, not "0s".
+  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s}s`
   const m = Math.floor(s / 60)
