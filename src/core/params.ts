@@ -63,11 +63,12 @@ function fieldSchema(spec: ParamSpec): z.ZodType {
     case 'select':
       return z.enum(spec.options as [string, ...string[]], { error: `${spec.key} must be one of ${spec.options.join(', ')}` })
     case 'int-list': {
-      let item = z.number().int(`${spec.key} entries must be whole numbers`)
+      const listError = `${spec.key} must be whole numbers separated by commas, e.g. ${spec.default.length ? spec.default.join(', ') : '100, 100'}`
+      let item = z.number({ error: listError }).int(`${spec.key} entries must be whole numbers`)
       if (spec.min !== undefined) item = item.min(spec.min, `${spec.key} entries must be at least ${spec.min}`)
       if (spec.max !== undefined) item = item.max(spec.max, `${spec.key} entries must be at most ${spec.max}`)
       const minItems = spec.minItems ?? 1
-      return z.array(item).min(minItems, `${spec.key} needs at least ${minItems} entr${minItems === 1 ? 'y' : 'ies'}`)
+      return z.array(item, { error: listError }).min(minItems, `${spec.key} needs at least ${minItems} entr${minItems === 1 ? 'y' : 'ies'}`)
     }
   }
 }

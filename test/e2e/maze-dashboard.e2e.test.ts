@@ -203,6 +203,9 @@ describe('the maze dashboard', () => {
       }
     }
     expect(await plot('score').getAttribute('data-title')).toBe(`Score (points) · last 100 games`)
+    // Each chart's legend shows every run's latest value without hovering (not "—" for all but the first).
+    const legendValues = () => byTestId('compare-panel').getByTestId('metric-chart').first().locator('.chart__item b').allInnerTexts()
+    await expect.poll(async () => { const v = await legendValues(); return v.length === 2 && !v.includes('—') }, { timeout: 30_000 }).toBe(true)
     // Each run's colour, as in the compare table's header.
     const runStroke = await plot('score').locator('[data-testid="box"] rect').evaluateAll((els) => els.map((e) => getComputedStyle(e).stroke))
     const swatches = await page.locator('.compare__swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))

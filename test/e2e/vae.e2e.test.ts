@@ -97,6 +97,7 @@ describe('VAE on jet images', () => {
     expect(await text('data-file-info')).toContain('Track · ECAL · HCAL')
     // A data set: epochs, and none of the RL-only settings.
     expect(await page.locator('label[for="tf-episodes"]').innerText()).toContain('Epochs')
+    expect(await page.locator('label[for="tf-episodes"] code').innerText()).toBe('epochs')
     expect(await byTestId('setting-target').count()).toBe(0)
     expect(await byTestId('setting-use-target').count()).toBe(0)
     expect(await byTestId('setting-replay-every').count()).toBe(0)
@@ -142,7 +143,7 @@ describe('VAE on jet images', () => {
     const before = await chartPoints('Loss per image')
     await expect.poll(() => chartPoints('Loss per image'), { timeout: 120_000 }).toBeGreaterThan(before)
     await expect.poll(async () => Number(await byTestId('vae-charts').getAttribute('data-epochs')), { timeout: 180_000 }).toBeGreaterThanOrEqual(1)
-    expect(await chartPoints('Reconstruction MSE per pixel')).toBeGreaterThan(0)
+    expect(await chartPoints('Reconstruction MSE per pixel (standardised units)')).toBeGreaterThan(0)
     expect(await text('stat-epoch')).toMatch(/^[12]\/2$/)
     expect(await text('stat-val-loss')).not.toBe('—')
     await page.waitForTimeout(400) // let the charts draw the new points
@@ -167,6 +168,10 @@ describe('VAE on jet images', () => {
       const v = await value(key).innerText()
       expect(v, key).not.toBe('—')
     }
+    // Raw-unit metrics name their units; the stat tiles' MSE says it is in standardised units (another scale).
+    const label = (id: string) => page.locator(`[data-testid="vae-metric"][data-metric="${id}"] .vae-metrics__label`).innerText()
+    expect([await label('pixel_mse'), await label('w1_mass'), await label('w1_pt')]).toEqual(['MSE per pixel (GeV²)', 'Jet mass (GeV)', 'pT (GeV)'])
+    expect(await byTestId('vae-stats').innerText()).toContain('Val MSE (std. units)')
 
     // The latent space: every held-out jet drawn, PCA then UMAP.
     const scatter = byTestId('latent-scatter')

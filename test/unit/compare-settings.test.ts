@@ -47,6 +47,15 @@ describe('a run’s parameter table', () => {
     expect(get('seed').differs).toBe(false)
   })
 
+  it('an empty list reads "empty", labelled, with its spec saying what empty means (no raw `params.hidden` and `[]`)', () => {
+    const linear = mazeRun('dqn', { preset: 'small' }, { hidden: [] })
+    const rows = configRows([linear, mazeRun('dqn', { preset: 'small' })])
+    const hidden = rows.find((r) => r.key === 'params.hidden')!
+    expect(hidden).toMatchObject({ label: 'Hidden layers', values: ['empty', '128'], differs: true })
+    expect(hidden.help).toMatch(/empty for a linear Q-function/)
+    expect(rows.find((r) => r.key === 'params.conv_strides')!.values).toEqual(['empty', 'empty'])
+  })
+
   it('words a condition for people', () => {
     expect(shownWhenText({ shownWhen: { reward: ['a'] } })).toBe('used when reward is a')
     expect(shownWhenText({ shownWhen: { reward: ['a', 'b', 'c'], obs: ['x'] } })).toBe('used when reward is a, b or c and obs is x')

@@ -26,6 +26,12 @@ describe('paramsSchema', () => {
     expect(partial).toEqual({ ...defaults(DQN_PARAMS), lr: 0.01, double_dqn: true })
   })
 
+  it('explains a hidden-layers value that is not a comma-separated list of whole numbers, as a user typed it', () => {
+    const typed = parseParamText(spec('hidden'), '100, x')
+    expect(typed).toBe('100, x')
+    expect(errors({ hidden: typed })).toBe('hidden must be whole numbers separated by commas, e.g. 100, 100')
+  })
+
   it('rejects unknown keys, naming them', () => {
     const r = schema.safeParse({ lr: 0.01, learning_rate: 0.01 })
     expect(r.success).toBe(false)

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Policy, RunSummary, TrackInfo } from '../../src/shared/api'
+import type { MetricPoint, Policy, RunSummary, TrackInfo } from '../../src/shared/api'
 import { createServices, type Services } from '../../src/main/services'
 import { childProcessLauncher } from '../../src/main/services/launcher'
 import { trackFromAscii, trackFromJSON, trackToJSON } from '../../src/core/racer/track'
@@ -84,6 +84,10 @@ describe('Pixel Racer training', () => {
     const final = await services.jobs.waitForEnd(run.id)
     expect(final.status).toBe('completed')
     expect(final.config.track?.rows).toEqual(LOOP)
+    // A Q-table run is over in well under a second: it still reports its throughput (not "No data recorded").
+    const rates = (await services.api.handle('runs.metrics', { id: run.id, keys: ['env_steps_per_s'] })) as MetricPoint[]
+    expect(rates.length).toBeGreaterThan(0)
+    expect(rates.every((p) => p.value > 0)).toBe(true)
     const policy = (await services.api.handle('runs.policy', { id: run.id })) as Policy
     expect(policy).toMatchObject({ width: 7, height: 5, nActions: 4, episode: 200 })
     expect(policy.q).toHaveLength(7 * 5 * 4)

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { algosFor, listAlgos, listWorlds, makeEnv } from '../../src/core/catalog'
 import type { RunSummary } from '../../src/shared/api'
 import { metricRows } from '../../src/renderer/src/lib/compare'
-import { listRunKindViews, runKindView } from '../../src/renderer/src/run-kinds'
+import { listRunKindViews, noReplaysText, runKindView } from '../../src/renderer/src/run-kinds'
 import { rlChartPanels, rlMetricSpecs } from '../../src/renderer/src/run-kinds/rl/metrics'
 import { familyOf, listWorldViews, trackWorldFamily, worldView } from '../../src/renderer/src/worlds'
 
@@ -120,6 +120,13 @@ describe('run-kind views', () => {
     // Agents' runs have episodes (replay, play); generative runs do not.
     expect(runKindView({ algo: 'dqn', env: 'catch-v1' }).episodes).toBe(true)
     expect(runKindView({ algo: 'vae', env: 'jets-v1' }).episodes).toBe(false)
+  })
+
+  test('a run without replays says why: an agent’s come at its interval, a VAE never records any', () => {
+    const vae = runOf(1, 'jets-v1', 'vae', {})
+    expect(noReplaysText(vae)).toMatch(/learns from a data set in epochs: it plays no episodes, so it has no replays/)
+    expect(noReplaysText(vae)).not.toMatch(/every/)
+    expect(noReplaysText(runOf(2, 'catch-v1', 'dqn', {}))).toBe('A replay is recorded every 10 episodes; the first appears once training gets there.')
   })
 
   test('charts from metric specs: every spec charted once, fractions never on the axis of values', () => {

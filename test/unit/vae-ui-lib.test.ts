@@ -119,6 +119,9 @@ describe('comparing runs', () => {
     expect(get('energy_ratio_ECAL').best).toBe(1) // closer to 1
     expect(get('w1_mass').best).toBe(-1) // a tie
     expect(get('mse_ratio').text).toEqual(['0.500×', '1.500×'])
+    // Raw-unit numbers name their units (the charts' MSE is in standardised units, a different scale).
+    expect(['mse', 'baseline_pixel_mse'].map((k) => get(k).label)).toEqual(['MSE per pixel (GeV²)', 'Mean-image baseline (GeV²)'])
+    for (const k of ['w1_mass', 'w1_pt', 'w1_prior_mass', 'w1_prior_pt']) expect(get(k).label).toMatch(/^W1 .* \(GeV\)$/)
     expect(rows.some((r) => r.group === 'RL')).toBe(false)
     const c = run(3, { algo: 'dqn', env: 'catch', data: null, latest: { win_rate: 0.4, return: 1 } })
     const buf = new MetricsBuffer()

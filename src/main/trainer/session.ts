@@ -104,8 +104,17 @@ export class TrainingSession {
     let envSteps = 0
     let gradSteps = 0
     let lastRate: { t: number; totals: Record<string, number> } | null = null
+    let rated = false
     let reason = `finished ${c.episodes} ${algo.unit}`
 
+    let lastTotals: Record<string, number> = {}
+    /** Rates of the running totals since the last rate point, as metric points at `step`. */
+    const pushRates = (step: number, now: number, time: number): void => {
+      if (!lastRate || now <= lastRate.t) return
+      const dt = (now - lastRate.t) / 1000
+      for (const [key, total] of Object.entries(lastTotals)) metrics.push({ key, step, value: (total - (lastRate.totals[key] ?? 0)) / dt, time })
+      lastRate = { t: now, totals: { ...lastTotals } }
+    }
     const flush = (): void => {
       this.emit({ type: 'batch', metrics, episodes, progress: { episodesDone: done, envSteps, gradSteps } })
       metrics = []
@@ -134,10 +143,10 @@ export class TrainingSession {
         const now = performance.now()
         // Rates count the work done after the first step ended, over the time since then.
         lastRate ??= { t: now, totals: { ...s.totals } }
+        lastTotals = s.totals
         if (now - lastRate.t >= THROUGHPUT_INTERVAL_MS) {
-          const dt = (now - lastRate.t) / 1000
-          for (const [key, total] of Object.entries(s.totals)) metrics.push({ key, step: s.step, value: (total - (lastRate.totals[key] ?? 0)) / dt, time })
-          lastRate = { t: now, totals: { ...s.totals } }
+          pushRates(s.step, now, time)
+          rated = true
         }
         if (s.live) {
           lastLive = now
@@ -168,6 +177,8 @@ export class TrainingSession {
       }
       const stopped = this.control.stopping
       const t = Date.now() / 1000
+      // A run shorter than one rate interval (a Q-table's 50 000 steps take well under it) still reports its throughput.
+      if (!rated && lastRate) pushRates(lastStep, performance.now(), t)
       await job.finish((key, value) => {
         if (Number.isFinite(value)) metrics.push({ key, step: lastStep, value, time: t })
       }, this.emit)

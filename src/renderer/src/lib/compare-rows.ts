@@ -8,7 +8,8 @@ import { fmtNumber } from './format'
 
 /** A setting's value as text. */
 export function show(v: unknown): string {
-  if (Array.isArray(v)) return v.length ? v.join(', ') : '[]'
+  // An empty list means something per setting (no hidden layers, default strides): its spec's help says what.
+  if (Array.isArray(v)) return v.length ? v.join(', ') : 'empty'
   if (v === null || v === undefined) return '—'
   if (typeof v === 'object') return JSON.stringify(v)
   return String(v)

@@ -22,6 +22,8 @@ export interface SettingRow {
   used: boolean
   /** Why it is unused: "used when reward is death_tax, split_q or parameterized". */
   when?: string
+  /** What the setting does (its spec's help: what an empty list means, for one). */
+  help?: string
 }
 
 export interface SettingSection {
@@ -47,7 +49,7 @@ function specRows(prefix: string, specs: readonly ParamSpec[], values: Record<st
   for (const spec of specs) {
     if (skip.includes(spec.key) || !(spec.key in values)) continue
     const used = isShown(spec, values)
-    rows.push({ key: `${prefix}.${spec.key}`, short: spec.key, label: spec.label, value: show(values[spec.key]), used, ...(used ? {} : { when: shownWhenText(spec) }) })
+    rows.push({ key: `${prefix}.${spec.key}`, short: spec.key, label: spec.label, help: spec.help, value: show(values[spec.key]), used, ...(used ? {} : { when: shownWhenText(spec) }) })
   }
   // Settings recorded by an older version of a spec list: shown as they are.
   for (const [k, v] of Object.entries(values)) {

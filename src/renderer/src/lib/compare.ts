@@ -33,6 +33,8 @@ export interface ConfigRow {
   unused: boolean[]
   /** Why a setting is unused, where it is ("used when reward is death_tax, …"). */
   when?: string
+  /** What the setting does, from its spec. */
+  help?: string
   differs: boolean
 }
 
@@ -54,6 +56,7 @@ export function configRows(runs: readonly Pick<RunSummary, 'config' | 'algo' | '
       values,
       unused: settings.map((s) => !!s && !s.used),
       when: settings.find((s) => s?.when)?.when,
+      help: described?.help,
       differs: values.some((v) => v !== values[0]),
     }
   })

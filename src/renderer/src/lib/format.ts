@@ -36,10 +36,25 @@ export function fmtTime(ms: number | null | undefined): string {
 
 export function fmtDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || ms < 0) return '—'
+  // Short runs (a Q-table's 50 000 steps) take under a second: tenths, not "0s".
+  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s}s`
   const m = Math.floor(s / 60)
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`
   const h = Math.floor(m / 60)
   return `${h}h ${String(m % 60).padStart(2, '0')}m`
+}
+
+/**
+ * The number users see for a stored episode index: episodes are stored 0-based
+ * and shown 1-based everywhere ("episode 500 of 500" is the last of 500).
+ */
+export function episodeNumber(index: number): number {
+  return index + 1
+}
+
+/** "episode 500 of 500" (or "episode 500" when the run's total is unknown) for a stored 0-based index. */
+export function fmtEpisode(index: number, total?: number | null): string {
+  return total ? `episode ${episodeNumber(index)} of ${total}` : `episode ${episodeNumber(index)}`
 }

@@ -41,3 +41,9 @@ export function unitOf(run: Pick<RunSummary, 'algo'>): string {
 export function hasEpisodes(run: Pick<RunSummary, 'algo' | 'env'>): boolean {
   return runKindView(run).episodes
 }
+
+/** Why a run has no replays to show: an agent's first comes at its recording interval; a data-set run never records any. */
+export function noReplaysText(run: Pick<RunSummary, 'algo' | 'env' | 'config'>): string {
+  if (!hasEpisodes(run)) return `A ${findAlgo(run.algo)?.label ?? run.algo} run learns from a data set in ${unitOf(run)}: it plays no episodes, so it has no replays. Its results and reconstructions are on its run page.`
+  return `A replay is recorded every ${run.config.replay_every} episodes; the first appears once training gets there.`
+}

@@ -19,8 +19,8 @@ export function generativeCompareRows(runs: readonly RunSummary[], buffers: read
   const only = (f: (i: number) => number | null): (number | null)[] => runs.map((_, i) => (mine(i) ? f(i) : null))
   const rows: MetricRow[] = [
     row('best_val_loss', GROUP, 'Best validation loss', only((i) => minOf(buffers[i]?.series.get('val_loss')) ?? latest(i, 'val_loss')), 'lower', undefined, 'Lowest validation loss per image over the epochs (its weights are the ones evaluated)'),
-    row('mse', GROUP, 'MSE per pixel', only((i) => latest(i, 'mse')), 'lower', (v) => fmtNumber(v, 4), 'Reconstruction MSE per pixel on held-out jets, raw units'),
-    row('baseline_pixel_mse', GROUP, 'Mean-image baseline', only((i) => latest(i, 'baseline_pixel_mse')), null, (v) => fmtNumber(v, 4), 'MSE per pixel of predicting every jet by the mean training image'),
+    row('mse', GROUP, 'MSE per pixel (GeV²)', only((i) => latest(i, 'mse')), 'lower', (v) => fmtNumber(v, 4), 'Reconstruction MSE per pixel on held-out jets, raw units'),
+    row('baseline_pixel_mse', GROUP, 'Mean-image baseline (GeV²)', only((i) => latest(i, 'baseline_pixel_mse')), null, (v) => fmtNumber(v, 4), 'MSE per pixel of predicting every jet by the mean training image'),
     row(
       'mse_ratio',
       GROUP,
@@ -41,10 +41,10 @@ export function generativeCompareRows(runs: readonly RunSummary[], buffers: read
   })
   for (const k of energyKeys) rows.push(row(k, GROUP, `Energy ratio · ${k.slice('energy_ratio_'.length)}`, only((i) => latest(i, k)), 'one', (v) => fmtNumber(v, 3), 'Σ reconstructed / Σ original energy (1 = kept)'))
   rows.push(
-    row('w1_mass', GROUP, 'W1 jet mass · reco', only((i) => latest(i, 'w1_mass')), 'lower'),
-    row('w1_pt', GROUP, 'W1 pT · reco', only((i) => latest(i, 'w1_pt')), 'lower'),
-    row('w1_prior_mass', GROUP, 'W1 jet mass · prior', only((i) => latest(i, 'w1_prior_mass')), 'lower'),
-    row('w1_prior_pt', GROUP, 'W1 pT · prior', only((i) => latest(i, 'w1_prior_pt')), 'lower'),
+    row('w1_mass', GROUP, 'W1 jet mass · reco (GeV)', only((i) => latest(i, 'w1_mass')), 'lower'),
+    row('w1_pt', GROUP, 'W1 pT · reco (GeV)', only((i) => latest(i, 'w1_pt')), 'lower'),
+    row('w1_prior_mass', GROUP, 'W1 jet mass · prior (GeV)', only((i) => latest(i, 'w1_prior_mass')), 'lower'),
+    row('w1_prior_pt', GROUP, 'W1 pT · prior (GeV)', only((i) => latest(i, 'w1_prior_pt')), 'lower'),
     row('latent_auc', GROUP, 'Latent quark/gluon AUC', only((i) => latest(i, 'latent_auc')), 'higher', (v) => fmtNumber(v, 3), '0.5 = chance'),
   )
   return rows
