@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { removeUnrecorded, setAsideUnowned } from '../trainer/checkpoints'
 import { MetricsReader } from './metrics-reader'
+import { MetricSummaries, METRIC_SUMMARIES_SQL } from './metric-summaries'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -118,7 +119,22 @@ export const MIGRATIONS: readonly string[] = [
      q BLOB NOT NULL,
      PRIMARY KEY (run_id, episode)
    ) WITHOUT ROWID;`,
+  // v11: per-block min/max summaries of every metric series, so a chart of millions of points reads
+  // thousands of rows (metric-summaries.ts); existing series are summarised by the backfill below.
+  METRIC_SUMMARIES_SQL,
 ]
+
+/** Work a migration needs beyond its SQL, run right after it in the same transaction. */
+const BACKFILLS = new Map<string, (db: Database.Database) => void>([
+  [
+    METRIC_SUMMARIES_SQL,
+    (db) => {
+      const summaries = new MetricSummaries(db)
+      const series = db.prepare('SELECT DISTINCT run_id, key FROM metrics').all() as { run_id: number; key: string }[]
+      for (const s of series) summaries.summarise(s.run_id, s.key)
+    },
+  ],
+])
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 
@@ -254,6 +270,10 @@ export class RunStore {
     // The busy timeout comes first: switching to WAL and migrating take locks another process may hold.
     this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
     this.db.pragma('journal_mode = WAL')
+    // In WAL mode NORMAL never corrupts the database and keeps every commit across an app or trainer
+    // crash; only a power cut may drop the last commits. FULL's fsync per trainer batch costs ingest
+    // rate on every run for that.
+    this.db.pragma('synchronous = NORMAL')
     this.db.pragma('foreign_keys = ON')
     const problems = this.db.pragma('quick_check(100)', { simple: false }) as { quick_check: string }[]
     if (problems.length && problems[0].quick_check !== 'ok') {
@@ -286,9 +306,19 @@ export class RunStore {
     this.db.transaction(() => {
       const current = version()
       check(current)
-      for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v])
+      for (let v = current; v < SCHEMA_VERSION; v++) {
+        this.db.exec(MIGRATIONS[v])
+        BACKFILLS.get(MIGRATIONS[v])?.(this.db)
+      }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
     }).immediate()
+  }
+
+  private summaryWriter: MetricSummaries | null = null
+
+  /** Keeps the metric summaries in step with the metrics this store writes. */
+  get summaries(): MetricSummaries {
+    return (this.summaryWriter ??= new MetricSummaries(this.db))
   }
 
   close(): void {
@@ -365,6 +395,7 @@ export class RunStore {
     const later = this.db.prepare('SELECT path FROM checkpoints WHERE run_id = ? AND episode > ?').all(id, episode) as { path: string }[]
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, episode)
+      this.summaries.truncate(id, episode)
       this.db.prepare('DELETE FROM episodes WHERE run_id = ? AND episode >= ?').run(id, episode)
       this.db.prepare('DELETE FROM replays WHERE run_id = ? AND episode >= ?').run(id, episode)
       this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND episode > ?').run(id, episode)
@@ -404,17 +435,19 @@ export class RunStore {
 
   /** Writes one trainer batch atomically. */
   writeBatch(id: number, batch: RunBatch): void {
-    const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, ?, ?, ?, ?)')
     const insertEpisode = this.db.prepare(
       'INSERT OR REPLACE INTO episodes (run_id, episode, seed, return, length, won) VALUES (?, ?, ?, ?, ?, ?)',
     )
     const insertReplay = this.db.prepare('INSERT OR REPLACE INTO replays (run_id, episode, seed, actions, action_encoding, outputs) VALUES (?, ?, ?, ?, ?, ?)')
     this.db.transaction(() => {
       const latest: Record<string, number> = {}
+      this.insertMetrics(id, batch.metrics)
+      const added = new Map<string, number>()
       for (const m of batch.metrics) {
-        insertMetric.run(id, m.key, m.step, m.value, m.time)
         latest[m.key] = m.value
+        added.set(m.key, (added.get(m.key) ?? 0) + 1)
       }
+      this.summaries.rowsInserted(id, added)
       for (const e of batch.episodes) {
         insertEpisode.run(id, e.episode, e.seed, e.return, e.length, e.won ? 1 : 0)
         if (e.actions) {
@@ -433,6 +466,37 @@ export class RunStore {
           .run(p.episodesDone, p.envSteps, p.gradSteps, id)
       }
     })()
+  }
+
+  /** Metric rows per INSERT statement: one native call per 128 rows instead of one per row. */
+  private static readonly METRIC_ROWS_PER_INSERT = 128
+  private insertMetricRows: Database.Statement | null = null
+  private insertMetricRow: Database.Statement | null = null
+  private readonly metricArgs = new Array<unknown>(RunStore.METRIC_ROWS_PER_INSERT * 5)
+
+  /** Inserts metric points (inside the caller's transaction), many rows per statement. */
+  private insertMetrics(id: number, metrics: readonly MetricPoint[]): void {
+    const per = RunStore.METRIC_ROWS_PER_INSERT
+    this.insertMetricRows ??= this.db.prepare(`INSERT INTO metrics (run_id, key, step, value, time) VALUES ${Array(per).fill('(?, ?, ?, ?, ?)').join(', ')}`)
+    this.insertMetricRow ??= this.db.prepare('INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, ?, ?, ?, ?)')
+    const args = this.metricArgs
+    let i = 0
+    for (; i + per <= metrics.length; i += per) {
+      for (let j = 0; j < per; j++) {
+        const m = metrics[i + j]
+        const o = j * 5
+        args[o] = id
+        args[o + 1] = m.key
+        args[o + 2] = m.step
+        args[o + 3] = m.value
+        args[o + 4] = m.time
+      }
+      this.insertMetricRows.run(args)
+    }
+    for (; i < metrics.length; i++) {
+      const m = metrics[i]
+      this.insertMetricRow.run(id, m.key, m.step, m.value, m.time)
+    }
   }
 
   addCheckpoint(id: number, episode: number, dir: string, hasModel = true): void {
@@ -529,6 +593,7 @@ export class RunStore {
     this.assertWritable()
     const dirs = this.checkpoints(id).map((c) => c.path)
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+    this.summaries.forget(id)
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
     fs.rmSync(this.runCheckpointDir(id), { recursive: true, force: true })
   }

@@ -1,0 +1,147 @@
+/**
+ * Metric summaries: each series (run, key) is cut, in index order (step, value, rowid), into blocks of
+ * SUMMARY_BLOCK consecutive rows (level 0), and those into blocks of SUMMARY_BLOCK level-0 blocks
+ * (level 1). Each complete block keeps one row in `metric_summaries` with its first and last row, its
+ * count, and its lowest and highest point. A chart of a 1-million-point series then reads ~4 000
+ * level-1 rows instead of a million metric rows (metrics-worker.js picks the coarsest level that still
+ * has a block per pixel), and every spike survives as some block's extreme. The rows after the last
+ * complete block stay raw; the worker reads them from `metrics`. Summaries are written by the store's single writer, in the
+ * transaction that inserts the rows, so they never disagree with the metrics they summarise.
+ */
+import type Database from 'better-sqlite3'
+
+/** Rows per level-0 block, and level-0 blocks per level-1 block: 1 M points → 62 500 and 3 906 summary rows. */
+export const SUMMARY_BLOCK = 16
+export const LEVELS = 2
+
+/** The table (schema v11). Blocks of one series and level never overlap; the key orders them. */
+export const METRIC_SUMMARIES_SQL = `CREATE TABLE metric_summaries (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     level INTEGER NOT NULL,
+     first_step INTEGER NOT NULL,
+     first_value REAL NOT NULL,
+     first_id INTEGER NOT NULL,
+     last_step INTEGER NOT NULL,
+     last_value REAL NOT NULL,
+     last_id INTEGER NOT NULL,
+     n INTEGER NOT NULL,
+     min_id INTEGER NOT NULL,
+     min_step INTEGER NOT NULL,
+     min_value REAL NOT NULL,
+     min_time REAL NOT NULL,
+     max_id INTEGER NOT NULL,
+     max_step INTEGER NOT NULL,
+     max_value REAL NOT NULL,
+     max_time REAL NOT NULL,
+     PRIMARY KEY (run_id, key, level, first_step, first_value, first_id)
+   ) WITHOUT ROWID;`
+
+/** A metric row or a block, as the next level up sees it: where it starts and ends, its count and extremes. */
+type Unit = [
+  firstStep: number, firstValue: number, firstId: number,
+  lastStep: number, lastValue: number, lastId: number,
+  n: number,
+  minId: number, minStep: number, minValue: number, minTime: number,
+  maxId: number, maxStep: number, maxValue: number, maxTime: number,
+]
+
+/** Units read at a time while summarising (a whole number of blocks). */
+const CHUNK_UNITS = SUMMARY_BLOCK * 1024
+
+const BLOCK_COLUMNS = 'first_step, first_value, first_id, last_step, last_value, last_id, n, min_id, min_step, min_value, min_time, max_id, max_step, max_value, max_time'
+const ROW_AS_UNIT = 'step, value, rowid, step, value, rowid, 1, rowid, step, value, time, rowid, step, value, time'
+
+/** Summarises the series of one data directory's store; remembers how many raw rows each series has past its last block. */
+export class MetricSummaries {
+  /** `${run}\0${key}` → raw rows after the last complete level-0 block, when known. */
+  private readonly tail = new Map<string, number>()
+  private readonly lastBlock: Database.Statement
+  /** Per level: the units below it (rows for level 0), after a given one and from the start. */
+  private readonly unitsAfter: Database.Statement[]
+  private readonly unitsAll: Database.Statement[]
+  private readonly insert: Database.Statement
+
+  constructor(private readonly db: Database.Database) {
+    this.lastBlock = db.prepare(
+      `SELECT last_step, last_value, last_id FROM metric_summaries WHERE run_id = ? AND key = ? AND level = ?
+       ORDER BY first_step DESC, first_value DESC, first_id DESC LIMIT 1`,
+    )
+    const rows = `SELECT ${ROW_AS_UNIT} FROM metrics WHERE run_id = @run AND key = @key`
+    const blocks = `SELECT ${BLOCK_COLUMNS} FROM metric_summaries WHERE run_id = @run AND key = @key AND level = @below`
+    this.unitsAfter = [
+      db.prepare(`${rows} AND (step, value, rowid) > (@s, @v, @i) ORDER BY step, value, rowid LIMIT @limit`).raw(),
+      db.prepare(`${blocks} AND (first_step, first_value, first_id) > (@s, @v, @i) ORDER BY first_step, first_value, first_id LIMIT @limit`).raw(),
+    ]
+    this.unitsAll = [
+      db.prepare(`${rows} ORDER BY step, value, rowid LIMIT @limit`).raw(),
+      db.prepare(`${blocks} ORDER BY first_step, first_value, first_id LIMIT @limit`).raw(),
+    ]
+    this.insert = db.prepare(`INSERT INTO metric_summaries (run_id, key, level, ${BLOCK_COLUMNS}) VALUES (${Array(18).fill('?').join(', ')})`)
+  }
+
+  /**
+   * After inserting `added` rows per key of a run (inside the same transaction): writes the blocks
+   * they completed. Reads the raw rows past the last block only once two blocks' worth have gathered,
+   * so each row is read about twice.
+   */
+  rowsInserted(runId: number, added: ReadonlyMap<string, number>): void {
+    for (const [key, count] of added) {
+      const id = `${runId}\0${key}`
+      const known = this.tail.get(id)
+      const tail = known === undefined ? this.summarise(runId, key) : known + count
+      this.tail.set(id, tail >= 2 * SUMMARY_BLOCK ? this.summarise(runId, key) : tail)
+    }
+  }
+
+  /** Writes every complete block, at every level, past the last ones of (run, key); returns the raw rows left over. */
+  summarise(runId: number, key: string): number {
+    const rawLeft = this.summariseLevel(runId, key, 0)
+    for (let level = 1; level < LEVELS; level++) this.summariseLevel(runId, key, level)
+    return rawLeft
+  }
+
+  /**
+   * Groups the units below `level` that follow its last block into blocks of SUMMARY_BLOCK; returns
+   * the units left over. Reads in chunks (a connection cannot write while it iterates), so a backfill
+   * of millions of rows holds one chunk at a time.
+   */
+  private summariseLevel(runId: number, key: string, level: number): number {
+    const last = this.lastBlock.get(runId, key, level) as { last_step: number; last_value: number; last_id: number } | undefined
+    const args = { run: runId, key, below: level - 1, limit: CHUNK_UNITS }
+    let after = last ? { s: last.last_step, v: last.last_value, i: last.last_id } : null
+    for (;;) {
+      const units = (after ? this.unitsAfter[Math.min(level, 1)].all({ ...args, ...after }) : this.unitsAll[Math.min(level, 1)].all(args)) as Unit[]
+      const complete = units.length - (units.length % SUMMARY_BLOCK)
+      for (let i = 0; i < complete; i += SUMMARY_BLOCK) this.write(runId, key, level, units.slice(i, i + SUMMARY_BLOCK))
+      if (units.length < CHUNK_UNITS) return units.length - complete
+      const end = units[complete - 1]
+      after = { s: end[3], v: end[4], i: end[5] }
+    }
+  }
+
+  private write(runId: number, key: string, level: number, units: readonly Unit[]): void {
+    let lo = units[0]
+    let hi = units[0]
+    let n = 0
+    for (const u of units) {
+      if (u[9] < lo[9]) lo = u
+      if (u[13] > hi[13]) hi = u
+      n += u[6]
+    }
+    const first = units[0]
+    const last = units[units.length - 1]
+    this.insert.run(runId, key, level, first[0], first[1], first[2], last[3], last[4], last[5], n, lo[7], lo[8], lo[9], lo[10], hi[11], hi[12], hi[13], hi[14])
+  }
+
+  /** After metrics of a run were deleted past `step` (a rewind): drops the blocks that reached past it. */
+  truncate(runId: number, step: number): void {
+    this.db.prepare('DELETE FROM metric_summaries WHERE run_id = ? AND last_step > ?').run(runId, step)
+    this.forget(runId)
+  }
+
+  /** Forgets what it knew of a run's series (deleted, rewound, or written by an import). */
+  forget(runId: number): void {
+    for (const id of this.tail.keys()) if (id.startsWith(`${runId}\0`)) this.tail.delete(id)
+  }
+}
