@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest'
 import type { RunConfig, RunSummary } from '../../src/shared/api'
 import { configRows, metricRows, overlayBuffer, sameImage, smooth, stepsPerEpoch } from '../../src/renderer/src/lib/compare'
 import { MetricsBuffer } from '../../src/renderer/src/lib/metrics'
-import { bounds2d, decodeFloat32, pairRange, parseVaeResults } from '../../src/renderer/src/lib/vae'
+import { bounds2d, decodeFloat32, pairRange, parseVaeResults, aucVerdict } from '../../src/renderer/src/lib/vae'
 
 const b64 = (a: number[]): string => Buffer.from(new Float32Array(a).buffer).toString('base64')
 
@@ -145,4 +145,14 @@ describe('comparing runs', () => {
     expect(sameImage([1, 2], [1, 2])).toBe(true)
     expect(sameImage([1, 2], [1, 3])).toBe(false)
   })
+})
+
+test('aucVerdict claims a separation only when the 95 % interval clears ½', () => {
+  const at = (lo: number, hi: number) => aucVerdict({ latentAuc: (lo + hi) / 2, latentAucInterval: { lo, hi, quarks: 100, gluons: 90 } })
+  expect(at(0.55, 0.7)).toMatchObject({ text: 'separates the classes', tone: 'good' })
+  expect(at(0.55, 0.7).detail).toContain('190 held-out jets (100 quark, 90 gluon)')
+  expect(at(0.45, 0.7)).toMatchObject({ text: 'no clear separation: the interval includes 0.5', tone: '' })
+  expect(at(0.2, 0.4)).toMatchObject({ text: 'separates the classes (inverted)', tone: 'good' })
+  expect(aucVerdict({ latentAuc: 0.8, latentAucInterval: null }).tone).toBe('')
+  expect(aucVerdict({ latentAuc: null, latentAucInterval: null }).text).toBe('needs both classes')
 })

@@ -288,6 +288,7 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
           w1_mass: num(run.latest.w1_mass),
           w1_pt: num(run.latest.w1_pt),
           latent_auc: num(run.latest.latent_auc),
+          latent_auc_95: run.latest.latent_auc_lo === undefined ? null : [num(run.latest.latent_auc_lo), num(run.latest.latent_auc_hi)],
           images_per_s: num(run.latest.images_per_s),
         }
       : {}),
