@@ -23,6 +23,8 @@ const SIZES = [
 ] as const
 const LONG_NAME = 'A very long run name that goes on and on, as people write them, to say what this run tried'
 const README_SHOTS = process.env.UPDATE_README_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : null
+/** The views README.md shows (the rest stay in test-results/ to keep the repository small). */
+const README_VIEWS = ['train', 'runs', 'replay', 'play-snake', 'tracks', 'run-racer', 'light-run']
 
 let app: E2EApp
 let page: Page
@@ -41,7 +43,7 @@ const inside = (a: Rect, b: Rect): boolean => a.x >= b.x - 0.5 && a.y >= b.y - 0
 /** Screenshot at the current size; README copies (smaller PNGs) when asked. */
 async function shot(name: string, width: number): Promise<void> {
   await app.shot(`layout-${name}-${width}.png`)
-  if (README_SHOTS) {
+  if (README_SHOTS && README_VIEWS.includes(name)) {
     fs.mkdirSync(README_SHOTS, { recursive: true })
     await page.screenshot({ path: path.join(README_SHOTS, `${name}-${width}.png`), scale: 'css' })
   }
@@ -328,6 +330,33 @@ describe('Tables, names, choices, theme, sidebar and shortcuts', () => {
     expect(await width()).toBeLessThan(80)
     await page.locator('body').press('[')
     expect(await width()).toBe(open)
+  })
+
+  test('the data browser: the slice heatmap has index ticks on both axes, the event colour bar has numbers', async () => {
+    await page.setViewportSize({ width: 1360, height: 880 })
+    await go('#/data')
+    await byTestId('use-sample').click()
+    await byTestId('file-header').waitFor({ timeout: 120_000 })
+    await page.locator('text=X_jets').first().click()
+    await byTestId('slice-viewer').waitFor()
+    await byTestId('heatmap').waitFor()
+    for (const axis of ['x', 'y'] as const) {
+      const ticks = byTestId(`heatmap-axis-${axis}`).getByTestId('heatmap-tick')
+      expect(await ticks.allInnerTexts()).toEqual(['0', '20', '40', '60', '80', '100', '120'])
+      // Placed along the picture: each further on than the one before, all within the heatmap's side.
+      const heat = await rect(byTestId('heatmap'))
+      const centres = await ticks.evaluateAll((els, ax) => els.map((e) => { const r = e.getBoundingClientRect(); return ax === 'x' ? r.x + r.width / 2 : r.y + r.height / 2 }), axis)
+      for (let i = 1; i < centres.length; i++) expect(centres[i]).toBeGreaterThan(centres[i - 1])
+      const [lo, hi] = axis === 'x' ? [heat.x, heat.x + heat.width] : [heat.y, heat.y + heat.height]
+      expect(centres[0]).toBeGreaterThanOrEqual(lo - 1)
+      expect(centres[centres.length - 1]).toBeLessThanOrEqual(hi + 1)
+    }
+    await byTestId('file-close').click()
+    await byTestId('use-detector-sample').click()
+    await byTestId('detector-image').waitFor({ timeout: 120_000 })
+    const numbers = (await byTestId('detector-colorbar-tick').allInnerTexts()).map(Number)
+    expect(numbers.length).toBe(4)
+    for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBeGreaterThan(numbers[i - 1])
   })
 
   test('web-mode shortcuts: g then a number switches views; the help lists those', async () => {
