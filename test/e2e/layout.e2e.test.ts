@@ -300,22 +300,23 @@ describe('Tables, names, choices, theme, sidebar and shortcuts', () => {
         const m = /(\d+), (\d+), (\d+)/.exec(getComputedStyle(document.body).backgroundColor)!
         return (Number(m[1]) + Number(m[2]) + Number(m[3])) / 3
       })
+    // The page follows a change of the system's scheme on its own (a media-query listener), so poll.
     await page.emulateMedia({ colorScheme: 'light' })
     expect(await byTestId('theme-select').inputValue()).toBe('system')
-    expect(await background()).toBeGreaterThan(200)
+    await expect.poll(background).toBeGreaterThan(200)
     await page.emulateMedia({ colorScheme: 'dark' })
-    expect(await background()).toBeLessThan(60)
+    await expect.poll(background).toBeLessThan(60)
     await byTestId('theme-select').selectOption('light')
-    expect(await background()).toBeGreaterThan(200)
+    await expect.poll(background).toBeGreaterThan(200)
     await page.reload()
     await byTestId('theme-select').waitFor()
     expect(await byTestId('theme-select').inputValue()).toBe('light')
-    expect(await background()).toBeGreaterThan(200)
+    await expect.poll(background).toBeGreaterThan(200)
     await go(`#/runs/${ids.catchA}`)
     await byTestId('run-detail').waitFor()
     await shot('light-run', 1360)
     await byTestId('theme-select').selectOption('system')
-    expect(await background()).toBeLessThan(60)
+    await expect.poll(background).toBeLessThan(60)
   })
 
   test('the sidebar collapses (button or "[") and remembers it', async () => {
