@@ -182,8 +182,26 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
     env_params: envParams.data,
     track,
     data,
-    name: req.name ?? `${env.label} · ${algo.label}${track?.name ? ` · ${track.name}` : ''}`,
+    name: req.name ?? defaultRunName([env.label, algo.label, ...(track?.name ? [track.name] : [])], [...changedSettings(algo.params, values, defaultParams(env.id, req.algo), Object.values(owned ?? {})), ...changedSettings(env.params, envParams.data as ParamValues, effectiveEnvParams(env.id, req.algo, {}), [])], seed),
   }
+}
+
+/** The settings whose values differ from their defaults, as [key, value], in the specs' order (those the run owns left out). */
+function changedSettings(specs: readonly { key: string }[], values: ParamValues, defaults: ParamValues, skip: readonly string[]): [string, ParamValues[string]][] {
+  return specs.filter((s) => !skip.includes(s.key) && JSON.stringify(values[s.key]) !== JSON.stringify(defaults[s.key])).map((s) => [s.key, values[s.key]])
+}
+
+/** Changed settings a default name lists before it says "+N more". */
+const NAME_SETTINGS = 3
+
+/**
+ * A run's name when the user gives none, made to tell runs apart in tables and legends:
+ * "Catch · DQN · lr 0.01 · seed 4" — what it is, the settings changed from the defaults, its seed.
+ */
+export function defaultRunName(what: readonly string[], changed: readonly [string, ParamValues[string]][], seed: number): string {
+  const shown = changed.slice(0, NAME_SETTINGS).map(([k, v]) => `${k} ${Array.isArray(v) ? (v.length ? v.join(',') : '[]') : String(v)}`)
+  if (changed.length > NAME_SETTINGS) shown.push(`+${changed.length - NAME_SETTINGS} more`)
+  return [...what, ...shown, `seed ${seed}`].join(' · ')
 }
 
 export const runSummarySchema = z.object({

@@ -6,6 +6,8 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
 export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data'
+/** The views in the sidebar's order (their shortcuts number them from 1). */
+export const NAV_VIEWS: readonly ViewName[] = ['train', 'runs', 'replay', 'play', 'tracks', 'data']
 
 export interface Route {
   view: ViewName
