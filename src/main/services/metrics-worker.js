@@ -46,14 +46,14 @@ const lastBlock = db.prepare(`SELECT last_step AS s, last_value AS v, last_id AS
 // The explicit step bound lets the index seek start at the block's edge (the row value alone does not).
 const HEAD = `run_id = @run AND key = @key AND step BETWEEN @from AND @s AND (step, value, rowid) < (@s, @v, @i)`
 const TAIL = `run_id = @run AND key = @key AND step BETWEEN @s AND @to AND (step, value, rowid) > (@s, @v, @i)`
-const headRows = db.prepare(`SELECT rowid, step, value FROM metrics WHERE ${HEAD} ORDER BY step, value, rowid`).raw()
-const tailRows = db.prepare(`SELECT rowid, step, value FROM metrics WHERE ${TAIL} ORDER BY step, value, rowid`).raw()
+const headRows = db.prepare(`SELECT rowid, step, value FROM metrics WHERE ${HEAD} ORDER BY step, value`).raw()
+const tailRows = db.prepare(`SELECT rowid, step, value FROM metrics WHERE ${TAIL} ORDER BY step, value`).raw()
 const blockLows = db.prepare(
-  `SELECT CAST((min_step - @lo) / @width AS INTEGER) AS b, min(min_value) AS value, min_step AS step, min_id AS id, min_time AS time
+  `SELECT CAST((min_step - @lo) / @width AS INTEGER) AS b, min(min_value) AS value, min_step AS step, min_id AS id
    FROM metric_summaries WHERE ${BLOCKS} GROUP BY b`,
 )
 const blockHighs = db.prepare(
-  `SELECT CAST((max_step - @lo) / @width AS INTEGER) AS b, max(max_value) AS value, max_step AS step, max_id AS id, max_time AS time
+  `SELECT CAST((max_step - @lo) / @width AS INTEGER) AS b, max(max_value) AS value, max_step AS step, max_id AS id
    FROM metric_summaries WHERE ${BLOCKS} GROUP BY b`,
 )
 
