@@ -107,7 +107,8 @@ export function chartSvg(u: uPlot, img: ChartImage): string {
     if (!label) return
     if (side === 2) out.push(`<text x="${n(box.left + box.width / 2)}" y="${H - 4}" text-anchor="middle" fill="${esc(img.dim)}">${esc(label)}</text>`)
     else {
-      const x = side === 1 ? W - 6 : 10
+      // Rotated text lies on the side its glyphs' tops point to: room for them on both edges.
+      const x = side === 1 ? W - 12 : 12
       const y = box.top + box.height / 2
       out.push(`<text transform="translate(${n(x)} ${n(y)}) rotate(${side === 1 ? 90 : -90})" text-anchor="middle" fill="${esc(img.dim)}">${esc(label)}</text>`)
     }
@@ -121,7 +122,8 @@ export function chartSvg(u: uPlot, img: ChartImage): string {
     if (si === 0 || s.show === false) return
     const ys = u.data[si] as (number | null | undefined)[]
     const scale = s.scale ?? 'y'
-    const stroke = typeof s.stroke === 'function' ? '#888' : String(s.stroke ?? '#888')
+    // uPlot keeps a series' stroke as a function of (plot, series index) once the plot is made.
+    const stroke = String((typeof s.stroke === 'function' ? s.stroke(u, si) : s.stroke) ?? '#888')
     const style = img.styles[si - 1] ?? 'line'
     const asPoints = style === 'points'
     const size = style === 'points' ? (typeof s.points?.size === 'number' ? s.points.size : 3) : 6
