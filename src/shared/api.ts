@@ -15,6 +15,8 @@ export type BackendChoice = (typeof BACKENDS)[number]
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'failed']
+/** A tfjs LayersModel's files, as an export holds them. */
+export const MODEL_FILE_NAMES = ['model.json', 'weights.bin'] as const
 
 /** How a 3-D detector file (PILArNet) is shown and played as 2-D events. */
 export const projectionSchema = z.strictObject({
@@ -417,6 +419,16 @@ export const apiMethods = {
   'runs.export': {
     input: z.strictObject({ id: z.number().int().positive(), dir: z.string().min(1, 'choose a folder') }),
     output: z.object({ files: z.array(z.string()) }),
+  },
+  /** The newest saved model's files, for a download (web mode): which checkpoint, each file's size. */
+  'runs.modelFiles': {
+    input: runId,
+    output: z.object({ checkpoint: z.number().int(), files: z.array(z.object({ name: z.enum(MODEL_FILE_NAMES), bytes: z.number().int() })) }),
+  },
+  /** One piece (≤ 4 MiB, base64) of a checkpoint's model file from `offset`; `next` is where the next piece starts, null at the end. */
+  'runs.modelChunk': {
+    input: z.strictObject({ id: z.number().int().positive(), checkpoint: z.number().int().min(0), file: z.enum(MODEL_FILE_NAMES), offset: z.number().int().min(0) }),
+    output: z.object({ data: z.string(), next: z.number().int().nullable() }),
   },
   'models.import': {
     input: z.strictObject({ dir: z.string().min(1, 'choose a folder'), env: z.string(), name: z.string().max(200).optional() }),

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { RunConfig, RunSummary } from '../../src/shared/api'
-import { configRows, metricRows, overlayBuffer, sameImage, smooth, stepsPerEpoch } from '../../src/renderer/src/lib/compare'
+import { configRows, metricRows, overlayBuffer, sameImage, stepsPerEpoch } from '../../src/renderer/src/lib/compare'
 import { MetricsBuffer } from '../../src/renderer/src/lib/metrics'
 import { bounds2d, decodeFloat32, pairRange, parseVaeResults, aucVerdict } from '../../src/renderer/src/lib/vae'
 
@@ -141,7 +141,6 @@ describe('comparing runs', () => {
     const out = overlayBuffer([r], [buf], ['val_loss', 'train_loss'])
     expect(out.series.get('val_loss@7')).toEqual({ steps: [1, 2], values: [7.5, 4.5] })
     expect(out.series.get('train_loss@7')!.steps).toEqual([0.333, 0.667, 1, 1.333, 1.667, 2])
-    expect(smooth([2, 4, 6], 2)).toEqual([2, 3, 5])
     expect(sameImage([1, 2], [1, 2])).toBe(true)
     expect(sameImage([1, 2], [1, 3])).toBe(false)
   })
