@@ -49,12 +49,27 @@ const CHUNK_UNITS = SUMMARY_BLOCK * 1024
 
 const BLOCK_COLUMNS = 'first_step, first_value, first_id, last_step, last_value, last_id, n, min_id, min_step, min_value, max_id, max_step, max_value'
 /** A metric row as level 0 reads it: only columns of the (run_id, key, step, value) index (rowid is part of it). */
-type Row = [step: number, value: number, id: number]
+export type Row = [step: number, value: number, id: number]
+
+/** What follows a series' last blocks: its raw rows (fewer than a block) and level-0 blocks not yet in a level-1 block. */
+interface Tail {
+  rows: Row[]
+  blocks: number
+}
+
+/** Whether `rows` continue strictly increasing in the index's (step, value, rowid) order after `prev`. */
+function inOrder(prev: Row | undefined, rows: readonly Row[]): boolean {
+  for (const r of rows) {
+    if (prev && !(r[0] > prev[0] || (r[0] === prev[0] && (r[1] > prev[1] || (r[1] === prev[1] && r[2] > prev[2]))))) return false
+    prev = r
+  }
+  return true
+}
 
 /** Summarises the series of one data directory's store; remembers how many raw rows each series has past its last block. */
 export class MetricSummaries {
-  /** `${run}\0${key}` → raw rows after the last complete level-0 block, when known. */
-  private readonly tail = new Map<string, number>()
+  /** `${run}\0${key}` → what follows its last blocks, when known: so new rows are summarised as they come. */
+  private readonly tails = new Map<string, Tail>()
   private readonly lastBlock: Database.Statement
   /** Per level: the units below it (rows for level 0), after a given one and from the start. */
   private readonly unitsAfter: Database.Statement[]
@@ -83,24 +98,36 @@ export class MetricSummaries {
   }
 
   /**
-   * After inserting `added` rows per key of a run (inside the same transaction): writes the blocks
-   * they completed. Reads the raw rows past the last block only once two blocks' worth have gathered,
-   * so each row is read about twice.
+   * After inserting rows (inside the same transaction; per key in insertion order, with their rowids):
+   * writes the blocks they complete. Rows that follow the known tail in index order — a trainer's
+   * rising steps — are summarised from memory; anything else (a first write since opening, rows out
+   * of order) re-reads the series' unsummarised rows from the store.
    */
-  rowsInserted(runId: number, added: ReadonlyMap<string, number>): void {
-    for (const [key, count] of added) {
+  rowsInserted(runId: number, inserted: ReadonlyMap<string, Row[]>): void {
+    for (const [key, rows] of inserted) {
       const id = `${runId}\0${key}`
-      const known = this.tail.get(id)
-      const tail = known === undefined ? this.summarise(runId, key) : known + count
-      this.tail.set(id, tail >= 2 * SUMMARY_BLOCK ? this.summarise(runId, key) : tail)
+      const tail = this.tails.get(id)
+      if (!tail || !inOrder(tail.rows.at(-1), rows)) {
+        this.summarise(runId, key)
+        continue
+      }
+      const all = tail.rows.concat(rows)
+      let i = 0
+      for (; i + SUMMARY_BLOCK <= all.length; i += SUMMARY_BLOCK) {
+        this.writeRows(runId, key, all.slice(i, i + SUMMARY_BLOCK))
+        tail.blocks++
+      }
+      tail.rows = all.slice(i)
+      if (tail.blocks >= SUMMARY_BLOCK) tail.blocks = this.summariseLevel(runId, key, 1).length
     }
   }
 
-  /** Writes every complete block, at every level, past the last ones of (run, key); returns the raw rows left over. */
-  summarise(runId: number, key: string): number {
-    const rawLeft = this.summariseLevel(runId, key, 0)
-    for (let level = 1; level < LEVELS; level++) this.summariseLevel(runId, key, level)
-    return rawLeft
+  /** Writes every complete block, at every level, past the last ones of (run, key), reading them from the store. */
+  summarise(runId: number, key: string): void {
+    const rows = this.summariseLevel(runId, key, 0) as Row[]
+    let blocks = 0
+    for (let level = 1; level < LEVELS; level++) blocks = this.summariseLevel(runId, key, level).length
+    this.tails.set(`${runId}\0${key}`, { rows, blocks })
   }
 
   /**
@@ -108,7 +135,7 @@ export class MetricSummaries {
    * the units left over. Reads in chunks (a connection cannot write while it iterates), so a backfill
    * of millions of rows holds one chunk at a time.
    */
-  private summariseLevel(runId: number, key: string, level: number): number {
+  private summariseLevel(runId: number, key: string, level: number): Row[] | Unit[] {
     const last = this.lastBlock.get(runId, key, level) as { last_step: number; last_value: number; last_id: number } | undefined
     const args = { run: runId, key, below: level - 1, limit: CHUNK_UNITS }
     let after = last ? { s: last.last_step, v: last.last_value, i: last.last_id } : null
@@ -119,7 +146,7 @@ export class MetricSummaries {
         if (level === 0) this.writeRows(runId, key, (units as Row[]).slice(i, i + SUMMARY_BLOCK))
         else this.writeBlocks(runId, key, level, (units as Unit[]).slice(i, i + SUMMARY_BLOCK))
       }
-      if (units.length < CHUNK_UNITS) return units.length - complete
+      if (units.length < CHUNK_UNITS) return units.slice(complete)
       const end = units[complete - 1]
       after = level === 0 ? { s: end[0], v: end[1], i: end[2] } : { s: end[3]!, v: end[4]!, i: end[5]! }
     }
@@ -159,6 +186,6 @@ export class MetricSummaries {
 
   /** Forgets what it knew of a run's series (deleted, rewound, or written by an import). */
   forget(runId: number): void {
-    for (const id of this.tail.keys()) if (id.startsWith(`${runId}\0`)) this.tail.delete(id)
+    for (const id of this.tails.keys()) if (id.startsWith(`${runId}\0`)) this.tails.delete(id)
   }
 }

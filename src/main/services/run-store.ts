@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { removeUnrecorded, setAsideUnowned } from '../trainer/checkpoints'
 import { MetricsReader } from './metrics-reader'
-import { MetricSummaries, METRIC_SUMMARIES_SQL } from './metric-summaries'
+import { MetricSummaries, METRIC_SUMMARIES_SQL, type Row } from './metric-summaries'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -441,13 +441,15 @@ export class RunStore {
     const insertReplay = this.db.prepare('INSERT OR REPLACE INTO replays (run_id, episode, seed, actions, action_encoding, outputs) VALUES (?, ?, ?, ?, ?, ?)')
     this.db.transaction(() => {
       const latest: Record<string, number> = {}
-      this.insertMetrics(id, batch.metrics)
-      const added = new Map<string, number>()
-      for (const m of batch.metrics) {
+      const rowids = this.insertMetrics(id, batch.metrics)
+      const inserted = new Map<string, Row[]>()
+      batch.metrics.forEach((m, i) => {
         latest[m.key] = m.value
-        added.set(m.key, (added.get(m.key) ?? 0) + 1)
-      }
-      this.summaries.rowsInserted(id, added)
+        const rows = inserted.get(m.key)
+        if (rows) rows.push([m.step, m.value, rowids[i]])
+        else inserted.set(m.key, [[m.step, m.value, rowids[i]]])
+      })
+      this.summaries.rowsInserted(id, inserted)
       for (const e of batch.episodes) {
         insertEpisode.run(id, e.episode, e.seed, e.return, e.length, e.won ? 1 : 0)
         if (e.actions) {
@@ -474,8 +476,13 @@ export class RunStore {
   private insertMetricRow: Database.Statement | null = null
   private readonly metricArgs = new Array<unknown>(RunStore.METRIC_ROWS_PER_INSERT * 5)
 
-  /** Inserts metric points (inside the caller's transaction), many rows per statement. */
-  private insertMetrics(id: number, metrics: readonly MetricPoint[]): void {
+  /**
+   * Inserts metric points (inside the caller's transaction), many rows per statement; returns their
+   * rowids. SQLite gives each new row the largest rowid + 1, so one statement's rows get consecutive
+   * ids ending at its last_insert_rowid.
+   */
+  private insertMetrics(id: number, metrics: readonly MetricPoint[]): Float64Array {
+    const rowids = new Float64Array(metrics.length)
     const per = RunStore.METRIC_ROWS_PER_INSERT
     this.insertMetricRows ??= this.db.prepare(`INSERT INTO metrics (run_id, key, step, value, time) VALUES ${Array(per).fill('(?, ?, ?, ?, ?)').join(', ')}`)
     this.insertMetricRow ??= this.db.prepare('INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, ?, ?, ?, ?)')
@@ -491,12 +498,14 @@ export class RunStore {
         args[o + 3] = m.value
         args[o + 4] = m.time
       }
-      this.insertMetricRows.run(args)
+      const last = Number(this.insertMetricRows.run(args).lastInsertRowid)
+      for (let j = 0; j < per; j++) rowids[i + j] = last - per + 1 + j
     }
     for (; i < metrics.length; i++) {
       const m = metrics[i]
-      this.insertMetricRow.run(id, m.key, m.step, m.value, m.time)
+      rowids[i] = Number(this.insertMetricRow.run(id, m.key, m.step, m.value, m.time).lastInsertRowid)
     }
+    return rowids
   }
 
   addCheckpoint(id: number, episode: number, dir: string, hasModel = true): void {
