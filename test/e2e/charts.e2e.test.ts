@@ -312,8 +312,10 @@ describe('Compare', () => {
       `#${racerA} shortest path`,
       `#${racerB} shortest path`,
     ])
-    // track1's shortest path is 18 moves, drawn for both runs.
-    expect(labels.slice(-2).map((l) => l.split(/\s+/).at(-1))).toEqual(['18', '18'])
+    // track1's shortest path is 18 moves, drawn for both runs (the second run's points may still be on their way).
+    await expect
+      .poll(async () => (await moves.getByTestId('chart-legend-item').allInnerTexts()).slice(-2).map((l) => l.split(/\s+/).at(-1)), { timeout: 30_000 })
+      .toEqual(['18', '18'])
     await shots('compare-racer', () => moves.scrollIntoViewIfNeeded())
   })
 })
