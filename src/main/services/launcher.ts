@@ -28,7 +28,8 @@ export interface Launcher {
  */
 export function trainerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.ts')) return { file: path.join(path.dirname(here), '../trainer/index.ts'), execArgv: ['--import', 'tsx'] }
+  // tsx by its resolved URL: a bare `--import tsx` is looked up from the working folder (a Slurm job's is elsewhere).
+  if (here.endsWith('.ts')) return { file: path.join(path.dirname(here), '../trainer/index.ts'), execArgv: ['--import', import.meta.resolve('tsx')] }
   return { file: path.join(path.dirname(here), 'trainer.js'), execArgv: [] }
 }
 
