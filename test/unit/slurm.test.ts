@@ -270,6 +270,10 @@ describe.skipIf(problem !== null)('on a single-node Slurm cluster', () => {
     const status = run('slurm', 'status', cliSub, '--data-dir', cliData, '--json')
     expect(status.status).toBe(0)
     expect(JSON.parse(String(status.stdout))).toMatchObject({ tasks: [{ index: 0, state: 'completed', state_label: 'Completed', run_ids: [out.run_id] }] })
+    // By job id: Slurm says where the job's script is, and so which submission it is.
+    const byJob = run('slurm', 'status', out.slurm.job_id, '--data-dir', cliData, '--json')
+    expect(byJob.status, String(byJob.stderr)).toBe(0)
+    expect(JSON.parse(String(byJob.stdout))).toMatchObject({ submission_dir: cliSub, tasks: [{ state: 'completed', run_ids: [out.run_id] }] })
     const runs = JSON.parse(String(run('runs', '--data-dir', cliData, '--json').stdout))
     expect(runs).toHaveLength(1)
   }, 400_000)

@@ -16,7 +16,6 @@ import { ConfigError, type RunConfig, type RunSummary } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
 import { openRunStore } from '../services/open-store'
 import type { RunStore } from '../services/run-store'
-import { VERSION } from '../services'
 import {
   TASK_STATE_LABELS,
   cancel,
@@ -41,7 +40,7 @@ export const SLURM_USAGE = `quarkade train … --on slurm [--wait] [--partition 
                  (--print-script writes the submission folder and prints its script without submitting it)
   quarkade slurm submit DIR                          submit a folder written with --print-script
   quarkade slurm status DIR|JOB_ID [--wait] [--json]  each task's Slurm state; imports finished tasks' runs
-  quarkade slurm cancel DIR|JOB_ID [--task I ...]    scancel the tasks (all without --task)
+  quarkade slurm cancel DIR|JOB_ID[_TASK] [--task I ...]   scancel the tasks (all without --task or _TASK)
   quarkade slurm resubmit DIR|JOB_ID [--task I ...]  failed, cancelled and timed-out tasks (or those given) again`
 
 /** The options `train --on slurm` adds, as parseArgs sees them. */
@@ -150,7 +149,7 @@ export async function trainOnSlurm(args: string[], helpers: TrainHelpers): Promi
   const started = performance.now()
   try {
     const argv = portableTrainArgs(train, { dataDir, dir, store })
-    const submission = prepareSubmission({ dir, tasks: [{ argv, label: config.name }], options, version: VERSION })
+    const submission = prepareSubmission({ dir, tasks: [{ argv, label: config.name }], options })
     if (printOnly) {
       process.stdout.write(submission.script)
       process.stderr.write(`not submitted; the script and the task are in ${submission.dir} — submit with: quarkade slurm submit ${submission.dir}\n`)
@@ -203,7 +202,9 @@ export async function slurmCommand(args: string[]): Promise<number> {
   if (!['submit', 'status', 'cancel', 'resubmit'].includes(sub ?? '')) throw new ConfigError(`slurm: expected "submit", "status", "cancel" or "resubmit", got "${String(sub ?? '').slice(0, 40)}"`)
   if (positionals.length !== 1) throw new ConfigError(`slurm ${sub} needs one SUBMISSION_DIR or JOB_ID`)
   const dataDir = values['data-dir'] ?? defaultDataDir()
-  const indices = values.task?.map((t) => count('task', t)!)
+  // A JOB_TASK id names one task: `quarkade slurm cancel 1234_2`.
+  const namedTask = /^\d+_(\d+)$/.exec(positionals[0])
+  const indices = values.task?.map((t) => count('task', t)!) ?? (namedTask ? [Number(namedTask[1])] : undefined)
   const dir = await findSubmission(positionals[0], dataDir)
   const say = (text: string, data: Record<string, unknown>): void => {
     process.stdout.write(values.json ? JSON.stringify({ submission_dir: dir, ...data }) + '\n' : text + '\n')

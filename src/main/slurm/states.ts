@@ -146,6 +146,7 @@ export function stateFromMarker(dir: string): SlurmRow {
     if (m.exit_code === 0) return { state: 'completed', detail: 'exit code 0' }
     return { state: 'failed', detail: `exit code ${m.exit_code}` }
   }
+  if (!fs.existsSync(dir)) return { state: 'failed', detail: 'Slurm no longer knows this task and it never started (cancelled while pending, or Slurm could not launch it)' }
   return { state: 'failed', detail: 'Slurm no longer knows this task and it left no exit marker: it was killed (SIGKILL, out of memory or a node failure)' }
 }
 

@@ -13,6 +13,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pkg from '../../../package.json'
 import { ConfigError } from '../../shared/api'
 import { lastLine, runSlurm, type SlurmEnv } from './command'
 import {
@@ -130,7 +131,7 @@ export interface TaskInput {
  * submitting it, so the script can be shown first. Throws a ConfigError before writing
  * anything when an option, the folder or a task is not usable.
  */
-export function prepareSubmission(input: { dir: string; tasks: TaskInput[]; options: SlurmOptions; quarkade?: QuarkadeCommand; version: string }): Submission {
+export function prepareSubmission(input: { dir: string; tasks: TaskInput[]; options: SlurmOptions; quarkade?: QuarkadeCommand; version?: string }): Submission {
   const dir = path.resolve(input.dir)
   const options = checkSlurmOptions(input.options)
   checkSubmissionPath(dir)
@@ -140,8 +141,9 @@ export function prepareSubmission(input: { dir: string; tasks: TaskInput[]; opti
   }
   if (fs.existsSync(path.join(dir, MANIFEST_FILE))) throw new ConfigError(`${dir} already holds a submission; give a new folder`)
   const quarkade = input.quarkade ?? thisQuarkade()
+  const version = input.version ?? pkg.version
   const createdAt = new Date().toISOString()
-  const script = batchScript({ dir, tasks: input.tasks.length, options, quarkade, madeBy: `Made by Quarkade ${input.version} on ${createdAt}.` })
+  const script = batchScript({ dir, tasks: input.tasks.length, options, quarkade, madeBy: `Made by Quarkade ${version} on ${createdAt}.` })
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true })
   input.tasks.forEach((t, i) => {
     fs.mkdirSync(path.join(dir, taskDirName(i)), { recursive: true })
@@ -151,7 +153,7 @@ export function prepareSubmission(input: { dir: string; tasks: TaskInput[]; opti
   const manifest: SubmissionManifest = {
     format: 1,
     createdAt,
-    quarkade: { ...quarkade, version: input.version },
+    quarkade: { ...quarkade, version },
     options,
     tasks: input.tasks.map((t, index) => ({ index, argv: t.argv, label: t.label ?? t.argv.join(' '), attempts: [] })),
   }
@@ -252,8 +254,11 @@ export async function findSubmission(dirOrJobId: string, dataDir: string, env: S
       // not a submission folder
     }
   }
-  const r = await runSlurm('squeue', ['-h', '-j', jobId, '-o', '%o'], env).catch(() => null)
-  const script = r?.code === 0 ? lastLine(r.stdout) : ''
-  if (script && fs.existsSync(path.join(path.dirname(script), MANIFEST_FILE))) return path.dirname(script)
+  // The job's script and working folder (sbatch runs in the submission folder); finished jobs too, while remembered.
+  const r = await runSlurm('squeue', ['-h', '--states=all', '-j', jobId, '-o', '%o|%Z'], env).catch(() => null)
+  const [script, workDir] = (r?.code === 0 ? lastLine(r.stdout) : '').split('|')
+  for (const candidate of [script && path.dirname(script), workDir]) {
+    if (candidate && path.isAbsolute(candidate) && fs.existsSync(path.join(candidate, MANIFEST_FILE))) return candidate
+  }
   throw new ConfigError(`no submission with Slurm job ${jobId} under ${root}, and Slurm does not say where its script is; give the submission folder instead`)
 }
