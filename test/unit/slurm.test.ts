@@ -30,6 +30,7 @@ import {
 } from '../../src/main/slurm'
 import { batchScript, checkSlurmOptions, shellQuote } from '../../src/main/slurm/script'
 import { readSubmission } from '../../src/main/slurm/submission'
+import { tryLock } from '../../src/main/slurm/lock'
 import { slurmClusterProblem, startSlurmCluster, type SlurmCluster } from '../slurm-cluster'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -111,6 +112,22 @@ describe('the batch script', () => {
     expect(argv).toEqual(['--env', 'maze', '--reward', path.join(dir, 'inputs/rewards/careful.json'), '--data', path.join(cwd, 'events.h5'), '--seed', '3'])
     expect(JSON.parse(fs.readFileSync(argv[3], 'utf8')).weights.w_death).toBe(-2000)
     expect(() => portableTrainArgs(['--resume', '3'], { dataDir, dir })).toThrow('cannot run on Slurm')
+  })
+})
+
+describe('submission locks', () => {
+  it('keep a second holder out while the first lives, and give way when its process is gone', () => {
+    const file = path.join(tmp, 'import.lock')
+    const release = tryLock(file)!
+    expect(release).toBeTypeOf('function')
+    expect(tryLock(file)).toBeNull()
+    release()
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+    fs.writeFileSync(file, `${os.hostname()} ${dead.stdout} ${Date.now()}`)
+    const taken = tryLock(file)
+    expect(fs.readFileSync(file, 'utf8')).toMatch(new RegExp(`^${os.hostname()} ${process.pid} `))
+    taken!()
+    expect(fs.existsSync(file)).toBe(false)
   })
 })
 

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import pkg from '../../../package.json'
 import { ConfigError } from '../../shared/api'
 import { lastLine, runSlurm, type SlurmEnv } from './command'
+import { withLock } from './lock'
 import {
   ARGV_FILE,
   SCRIPT_FILE,
@@ -29,6 +30,7 @@ import {
 } from './script'
 
 export const MANIFEST_FILE = 'submission.json'
+const MANIFEST_LOCK = 'submission.lock'
 /** Tasks in one submission at most (Slurm's MaxArraySize defaults to 1001). */
 export const MAX_TASKS = 100_000
 
@@ -114,10 +116,12 @@ function writeManifest(dir: string, manifest: SubmissionManifest): void {
 
 /** Reads, changes and writes the manifest back; returns what was written. */
 export function updateSubmission(dir: string, change: (manifest: SubmissionManifest) => void): SubmissionManifest {
-  const manifest = readSubmission(dir)
-  change(manifest)
-  writeManifest(dir, manifest)
-  return manifest
+  return withLock(path.join(dir, MANIFEST_LOCK), () => {
+    const manifest = readSubmission(dir)
+    change(manifest)
+    writeManifest(dir, manifest)
+    return manifest
+  })
 }
 
 export interface TaskInput {

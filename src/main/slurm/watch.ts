@@ -4,15 +4,16 @@
  * remembers); `watchSubmission` repeats that until every task has finished and been imported,
  * telling the caller about each change.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import type { RunStatus } from '../../shared/api'
 import type { RunStore } from '../services/run-store'
 import type { SlurmEnv } from './command'
 import { importStore, type ImportedRun } from './import'
+import { tryLock } from './lock'
 import { STORE_DIR } from './script'
 import { TASK_STATE_LABELS, isFinal, taskStatuses, type TaskState, type TaskStatus } from './states'
 import { readSubmission, updateSubmission, type ImportLedger } from './submission'
-import fs from 'node:fs'
 
 /** A task's status plus the runs imported from its latest attempt into this store. */
 export interface TaskProgress extends TaskStatus {
@@ -44,6 +45,8 @@ function describeFor(task: TaskStatus): (run: { status: RunStatus; statusReason:
   }
 }
 
+const IMPORT_LOCK = 'import.lock'
+
 const ledgerOf = (imports: Record<string, ImportLedger>, key: string): ImportLedger => (imports[key] ??= { done: {}, partial: {} })
 
 /**
@@ -58,10 +61,14 @@ export async function syncSubmission(dir: string, store: RunStore, opts: { env?:
   for (const status of statuses) {
     const task = manifest.tasks[status.index]
     const attempt = task.attempts.at(-1)
-    const ledger = attempt ? ledgerOf(attempt.imports, destKey) : null
-    let progress: TaskProgress = { ...status, runIds: ledger ? Object.values(ledger.done) : [], importProblem: null }
+    const recorded = attempt ? ledgerOf(attempt.imports, destKey) : null
+    let progress: TaskProgress = { ...status, runIds: recorded ? Object.values(recorded.done) : [], importProblem: null }
     const storeDir = status.attemptDir ? path.join(status.attemptDir, STORE_DIR) : null
-    if (isFinal(status.state) && attempt && ledger && storeDir) {
+    // Another process importing this attempt right now: its runs show on the next look.
+    const release = isFinal(status.state) && attempt && status.attemptDir && fs.existsSync(status.attemptDir) ? tryLock(path.join(status.attemptDir, IMPORT_LOCK)) : null
+    if (release && attempt && storeDir) {
+      // What that other process may have imported meanwhile.
+      const ledger = ledgerOf(readSubmission(dir).tasks[status.index].attempts.find((a) => a.jobId === attempt.jobId)!.imports, destKey)
       const save = (): void => {
         updateSubmission(dir, (m) => {
           const a = m.tasks[status.index].attempts.find((x) => x.jobId === attempt.jobId)!
@@ -75,6 +82,8 @@ export async function syncSubmission(dir: string, store: RunStore, opts: { env?:
         if (runs.some((r) => r.copied)) opts.onEvent?.({ type: 'imported', task: progress, runs })
       } catch (e) {
         progress = { ...progress, importProblem: (e as Error).message }
+      } finally {
+        release()
       }
     }
     out.push(progress)
