@@ -7,22 +7,14 @@
  */
 import fs from 'node:fs'
 import os from 'node:os'
+import { isAlive } from '../services/run-store'
 
 const STALE_MS = 60 * 60 * 1000
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 function isStale(file: string): boolean {
   try {
     const [host, pid] = fs.readFileSync(file, 'utf8').split(' ')
-    if (host === os.hostname()) return !alive(Number(pid))
+    if (host === os.hostname()) return !isAlive(Number(pid))
     return Date.now() - fs.statSync(file).mtimeMs > STALE_MS
   } catch {
     return false
