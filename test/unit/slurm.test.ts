@@ -28,7 +28,7 @@ import {
   type SlurmEvent,
   type TaskProgress,
 } from '../../src/main/slurm'
-import { batchScript, checkSlurmOptions, shellQuote } from '../../src/main/slurm/script'
+import { batchScript, checkSlurmOptions, shellQuote, timeLimitSeconds } from '../../src/main/slurm/script'
 import { readSubmission } from '../../src/main/slurm/submission'
 import { tryLock } from '../../src/main/slurm/lock'
 import { slurmClusterProblem, startSlurmCluster, type SlurmCluster } from '../slurm-cluster'
@@ -69,6 +69,10 @@ describe('the batch script', () => {
     const file = path.join(tmp, 'syntax.sbatch')
     fs.writeFileSync(file, script)
     expect(spawnSync('bash', ['-n', file], { encoding: 'utf8' }).stderr).toBe('')
+  })
+
+  it('reads Slurm time limits in every format sbatch takes', () => {
+    expect(['90', '1:30', '1:00:00', '2-03', '1-02:03', '1-0:0:5', 'UNLIMITED'].map(timeLimitSeconds)).toEqual([5400, 90, 3600, 183600, 93780, 86405, null])
   })
 
   it('quotes paths for bash so that any character survives', () => {
@@ -208,7 +212,7 @@ describe.skipIf(problem !== null)('on a single-node Slurm cluster', () => {
       ['completed', 'Completed'],
     ])
     // Without accounting storage, the exit markers tell the same story once slurmctld forgets the job.
-    expect(first.map((t) => stateFromMarker(t.attemptDir!).state)).toEqual(['completed', 'cancelled', 'completed'])
+    expect(first.map((t) => stateFromMarker(t.attemptDir!, 20 * 60).state)).toEqual(['completed', 'cancelled', 'completed'])
     expect(events.filter((e) => e.type === 'imported').map((e) => (e as { task: TaskProgress }).task.index).sort()).toEqual([0, 1, 2])
     expect(events.at(-1)).toMatchObject({ type: 'progress', total: 3, finished: 3, counts: { completed: 2, cancelled: 1 } })
 
@@ -254,6 +258,20 @@ describe.skipIf(problem !== null)('on a single-node Slurm cluster', () => {
     expect(services.store.listRuns()).toHaveLength(4)
     expect(await resubmit(dir, undefined, cluster.env)).toBeNull()
   }, 600_000)
+
+  it('a task that runs out of its time limit shows as timed out, from Slurm and from its exit marker, and its run is kept', async () => {
+    const timed = path.join(tmp, 'timed')
+    prepareSubmission({ dir: timed, tasks: [{ argv: train(6, 20000) }], options: { time: '1' } })
+    await submit(timed, cluster.env)
+    const [task] = await watchSubmission(timed, services.store, { env: cluster.env, intervalMs: 2000 })
+    expect(task).toMatchObject({ state: 'timeout', stateLabel: 'Timed out', source: 'squeue' })
+    expect(stateFromMarker(task.attemptDir!, 60)).toMatchObject({ state: 'timeout' })
+    const run = services.store.getRun(task.runIds[0])
+    expect(run.status).toBe('stopped')
+    expect(run.statusReason).toMatch(new RegExp(`^Slurm task ${task.slurmId} timed out`))
+    expect(run.episodesDone).toBeGreaterThan(0)
+    expect(run.modelEpisode).not.toBeNull()
+  }, 400_000)
 
   it('an import cut short is redone whole, never left half or doubled', () => {
     const storeDir = path.join(first[0].attemptDir!, 'store')

@@ -43,6 +43,16 @@ const MAX_EXTRA_LINES = 50
 
 const shown = (text: string): string => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)
 
+/** A `--time` value in seconds; null for none or unlimited. */
+export function timeLimitSeconds(time: string | undefined): number | null {
+  if (time === undefined || !TIME.test(time) || /^(UNLIMITED|INFINITE)$/i.test(time)) return null
+  const [days, rest] = time.includes('-') ? [Number(time.split('-')[0]), time.split('-')[1]] : [0, time]
+  const parts = rest.split(':').map(Number)
+  // Without days: M, M:S, H:M:S. With days: D-H, D-H:M, D-H:M:S.
+  const [h, m, sec] = time.includes('-') ? [parts[0], parts[1] ?? 0, parts[2] ?? 0] : parts.length === 3 ? parts : [0, parts[0], parts[1] ?? 0]
+  return ((days * 24 + h) * 60 + m) * 60 + sec
+}
+
 /** Checks every option; throws a ConfigError naming the first bad one. Returns the options as used. */
 export function checkSlurmOptions(options: SlurmOptions): SlurmOptions {
   const { partition, time, cpusPerTask, gpusPerTask, account, jobName, extraLines } = options
@@ -128,6 +138,7 @@ task="$SLURM_ARRAY_TASK_ID"
 # Each attempt of a task trains into a store of its own: one SQLite writer per file, even on NFS.
 attempt="$submission/${TASK_PREFIX}$task/${ATTEMPT_PREFIX}$SLURM_ARRAY_JOB_ID"
 mkdir -p "$attempt"
+started=$(date +%s)
 export QUARKADE_DATA_DIR="$attempt/${STORE_DIR}"
 # The task's train arguments, NUL-separated (no quoting can go wrong).
 mapfile -d '' args < "$submission/${TASK_PREFIX}$task/${ARGV_FILE}"
@@ -137,7 +148,7 @@ signal=''
 trap 'signal=TERM' TERM
 ${shellQuote(input.quarkade.node)} ${shellQuote(input.quarkade.bin)} train "\${args[@]}" --data-dir "$QUARKADE_DATA_DIR" --json > "$attempt/${RESULT_FILE}"
 code=$?
-printf '{"exit_code":%d,"signal":"%s","ended_at":%d}\\n' "$code" "$signal" "$(date +%s)" > "$attempt/${EXIT_MARKER}.tmp"
+printf '{"exit_code":%d,"signal":"%s","started_at":%d,"ended_at":%d}\\n' "$code" "$signal" "$started" "$(date +%s)" > "$attempt/${EXIT_MARKER}.tmp"
 mv "$attempt/${EXIT_MARKER}.tmp" "$attempt/${EXIT_MARKER}"
 exit "$code"
 `

@@ -7,14 +7,15 @@
  *  2. `sacct`: finished tasks from the accounting database. Clusters without accounting storage
  *     (`AccountingStorageType=accounting_storage/none`) answer "accounting storage is disabled".
  *  3. The task's exit marker (`exit.json`, written by the batch script as its last act): exit code 0
- *     → completed; a SIGTERM seen → cancelled (scancel and the time limit both send SIGTERM, so a
- *     timed-out task reads as cancelled here); any other code → failed. A task Slurm no longer knows
+ *     → completed; a SIGTERM after running the whole `--time` → timed out, before it → cancelled
+ *     (scancel; without --time a partition's own limit cannot be told from a cancel); any other
+ *     code → failed. A task Slurm no longer knows
  *     that left no marker was killed outright (SIGKILL, out of memory, a node failure): failed.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { lastLine, runSlurm, type SlurmEnv } from './command'
-import { EXIT_MARKER } from './script'
+import { EXIT_MARKER, timeLimitSeconds } from './script'
 import { attemptDir, readSubmission, resubmitTasks, type SubmissionManifest } from './submission'
 
 export type TaskState = 'unsubmitted' | 'pending' | 'running' | 'completed' | 'failed' | 'timeout' | 'cancelled' | 'out_of_memory' | 'unknown'
@@ -134,15 +135,20 @@ async function fromSacct(jobIds: string[], env: SlurmEnv): Promise<Map<string, S
 interface ExitMarker {
   exit_code: number
   signal: string
+  started_at: number
   ended_at: number
 }
 
 /** What the attempt's own files say (source 3 above). */
-export function stateFromMarker(dir: string): SlurmRow {
+export function stateFromMarker(dir: string, timeLimitS: number | null = null): SlurmRow {
   const file = path.join(dir, EXIT_MARKER)
   if (fs.existsSync(file)) {
     const m = JSON.parse(fs.readFileSync(file, 'utf8')) as ExitMarker
-    if (m.signal === 'TERM') return { state: 'cancelled', detail: `stopped by SIGTERM (scancel or the time limit), exit code ${m.exit_code}` }
+    if (m.signal === 'TERM') {
+      // Slurm sends the time limit's SIGTERM at the limit or later; a cancel before it is a cancel.
+      if (timeLimitS !== null && m.ended_at - m.started_at >= timeLimitS) return { state: 'timeout', detail: `ran its time limit of ${timeLimitS} s and got SIGTERM` }
+      return { state: 'cancelled', detail: `stopped by SIGTERM (scancel${timeLimitS === null ? ", or the partition's time limit" : ''}), exit code ${m.exit_code}` }
+    }
     if (m.exit_code === 0) return { state: 'completed', detail: 'exit code 0' }
     return { state: 'failed', detail: `exit code ${m.exit_code}` }
   }
@@ -168,7 +174,7 @@ export async function taskStatuses(dir: string, env: SlurmEnv = process.env, man
       ? [queued.get(slurmId)!, 'squeue' as const]
       : accounted?.has(slurmId)
         ? [accounted.get(slurmId)!, 'sacct' as const]
-        : [stateFromMarker(adir), 'exit-marker' as const]
+        : [stateFromMarker(adir, timeLimitSeconds(manifest.options.time)), 'exit-marker' as const]
     return { ...base, state: row.state, stateLabel: TASK_STATE_LABELS[row.state], detail: row.detail, source, attemptDir: adir }
   })
 }
