@@ -8,14 +8,23 @@
  *
  *   const ok = await slurmAvailability()            // { ok: false, reason } → show reason, stop
  *   const argv = portableTrainArgs(['--env', 'catch', '--seed', '1', …], { dataDir, dir })
- *   const sub = prepareSubmission({ dir, tasks: [{ argv, label }], options: { partition, time,
- *     cpusPerTask, gpusPerTask, account, jobName, extraLines }, version })
+ *   const sub = prepareSubmission({ dir, tasks: [{ argv, label }, …], options: { partition, time,
+ *     cpusPerTask, gpusPerTask, account, jobName, extraLines } })   // ConfigError before writing
  *   show(sub.script)                                // also saved as <dir>/job.sbatch
  *   const jobId = await submit(dir)                 // sbatch --parsable; task i is `${jobId}_${i}`
  *   const tasks = await watchSubmission(dir, store, { onEvent })   // polls, imports, until all final
  *   // or, one look (CLI `quarkade slurm status`, a UI refresh): await syncSubmission(dir, store)
  *   await cancel(dir, [2])                          // scancel JOB_2 (all tasks without indices)
  *   await resubmit(dir)                             // failed/cancelled/timed-out tasks, new array job
+ *   // (or resubmit(dir, [2]); each attempt gets its own folder and store, imported on its own)
+ *
+ * `store` is the user's RunStore — in a host, `services.store`: imports run in the process that owns
+ * it, so it keeps one writer; they emit no API events, so a host tells its clients (e.g. publish
+ * `run.updated` for each imported run id) when it wants lists to refresh.
+ * `dir` must be on a filesystem the compute nodes see at the same path (defaultSubmissionDir puts
+ * it under the data folder). Events from watchSubmission: `task` (a task's state changed),
+ * `imported` (its runs landed: { sourceRunId, runId, copied }), `progress` (after every poll:
+ * total, finished, counts per state).
  *
  * `TaskProgress` (from sync/watch) says per task: index, label, slurmId, state (TaskState:
  * pending, running, completed, failed, timeout, cancelled, out_of_memory, unknown, unsubmitted),
