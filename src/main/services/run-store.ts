@@ -245,7 +245,7 @@ function policyOfRow(runId: number, row: PolicyRow | undefined): Policy | null {
 
 const RUN_COLUMNS = `runs.*, (SELECT max(episode) FROM checkpoints c WHERE c.run_id = runs.id AND c.has_model = 1) AS model_episode`
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
