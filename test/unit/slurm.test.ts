@@ -225,6 +225,10 @@ describe.skipIf(problem !== null)('on a single-node Slurm cluster', () => {
       const count = (db: Database.Database, table: string, id: number): number => db.prepare(`SELECT count(*) FROM ${table} WHERE run_id = ?`).pluck().get(id) as number
       for (const table of ['metrics', 'episodes', 'replays', 'checkpoints']) expect(count(services.store.db, table, run.id), table).toBe(count(source, table, 1))
       source.close()
+      // The imported metrics have their chart summaries: every complete 16-row block of each series.
+      const series = services.store.db.prepare('SELECT key, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key').all(run.id) as { key: string; n: number }[]
+      const blocks = services.store.db.prepare('SELECT key, sum(n) AS n FROM metric_summaries WHERE run_id = ? AND level = 0 GROUP BY key').all(run.id) as { key: string; n: number }[]
+      expect(Object.fromEntries(blocks.map((b) => [b.key, b.n]))).toEqual(Object.fromEntries(series.filter((m) => m.n >= 16).map((m) => [m.key, m.n - (m.n % 16)])))
       expect(run.seed).toBe(i + 1)
       if (i === 1) {
         expect(run.status).toBe('stopped')

@@ -110,6 +110,9 @@ function copyRun(source: Database.Database, sourceDir: string, dest: RunStore, s
   ledger.partial[String(srcId)] = runId
   save()
   for (const { table, order } of RUN_TABLES) copyRows(source, db, table, order, srcId, runId)
+  // The copied metrics get their chart summaries (services/metric-summaries.ts), as a trainer's batches would have.
+  const keys = db.prepare('SELECT DISTINCT key FROM metrics WHERE run_id = ?').pluck().all(runId) as string[]
+  db.transaction(() => keys.forEach((key) => dest.summaries.summarise(runId, key)))()
   const checkpoints = source.prepare('SELECT episode, path, created_at, has_model FROM checkpoints WHERE run_id = ? ORDER BY episode').all(srcId) as {
     episode: number
     path: string
