@@ -810,7 +810,7 @@ describe('SnakeVecEnv', () => {
 describe('the shaped reward (snake-v2)', () => {
   const dist = (s: SnakeState): number => Math.abs(s.body[0][0] - s.fruit![0]) + Math.abs(s.body[0][1] - s.fruit![1])
 
-  it("adds +0.1 for a move toward the fruit and −0.1 for one away; eating and dying pay the seed's reward", () => {
+  it("adds +0.1 for a move toward the fruit and −0.2 for one away; eating and dying pay the seed's reward", () => {
     const shaped = new SnakeEnv(3, { reward: 'shaped', maxSteps: 10_000 })
     const plain = new SnakeEnv(3, { maxSteps: 10_000 })
     shaped.reset(3)
@@ -829,7 +829,8 @@ describe('the shaped reward (snake-v2)', () => {
         else seen.death++
       } else {
         const closer = dist(before) - dist(after)
-        expect(r.reward).toBeCloseTo(0.1 * closer, 12)
+        expect(Math.abs(closer)).toBe(1)
+        expect(r.reward).toBeCloseTo(closer > 0 ? 0.1 : -0.2, 12)
         if (closer > 0) seen.toward++
         else seen.away++
       }

@@ -14,10 +14,11 @@
  * it just left. qlearning4k extrapolates a new segment past the tail, which can put
  * it on the border or outside the grid.
  *
- * Reward 'shaped' (snake-v2's default) adds ±SHAPING to every move that neither eats
- * nor kills: + when the head ends closer to the fruit (Manhattan distance), − when
- * farther. The seed's reward alone is sparse — a random snake eats in about one game
- * in eight — and a learner first finds that circling avoids the −1 and settles there.
+ * Reward 'shaped' (snake-v2's default) adds to every move that neither eats nor kills
+ * +SHAPING when the head ends closer to the fruit (Manhattan distance) and −2·SHAPING
+ * when farther, so a loop that comes back where it started costs. The seed's reward
+ * alone is sparse — a random snake eats about one fruit in seven games — and a learner
+ * first finds that circling avoids the −1 and settles there.
  */
 import { Rng } from '../rng'
 import type { BoxSpace, DiscreteSpace, Env, ResetResult, StepResult, VectorEnv } from '../env'
@@ -40,12 +41,12 @@ export interface SnakeState {
 
 export const SNAKE_REWARDS = ['qlearning4k', 'shaped'] as const
 export type SnakeReward = (typeof SNAKE_REWARDS)[number]
-/** What the shaped reward adds (subtracts) for a move toward (away from) the fruit: a tenth of the −1 for dying. */
+/** What the shaped reward adds for a move toward the fruit (a tenth of the −1 for dying); a move away costs twice this. */
 export const SHAPING = 0.1
 
 export interface SnakeOptions {
   maxSteps?: number
-  /** 'qlearning4k' (default): the new length on eating, −1 on dying, else 0; 'shaped': that plus ±SHAPING toward / away from the fruit. */
+  /** 'qlearning4k' (default): the new length on eating, −1 on dying, else 0; 'shaped': that plus SHAPING toward the fruit, −2·SHAPING away. */
   reward?: SnakeReward
 }
 
@@ -153,8 +154,8 @@ class SnakeCore {
     if (this.shaping === 0 || this.fruit < 0) return 0
     const fa = Math.floor(this.fruit / SNAKE_SIZE)
     const fb = this.fruit % SNAKE_SIZE
-    const closer = Math.abs(Math.floor(h / SNAKE_SIZE) - fa) + Math.abs((h % SNAKE_SIZE) - fb) - Math.abs(a - fa) - Math.abs(b - fb)
-    return closer * this.shaping
+    const closer = Math.abs(Math.floor(h / SNAKE_SIZE) - fa) + Math.abs((h % SNAKE_SIZE) - fb) > Math.abs(a - fa) + Math.abs(b - fb)
+    return closer ? this.shaping : -2 * this.shaping
   }
 
   /** Draws the whole canvas. */
