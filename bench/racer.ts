@@ -4,8 +4,11 @@
  */
 import { QTable, QTABLE_PARAMS, type QTableParams } from '../src/core/agents/qtable'
 import { defaults } from '../src/core/params'
+import { defaultParams, effectiveEnvParams, getWorld, makeEnv } from '../src/core/catalog'
 import { builtinTrack } from '../src/core/racer/builtin-tracks'
 import { RacerEnv, RacerVecEnv } from '../src/core/racer/env'
+import { trainToShortest } from '../src/core/racer/rollout'
+import { shortestPath } from '../src/core/racer/track'
 import { randomActions, median, now, rate, round, type BenchResult } from './util'
 
 const REPEATS = 5
@@ -79,6 +82,76 @@ export const racerBenches: Record<string, () => Promise<BenchResult>> = {
       agents: seed,
       mean_steps_per_episode: round(steps / (seed * episodes)),
       track: 'track1',
+    }
+  },
+
+  /**
+   * Does the Q-table reach the shortest path with the default settings from any seed?
+   * Seeds 0–19 on track1 and track2, a default run's 500 episodes each, the greedy policy
+   * played after every episode; the seed's settings (Q starting at 0) measured alongside.
+   */
+  async racer_qtable_shortest_path_seeds() {
+    const episodes = getWorld('racer').defaultEpisodes
+    const seeds = Array.from({ length: 20 }, (_, i) => i)
+    const measure = async (params: QTableParams): Promise<{ fraction: number; median_episodes: number | null; final_fraction: number }> => {
+      const firsts: number[] = []
+      let reached = 0
+      let stayed = 0
+      for (const name of ['track1', 'track2'] as const) {
+        const track = builtinTrack(name)
+        for (const seed of seeds) {
+          const agent = new QTable(new RacerEnv(track), params, seed)
+          const r = await trainToShortest(agent, new RacerEnv(track), shortestPath(track)!.steps, { episodes, maxSteps: 200 })
+          if (r.first !== null) {
+            reached++
+            firsts.push(r.first)
+          }
+          if (r.final === shortestPath(track)!.steps) stayed++
+        }
+      }
+      const runs = 2 * seeds.length
+      return { fraction: round(reached / runs), median_episodes: firsts.length ? median(firsts) : null, final_fraction: round(stayed / runs) }
+    }
+    const ours = await measure(defaultParams('racer', 'qtable') as unknown as QTableParams)
+    const seed = await measure(defaults(QTABLE_PARAMS) as unknown as QTableParams)
+    return {
+      value: ours.fraction,
+      unit: 'fraction of seeds',
+      median_episodes_to_shortest: ours.median_episodes,
+      final_fraction: ours.final_fraction,
+      seed_settings_fraction: seed.fraction,
+      seed_settings_median_episodes: seed.median_episodes,
+      seeds: '0-19',
+      tracks: 'track1,track2',
+      episodes,
+    }
+  },
+
+  /** The map-input Q-network with its defaults: greedy moves to the goal on track1 after 300 episodes, seeds 0–2 (shortest 18). */
+  async racer_qnn_map_greedy_steps() {
+    const { selectBackend } = await import('../src/main/trainer/backend')
+    const { Dqn } = await import('../src/core/agents/dqn')
+    const backend = await selectBackend('auto')
+    const track = builtinTrack('track1')
+    const envParams = effectiveEnvParams('racer', 'qnn-map', {})
+    const best = shortestPath(track)!.steps
+    const results: { seed: number; first: number | null; final: number | null; seconds: number; grad_steps: number }[] = []
+    for (const seed of [0, 1, 2]) {
+      const dqn = Dqn.fromValues(makeEnv('racer', envParams, seed, { track }), defaultParams('racer', 'qnn-map'), seed)
+      const t0 = now()
+      const r = await trainToShortest(dqn, makeEnv('racer', envParams, seed, { track }), best, { episodes: 300, maxSteps: 200, every: 25 })
+      results.push({ seed, ...r, seconds: round((now() - t0) / 1000), grad_steps: dqn.gradSteps })
+      dqn.dispose()
+    }
+    const finals = results.map((r) => r.final ?? Infinity)
+    return {
+      value: median(finals),
+      unit: 'moves',
+      shortest: best,
+      reached_shortest: results.filter((r) => r.final === best).length / results.length,
+      runs: results,
+      episodes: 300,
+      backend,
     }
   },
 }

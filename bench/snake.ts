@@ -3,7 +3,7 @@
  * same {value, unit, …} shape as the others there.
  */
 import { SnakeEnv, SnakeVecEnv } from '../src/core/snake/env'
-import { Rng, deriveSeed } from '../src/core/rng'
+import { Rng } from '../src/core/rng'
 import { randomActions, median, now, rate, round, type BenchResult } from './util'
 import type { BackendChoice } from '../src/shared/api'
 
@@ -68,32 +68,59 @@ export const snakeBenches: Record<string, () => Promise<BenchResult>> = {
 
   snake_conv_dqn_grad_steps_per_s: () => snakeConvGradSteps('auto'),
 
-  /** Greedy mean length over 200 games after 200 training episodes (seed 1), against a random policy. */
-  async snake_mean_length() {
-    const { selectBackend } = await import('../src/main/trainer/backend')
-    const { Dqn } = await import('../src/core/agents/dqn')
-    const { defaultParams } = await import('../src/core/catalog')
-    const { playGreedy } = await import('../src/core/agents/play')
-    const backend = await selectBackend('auto')
-    const episodes = 200
-    const dqn = Dqn.fromValues(new SnakeEnv(0, { maxSteps: 100 }), { ...defaultParams('snake', 'dqn'), epsilon_decay_episodes: 400 }, 1)
+  /**
+   * Does Snake visibly learn with the defaults? Fresh default DQNs (snake-v2: the small conv net on
+   * the shaped reward, seeds 1–3) train for a budget of env steps, then play 200 greedy games.
+   */
+  snake_mean_length: () => snakeLearning('dqn', 15_000, [1, 2, 3]),
+
+  /** The same for qlearning4k's settings (the `dqn-qlearning4k` preset: conv net, the seed's reward), on a smaller budget: its gradient steps are 3–5× slower. */
+  snake_qlearning4k_mean_length: () => snakeLearning('dqn-qlearning4k', 10_000, [1]),
+}
+
+/**
+ * Trains `algo` with Snake's defaults for `budget` env steps per seed — steps, not seconds,
+ * since the machine is shared — then plays 200 greedy games; a random policy plays the same
+ * 200 starts. `minutes_for_budget` divides the budget by the gradient steps/s measured in the
+ * same run: re-run on a quiet machine for the 5-minute figure.
+ */
+async function snakeLearning(algo: string, budget: number, seeds: number[]): Promise<BenchResult> {
+  const { selectBackend } = await import('../src/main/trainer/backend')
+  const { Dqn } = await import('../src/core/agents/dqn')
+  const { defaultParams, effectiveEnvParams, makeEnv } = await import('../src/core/catalog')
+  const { playGreedy } = await import('../src/core/agents/play')
+  const backend = await selectBackend('auto')
+  const games = 200
+  const envParams = effectiveEnvParams('snake-v2', algo, {})
+  const params = defaultParams('snake-v2', algo)
+  const lengths = (played: { stats: Record<string, number> }[]): number => played.reduce((s, e) => s + e.stats.length, 0) / played.length
+  const rng = new Rng(5)
+  const random = lengths(playGreedy({ greedyAction: () => rng.int(0, 5) }, makeEnv('snake-v2', envParams), 1, games, 77).episodes)
+  const runs: { seed: number; mean_length: number; win_fraction: number; grad_steps_per_s: number; train_seconds: number; episodes: number }[] = []
+  for (const seed of seeds) {
+    const dqn = Dqn.fromValues(makeEnv('snake-v2', envParams, seed), params, seed)
     const t0 = now()
-    for await (const _ of dqn.train(episodes)) void _
-    const seconds = (now() - t0) / 1000
-    const played = playGreedy(dqn, new SnakeEnv(0, { maxSteps: 100 }), 4, 200, 77)
-    dqn.dispose()
-    const mean = played.episodes.reduce((s, e) => s + e.stats.length, 0) / played.episodes.length
-    const env = new SnakeEnv(0, { maxSteps: 100 })
-    const rng = new Rng(5)
-    let randomTotal = 0
-    for (let g = 0; g < 200; g++) {
-      env.reset(deriveSeed(77, g))
-      for (;;) {
-        const r = env.step(rng.int(0, 5))
-        if (r.terminated || r.truncated) break
-      }
-      randomTotal += env.episodeStats().length
+    let episodes = 0
+    for await (const ep of dqn.train(Number.MAX_SAFE_INTEGER)) {
+      episodes = ep.episode + 1
+      if (ep.envSteps >= budget) break
     }
-    return { value: round(mean), unit: 'cells', train_episodes: episodes, train_seconds: round(seconds), win_fraction: played.winFraction, random_policy_mean_length: round(randomTotal / 200), backend }
-  },
+    const seconds = (now() - t0) / 1000
+    const played = playGreedy(dqn, makeEnv('snake-v2', envParams), Number(params.nb_frames), games, 77)
+    runs.push({ seed, mean_length: round(lengths(played.episodes)), win_fraction: played.winFraction, grad_steps_per_s: round(dqn.gradSteps / seconds), train_seconds: round(seconds), episodes })
+    dqn.dispose()
+  }
+  const gps = median(runs.map((r) => r.grad_steps_per_s))
+  return {
+    value: median(runs.map((r) => r.mean_length)),
+    unit: 'cells',
+    algo,
+    random_policy_mean_length: round(random),
+    env_steps: budget,
+    grad_steps_per_s: gps,
+    minutes_for_budget: round(budget / gps / 60),
+    runs,
+    games,
+    backend,
+  }
 }

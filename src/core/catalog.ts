@@ -11,7 +11,8 @@ import type { Env } from './env'
 import { defaults, paramsSchema, type ParamValues } from './params'
 import type { EnvAssets, WorldInfo } from './world'
 import { catchWorld } from './catch/world'
-import { snakeWorld } from './snake/world'
+import { snakeWorld, snakeWorldV1 } from './snake/world'
+import { dqnQlearning4kAlgo } from './snake/presets'
 import { racerWorld } from './racer/world'
 import { jetsWorld } from './jets/world'
 import { lartpcWorld } from './lartpc/world'
@@ -45,6 +46,7 @@ registerAlgo(qtableAlgo)
 registerAlgo(qnnOnehotAlgo)
 registerAlgo(qnnMapAlgo)
 registerAlgo(ddqnSeedAlgo)
+registerAlgo(dqnQlearning4kAlgo)
 registerAlgo(splitQAlgo)
 registerAlgo(ppoAlgo)
 registerAlgo(ppoJoystickAlgo)
@@ -53,6 +55,7 @@ registerAlgo(twoHeadDqnAlgo)
 registerAlgo(twoHeadDqnSeedAlgo)
 
 registerWorld(catchWorld)
+registerWorld(snakeWorldV1)
 registerWorld(snakeWorld)
 registerWorld(racerWorld)
 registerWorld(jetsWorld)

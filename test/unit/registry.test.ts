@@ -28,14 +28,16 @@ describe('world registry', () => {
   it('lists each world once with a versioned id, and resolves bare names to version 1 for stored runs', () => {
     const ids = listWorlds().map((w) => w.id)
     // Adding a world adds its id here without editing this test (docs/adding-a-world.md).
-    expect(ids).toEqual(expect.arrayContaining(['catch-v1', 'snake-v1', 'racer-v1', 'jets-v1']))
+    expect(ids).toEqual(expect.arrayContaining(['catch-v1', 'snake-v2', 'racer-v1', 'jets-v1']))
     expect(new Set(ids).size).toBe(ids.length)
     for (const w of listWorlds()) expect(w.id).toBe(`${w.family}-v${w.version}`)
     // A run stored before versions were recorded says "catch": it replays with v1's rules.
     expect(findWorld('catch')?.id).toBe('catch-v1')
-    expect(resolveWorldId('snake')).toBe('snake-v1')
+    // A new run's bare name gets the newest version; a stored "snake" still finds v1 (the seed's reward).
+    expect(resolveWorldId('snake')).toBe('snake-v2')
+    expect(findWorld('snake')?.id).toBe('snake-v1')
     expect(findWorld('pong')).toBeUndefined()
-    expect(() => getWorld('pong')).toThrow(/unknown env "pong" \(known: catch-v1, snake-v1, racer-v1, jets-v1/)
+    expect(() => getWorld('pong')).toThrow(/unknown env "pong" \(known: catch-v1, snake-v2, racer-v1, jets-v1/)
   })
 
   it('records the versioned id on new runs, whatever the user typed', () => {
@@ -52,7 +54,7 @@ describe('world registry', () => {
   it('offers each world the algorithms that declare they can learn it, its default first', () => {
     const offered = (id: string): string[] => algosFor(getWorld(id)).map((a) => a.id)
     expect(offered('catch')).toEqual(['dqn', 'split-q', 'ppo'])
-    expect(offered('snake')).toEqual(['dqn', 'split-q', 'ppo'])
+    expect(offered('snake')).toEqual(['dqn', 'dqn-qlearning4k', 'split-q', 'ppo'])
     expect(offered('racer')).toEqual(['qtable', 'dqn', 'qnn-onehot', 'qnn-map', 'split-q', 'ppo'])
     expect(offered('maze')).toEqual(['dqn', 'ddqn-seed', 'split-q', 'ppo', 'ppo-joystick'])
     expect(offered('jets')).toEqual(['vae'])

@@ -5,7 +5,7 @@
  * the observation cell by cell, the reward, the flags and the render state.
  */
 import { describe, expect, it } from 'vitest'
-import { SNAKE_ACTIONS, SNAKE_SIZE, SnakeEnv, SnakeVecEnv, type SnakeOptions } from '../../src/core/snake/env'
+import { SNAKE_ACTIONS, SNAKE_SIZE, SnakeEnv, SnakeVecEnv, type SnakeOptions, type SnakeState } from '../../src/core/snake/env'
 import { Rng } from '../../src/core/rng'
 
 const N = 10
@@ -804,5 +804,59 @@ describe('SnakeVecEnv', () => {
     }
     expect(run(3)).toEqual(run(3))
     expect(run(3)).not.toEqual(run(4))
+  })
+})
+
+describe('the shaped reward (snake-v2)', () => {
+  const dist = (s: SnakeState): number => Math.abs(s.body[0][0] - s.fruit![0]) + Math.abs(s.body[0][1] - s.fruit![1])
+
+  it("adds +0.1 for a move toward the fruit and −0.2 for one away; eating and dying pay the seed's reward", () => {
+    const shaped = new SnakeEnv(3, { reward: 'shaped', maxSteps: 10_000 })
+    const plain = new SnakeEnv(3, { maxSteps: 10_000 })
+    shaped.reset(3)
+    plain.reset(3)
+    const acts = new Rng(4)
+    const seen = { toward: 0, away: 0, eat: 0, death: 0 }
+    for (let games = 0; games < 40; ) {
+      const before = shaped.renderState()
+      const a = acts.int(0, 5)
+      const r = shaped.step(a)
+      const p = plain.step(a)
+      const after = shaped.renderState()
+      if (p.reward !== 0) {
+        expect(r.reward).toBe(p.reward) // the new length, or −1
+        if (p.reward > 0) seen.eat++
+        else seen.death++
+      } else {
+        const closer = dist(before) - dist(after)
+        expect(Math.abs(closer)).toBe(1)
+        expect(r.reward).toBeCloseTo(closer > 0 ? 0.1 : -0.2, 12)
+        if (closer > 0) seen.toward++
+        else seen.away++
+      }
+      expect(r.terminated).toBe(p.terminated)
+      if (r.terminated || r.truncated) {
+        games++
+        shaped.reset(games)
+        plain.reset(games)
+      }
+    }
+    expect(Math.min(seen.toward, seen.away, seen.eat, seen.death)).toBeGreaterThan(0)
+  })
+
+  it('the vector env pays the same shaped rewards as one env; an unknown reward is refused by name', () => {
+    const vec = new SnakeVecEnv(1, 30, 'shaped')
+    const env = new SnakeEnv(77, { maxSteps: 30, reward: 'shaped' })
+    vec.reset(77)
+    env.reset()
+    const acts = new Rng(9)
+    for (let t = 0; t < 500; t++) {
+      const a = acts.int(0, 5)
+      vec.step([a])
+      const r = env.step(a)
+      expect(vec.rewards[0]).toBeCloseTo(r.reward, 6)
+      if (r.terminated || r.truncated) env.reset()
+    }
+    expect(() => new SnakeEnv(0, { reward: 'dense' as never })).toThrow(/reward must be one of qlearning4k, shaped, got "dense"/)
   })
 })

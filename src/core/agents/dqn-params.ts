@@ -114,7 +114,8 @@ export const qnnMapAlgo: AlgoInfo = {
   ...dqnBase,
   id: 'qnn-map',
   label: 'Q-network · whole map',
-  description: 'The same linear Q-network on the whole track flattened (wall 1, goal 0.25, racer 0.5): more to see, harder to learn.',
+  description:
+    "A Q-network on the whole track flattened (wall 1, goal 0.25, racer 0.5), learning from a replay buffer with a target network. The seed trained it online (memory 1, batch 1, SGD 0.01, no hidden layer, no target) and it never reached the goal: the wall inputs, the same in every state, make each step move every state's values together.",
   worlds: ['racer'],
   envOverrides: { obs: 'map' },
 }

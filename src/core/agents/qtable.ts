@@ -24,7 +24,8 @@ export const QTABLE_PARAMS: readonly ParamSpec[] = [
 export const qtableAlgo: AlgoInfo = {
   id: 'qtable',
   label: 'Q-table',
-  description: "Tabular Q-learning (Pixel Racer's first method): one value per cell and move, exploration by argmax of Q plus decaying noise.",
+  description:
+    "Tabular Q-learning (Pixel Racer's first method): one value per cell and move, exploration by argmax of Q plus decaying noise. Pixel Racer starts it optimistic (Initial Q 1): untried moves then look better than any route found, so it reaches the shortest path from every seed; with the seed's 0 about one seed in four gets there.",
   kind: 'rl',
   impl: 'qtable',
   params: QTABLE_PARAMS,

@@ -3,6 +3,7 @@
  * The seed's measure of a trained racer; compare with shortestPath(track).steps.
  */
 import type { Env } from '../env'
+import type { RlAgent } from '../agent'
 
 export interface RolloutResult {
   /** Moves to the goal, or null when the policy never got there. */
@@ -30,4 +31,30 @@ export function greedyRollout(env: Env, policy: (obs: Float32Array) => number, m
     }
   }
   return { steps: null, reachedGoal: false, actions }
+}
+
+/** What learning a track looked like: when the greedy policy first took the shortest path, and where it ended. */
+export interface ShortestPathProgress {
+  /** Episodes trained when the greedy policy first took `best` moves (null: never). */
+  first: number | null
+  /** The greedy policy's moves to the goal after the last episode (null: it does not arrive). */
+  final: number | null
+}
+
+/**
+ * Trains `agent` for `episodes` more episodes, playing its greedy policy on
+ * `evalEnv` (at most `maxSteps` moves) after every `every`-th one. `best` is
+ * shortestPath(track).steps.
+ */
+export async function trainToShortest(
+  agent: RlAgent,
+  evalEnv: Env,
+  best: number,
+  opts: { episodes: number; maxSteps: number; every?: number },
+): Promise<ShortestPathProgress> {
+  const every = opts.every ?? 1
+  const greedy = (): number | null => greedyRollout(evalEnv, (o) => agent.greedyAction(o) as number, opts.maxSteps).steps
+  let first: number | null = null
+  for await (const ep of agent.train(opts.episodes)) if (first === null && (ep.episode + 1) % every === 0 && greedy() === best) first = ep.episode + 1
+  return { first, final: greedy() }
 }

@@ -11,6 +11,7 @@
  * all share it.
  */
 import { z } from 'zod'
+import { Rng } from '../rng'
 
 export const ROAD = 0
 export const WALL = 1
@@ -600,6 +601,76 @@ export function shortestPath(t: Track): { steps: number; path: Point[]; actions:
   cells.reverse()
   actions.reverse()
   return { steps: dist[goal], path: cells.map((i) => ({ x: i % t.width, y: Math.floor(i / t.width) })), actions }
+}
+
+// ---------------------------------------------------------------- random tracks
+
+export interface RandomTrackOptions {
+  width?: number
+  height?: number
+  /** Walls knocked out after the maze is carved, as a fraction of its rooms: each makes a loop, so routes compete. */
+  loops?: number
+}
+
+/**
+ * A random valid track from a seed: a maze carved by depth-first search over the
+ * rooms at odd (x, y), with some extra walls knocked out so that several routes
+ * lead to the goal and only one is shortest. The start is the top-left room, the
+ * goal the room farthest from it. Same seed and options → the same track.
+ */
+export function randomTrack(seed: number, opts: RandomTrackOptions = {}): Track {
+  const width = opts.width ?? DEFAULT_TRACK_SIZE
+  const height = opts.height ?? DEFAULT_TRACK_SIZE
+  const loops = opts.loops ?? 0.15
+  checkSize(width, height)
+  if (width < 3 || height < 3) throw new TrackFormatError(`a random track needs at least 3×3 cells, got ${width}×${height}`)
+  if (!(loops >= 0 && loops <= 1)) throw new TrackFormatError(`loops must be a fraction from 0 to 1, got ${loops}`)
+  const rng = new Rng(seed)
+  const t = emptyTrack(width, height, `random-${seed}`)
+  t.cells.fill(WALL)
+  const roomsX = (width - 1) >> 1
+  const roomsY = (height - 1) >> 1
+  const cell = (rx: number, ry: number): number => (2 * ry + 1) * width + 2 * rx + 1
+  const seen = new Uint8Array(roomsX * roomsY)
+  const stack = [0]
+  seen[0] = 1
+  t.cells[cell(0, 0)] = ROAD
+  while (stack.length > 0) {
+    const room = stack[stack.length - 1]
+    const rx = room % roomsX
+    const ry = Math.floor(room / roomsX)
+    const open = MOVES.filter((m) => inRooms(rx + m.x, ry + m.y) && !seen[(ry + m.y) * roomsX + rx + m.x])
+    if (open.length === 0) {
+      stack.pop()
+      continue
+    }
+    const m = open[rng.int(0, open.length)]
+    const next = (ry + m.y) * roomsX + rx + m.x
+    seen[next] = 1
+    t.cells[cell(rx, ry) + m.y * width + m.x] = ROAD
+    t.cells[cell(rx + m.x, ry + m.y)] = ROAD
+    stack.push(next)
+  }
+  // Knock out walls between two rooms (never the outer ones) to make loops.
+  const between: number[] = []
+  for (let ry = 0; ry < roomsY; ry++)
+    for (let rx = 0; rx < roomsX; rx++) {
+      if (rx + 1 < roomsX && t.cells[cell(rx, ry) + 1] === WALL) between.push(cell(rx, ry) + 1)
+      if (ry + 1 < roomsY && t.cells[cell(rx, ry) + width] === WALL) between.push(cell(rx, ry) + width)
+    }
+  for (let k = Math.round(loops * roomsX * roomsY); k > 0 && between.length > 0; k--) t.cells[between.splice(rng.int(0, between.length), 1)[0]] = ROAD
+  t.cells[cell(0, 0)] = START
+  const { dist } = bfs(t, cell(0, 0))
+  let goal = cell(0, 0)
+  dist.forEach((d, i) => {
+    if (d > dist[goal]) goal = i
+  })
+  t.cells[goal] = GOAL
+  return t
+
+  function inRooms(rx: number, ry: number): boolean {
+    return rx >= 0 && ry >= 0 && rx < roomsX && ry < roomsY
+  }
 }
 
 // ---------------------------------------------------------------- variants

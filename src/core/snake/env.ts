@@ -13,6 +13,12 @@
  * One deliberate difference: on eating, the snake grows by keeping the tail cell
  * it just left. qlearning4k extrapolates a new segment past the tail, which can put
  * it on the border or outside the grid.
+ *
+ * Reward 'shaped' (snake-v2's default) adds to every move that neither eats nor kills
+ * +SHAPING when the head ends closer to the fruit (Manhattan distance) and −2·SHAPING
+ * when farther, so a loop that comes back where it started costs. The seed's reward
+ * alone is sparse — a random snake eats about one fruit in seven games — and a learner
+ * first finds that circling avoids the −1 and settles there.
  */
 import { Rng } from '../rng'
 import type { BoxSpace, DiscreteSpace, Env, ResetResult, StepResult, VectorEnv } from '../env'
@@ -33,8 +39,15 @@ export interface SnakeState {
   dead: boolean
 }
 
+export const SNAKE_REWARDS = ['qlearning4k', 'shaped'] as const
+export type SnakeReward = (typeof SNAKE_REWARDS)[number]
+/** What the shaped reward adds for a move toward the fruit (a tenth of the −1 for dying); a move away costs twice this. */
+export const SHAPING = 0.1
+
 export interface SnakeOptions {
   maxSteps?: number
+  /** 'qlearning4k' (default): the new length on eating, −1 on dying, else 0; 'shaped': that plus SHAPING toward the fruit, −2·SHAPING away. */
+  reward?: SnakeReward
 }
 
 const observationSpace: BoxSpace = { kind: 'box', shape: [SNAKE_SIZE, SNAKE_SIZE], low: 0, high: 1 }
@@ -60,6 +73,7 @@ class SnakeCore {
     public rng: Rng,
     private readonly obs: Float32Array,
     private readonly offset: number,
+    private readonly shaping = 0,
   ) {}
 
   reset(): void {
@@ -137,7 +151,11 @@ class SnakeCore {
       this.dead = true
       return -1
     }
-    return 0
+    if (this.shaping === 0 || this.fruit < 0) return 0
+    const fa = Math.floor(this.fruit / SNAKE_SIZE)
+    const fb = this.fruit % SNAKE_SIZE
+    const closer = Math.abs(Math.floor(h / SNAKE_SIZE) - fa) + Math.abs((h % SNAKE_SIZE) - fb) > Math.abs(a - fa) + Math.abs(b - fb)
+    return closer ? this.shaping : -2 * this.shaping
   }
 
   /** Draws the whole canvas. */
@@ -147,6 +165,11 @@ class SnakeCore {
     for (let i = 0; i < this.length; i++) obs[offset + this.bodyCell(i)] = 1
     if (this.fruit >= 0) obs[offset + this.fruit] = 0.5
   }
+}
+
+function shapingOf(reward: SnakeReward = 'qlearning4k'): number {
+  if (!SNAKE_REWARDS.includes(reward)) throw new Error(`Snake: reward must be one of ${SNAKE_REWARDS.join(', ')}, got "${reward}"`)
+  return reward === 'shaped' ? SHAPING : 0
 }
 
 const BORDER = Float32Array.from({ length: SNAKE_SIZE * SNAKE_SIZE }, (_, i) => {
@@ -165,7 +188,7 @@ export class SnakeEnv implements Env<SnakeState> {
   private readonly result: StepResult<Record<string, never>> = { obs: this.obs, reward: 0, terminated: false, truncated: false, info: {} }
 
   constructor(seed = 0, options: SnakeOptions = {}) {
-    this.core = new SnakeCore(new Rng(seed), this.obs, 0)
+    this.core = new SnakeCore(new Rng(seed), this.obs, 0, shapingOf(options.reward))
     this.maxSteps = options.maxSteps ?? 200
   }
 
@@ -216,12 +239,15 @@ export class SnakeVecEnv implements VectorEnv {
   readonly terminated: Uint8Array
   readonly truncated: Uint8Array
   private cores: SnakeCore[] = []
+  private readonly shaping: number
 
   constructor(
     readonly numEnvs: number,
     readonly maxSteps = 200,
+    reward: SnakeReward = 'qlearning4k',
   ) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new Error(`SnakeVecEnv: numEnvs must be a positive integer, got ${numEnvs}`)
+    this.shaping = shapingOf(reward)
     this.obs = new Float32Array(numEnvs * SNAKE_SIZE * SNAKE_SIZE)
     this.rewards = new Float32Array(numEnvs)
     this.terminated = new Uint8Array(numEnvs)
@@ -230,7 +256,7 @@ export class SnakeVecEnv implements VectorEnv {
 
   reset(seed: number): Float32Array {
     const rng = new Rng(seed)
-    this.cores = Array.from({ length: this.numEnvs }, (_, i) => new SnakeCore(rng, this.obs, i * SNAKE_SIZE * SNAKE_SIZE))
+    this.cores = Array.from({ length: this.numEnvs }, (_, i) => new SnakeCore(rng, this.obs, i * SNAKE_SIZE * SNAKE_SIZE, this.shaping))
     for (const c of this.cores) c.reset()
     return this.obs
   }
