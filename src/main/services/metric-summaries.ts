@@ -44,6 +44,9 @@ type Unit = [
   maxId: number, maxStep: number, maxValue: number,
 ]
 
+/** Blocks per multi-row INSERT (16 columns each: 512 parameters). */
+const INSERT_BLOCKS = 32
+
 /** Units read at a time while summarising (a whole number of blocks). */
 const CHUNK_UNITS = SUMMARY_BLOCK * 1024
 
@@ -51,10 +54,40 @@ const BLOCK_COLUMNS = 'first_step, first_value, first_id, last_step, last_value,
 /** A metric row as level 0 reads it: only columns of the (run_id, key, step, value) index (rowid is part of it). */
 export type Row = [step: number, value: number, id: number]
 
-/** What follows a series' last blocks: its raw rows (fewer than a block) and level-0 blocks not yet in a level-1 block. */
+/** What follows a series' last blocks: its raw rows (fewer than a block) and the level-0 blocks not yet in a level-1 block. */
 interface Tail {
   rows: Row[]
-  blocks: number
+  blocks: Unit[]
+}
+
+/** The block of SUMMARY_BLOCK rows starting at `at`. */
+function blockOfRows(rows: readonly Row[], at: number): Unit {
+  let lo = rows[at]
+  let hi = rows[at]
+  for (let k = at + 1; k < at + SUMMARY_BLOCK; k++) {
+    const r = rows[k]
+    if (r[1] < lo[1]) lo = r
+    if (r[1] > hi[1]) hi = r
+  }
+  const first = rows[at]
+  const last = rows[at + SUMMARY_BLOCK - 1]
+  return [first[0], first[1], first[2], last[0], last[1], last[2], SUMMARY_BLOCK, lo[2], lo[0], lo[1], hi[2], hi[0], hi[1]]
+}
+
+/** The block of SUMMARY_BLOCK blocks starting at `at`, one level up. */
+function blockOfBlocks(units: readonly Unit[], at: number): Unit {
+  let lo = units[at]
+  let hi = units[at]
+  let n = 0
+  for (let k = at; k < at + SUMMARY_BLOCK; k++) {
+    const u = units[k]
+    if (u[9] < lo[9]) lo = u
+    if (u[12] > hi[12]) hi = u
+    n += u[6]
+  }
+  const first = units[at]
+  const last = units[at + SUMMARY_BLOCK - 1]
+  return [first[0], first[1], first[2], last[3], last[4], last[5], n, lo[7], lo[8], lo[9], hi[10], hi[11], hi[12]]
 }
 
 /** Whether `rows` continue strictly increasing in the index's (step, value, rowid) order after `prev`. */
@@ -75,6 +108,7 @@ export class MetricSummaries {
   private readonly unitsAfter: Database.Statement[]
   private readonly unitsAll: Database.Statement[]
   private readonly insert: Database.Statement
+  private readonly insertMany: Database.Statement
 
   constructor(private readonly db: Database.Database) {
     this.lastBlock = db.prepare(
@@ -94,7 +128,9 @@ export class MetricSummaries {
       db.prepare(`${rows} ORDER BY step, value LIMIT @limit`).raw(),
       db.prepare(`${blocks} ORDER BY first_step, first_value, first_id LIMIT @limit`).raw(),
     ]
-    this.insert = db.prepare(`INSERT INTO metric_summaries (run_id, key, level, ${BLOCK_COLUMNS}) VALUES (${Array(16).fill('?').join(', ')})`)
+    const row = `(${Array(16).fill('?').join(', ')})`
+    this.insert = db.prepare(`INSERT INTO metric_summaries (run_id, key, level, ${BLOCK_COLUMNS}) VALUES ${row}`)
+    this.insertMany = db.prepare(`INSERT INTO metric_summaries (run_id, key, level, ${BLOCK_COLUMNS}) VALUES ${Array(INSERT_BLOCKS).fill(row).join(', ')}`)
   }
 
   /**
@@ -105,28 +141,34 @@ export class MetricSummaries {
    */
   rowsInserted(runId: number, inserted: ReadonlyMap<string, Row[]>): void {
     for (const [key, rows] of inserted) {
-      const id = `${runId}\0${key}`
-      const tail = this.tails.get(id)
+      const tail = this.tails.get(`${runId}\0${key}`)
       if (!tail || !inOrder(tail.rows.at(-1), rows)) {
         this.summarise(runId, key)
         continue
       }
       const all = tail.rows.concat(rows)
+      const level0: Unit[] = []
       let i = 0
-      for (; i + SUMMARY_BLOCK <= all.length; i += SUMMARY_BLOCK) {
-        this.writeRows(runId, key, all.slice(i, i + SUMMARY_BLOCK))
-        tail.blocks++
-      }
+      for (; i + SUMMARY_BLOCK <= all.length; i += SUMMARY_BLOCK) level0.push(blockOfRows(all, i))
       tail.rows = all.slice(i)
-      if (tail.blocks >= SUMMARY_BLOCK) tail.blocks = this.summariseLevel(runId, key, 1).length
+      if (!level0.length) continue
+      this.insertBlocks(runId, key, 0, level0)
+      tail.blocks.push(...level0)
+      const level1: Unit[] = []
+      let j = 0
+      for (; j + SUMMARY_BLOCK <= tail.blocks.length; j += SUMMARY_BLOCK) level1.push(blockOfBlocks(tail.blocks, j))
+      if (level1.length) {
+        tail.blocks = tail.blocks.slice(j)
+        this.insertBlocks(runId, key, 1, level1)
+      }
     }
   }
 
   /** Writes every complete block, at every level, past the last ones of (run, key), reading them from the store. */
   summarise(runId: number, key: string): void {
     const rows = this.summariseLevel(runId, key, 0) as Row[]
-    let blocks = 0
-    for (let level = 1; level < LEVELS; level++) blocks = this.summariseLevel(runId, key, level).length
+    let blocks: Unit[] = []
+    for (let level = 1; level < LEVELS; level++) blocks = this.summariseLevel(runId, key, level) as Unit[]
     this.tails.set(`${runId}\0${key}`, { rows, blocks })
   }
 
@@ -142,40 +184,24 @@ export class MetricSummaries {
     for (;;) {
       const units = (after ? this.unitsAfter[Math.min(level, 1)].all({ ...args, ...after }) : this.unitsAll[Math.min(level, 1)].all(args)) as Row[] | Unit[]
       const complete = units.length - (units.length % SUMMARY_BLOCK)
-      for (let i = 0; i < complete; i += SUMMARY_BLOCK) {
-        if (level === 0) this.writeRows(runId, key, (units as Row[]).slice(i, i + SUMMARY_BLOCK))
-        else this.writeBlocks(runId, key, level, (units as Unit[]).slice(i, i + SUMMARY_BLOCK))
-      }
+      const blocks: Unit[] = []
+      for (let i = 0; i < complete; i += SUMMARY_BLOCK) blocks.push(level === 0 ? blockOfRows(units as Row[], i) : blockOfBlocks(units as Unit[], i))
+      this.insertBlocks(runId, key, level, blocks)
       if (units.length < CHUNK_UNITS) return units.slice(complete)
       const end = units[complete - 1]
       after = level === 0 ? { s: end[0], v: end[1], i: end[2] } : { s: end[3]!, v: end[4]!, i: end[5]! }
     }
   }
 
-  private writeRows(runId: number, key: string, rows: readonly Row[]): void {
-    let lo = rows[0]
-    let hi = rows[0]
-    for (const r of rows) {
-      if (r[1] < lo[1]) lo = r
-      if (r[1] > hi[1]) hi = r
+  /** Inserts blocks of one series and level, INSERT_BLOCKS to a statement. */
+  private insertBlocks(runId: number, key: string, level: number, blocks: readonly Unit[]): void {
+    let i = 0
+    for (; i + INSERT_BLOCKS <= blocks.length; i += INSERT_BLOCKS) {
+      const args: unknown[] = []
+      for (let j = i; j < i + INSERT_BLOCKS; j++) args.push(runId, key, level, ...blocks[j])
+      this.insertMany.run(args)
     }
-    const first = rows[0]
-    const last = rows[rows.length - 1]
-    this.insert.run(runId, key, 0, first[0], first[1], first[2], last[0], last[1], last[2], rows.length, lo[2], lo[0], lo[1], hi[2], hi[0], hi[1])
-  }
-
-  private writeBlocks(runId: number, key: string, level: number, units: readonly Unit[]): void {
-    let lo = units[0]
-    let hi = units[0]
-    let n = 0
-    for (const u of units) {
-      if (u[9] < lo[9]) lo = u
-      if (u[12] > hi[12]) hi = u
-      n += u[6]
-    }
-    const first = units[0]
-    const last = units[units.length - 1]
-    this.insert.run(runId, key, level, first[0], first[1], first[2], last[3], last[4], last[5], n, lo[7], lo[8], lo[9], hi[10], hi[11], hi[12])
+    for (; i < blocks.length; i++) this.insert.run(runId, key, level, ...blocks[i])
   }
 
   /** After metrics of a run were deleted past `step` (a rewind): drops the blocks that reached past it. */
