@@ -29,9 +29,11 @@ export const METRIC_SUMMARIES_SQL = `CREATE TABLE metric_summaries (
      min_id INTEGER NOT NULL,
      min_step INTEGER NOT NULL,
      min_value REAL NOT NULL,
+     min_time REAL NOT NULL,
      max_id INTEGER NOT NULL,
      max_step INTEGER NOT NULL,
      max_value REAL NOT NULL,
+     max_time REAL NOT NULL,
      PRIMARY KEY (run_id, key, level, first_step, first_value, first_id)
    ) WITHOUT ROWID;`
 
@@ -40,19 +42,19 @@ type Unit = [
   firstStep: number, firstValue: number, firstId: number,
   lastStep: number, lastValue: number, lastId: number,
   n: number,
-  minId: number, minStep: number, minValue: number,
-  maxId: number, maxStep: number, maxValue: number,
+  minId: number, minStep: number, minValue: number, minTime: number,
+  maxId: number, maxStep: number, maxValue: number, maxTime: number,
 ]
 
-/** Blocks per multi-row INSERT (16 columns each: 512 parameters). */
+/** Blocks per multi-row INSERT (18 columns each: 576 parameters). */
 const INSERT_BLOCKS = 32
 
 /** Units read at a time while summarising (a whole number of blocks). */
 const CHUNK_UNITS = SUMMARY_BLOCK * 1024
 
-const BLOCK_COLUMNS = 'first_step, first_value, first_id, last_step, last_value, last_id, n, min_id, min_step, min_value, max_id, max_step, max_value'
-/** A metric row as level 0 reads it: only columns of the (run_id, key, step, value) index (rowid is part of it). */
-export type Row = [step: number, value: number, id: number]
+const BLOCK_COLUMNS = 'first_step, first_value, first_id, last_step, last_value, last_id, n, min_id, min_step, min_value, min_time, max_id, max_step, max_value, max_time'
+/** A metric row as level 0 sees it. */
+export type Row = [step: number, value: number, id: number, time: number]
 
 /** What follows a series' last blocks: its raw rows (fewer than a block) and the level-0 blocks not yet in a level-1 block. */
 interface Tail {
@@ -71,7 +73,7 @@ function blockOfRows(rows: readonly Row[], at: number): Unit {
   }
   const first = rows[at]
   const last = rows[at + SUMMARY_BLOCK - 1]
-  return [first[0], first[1], first[2], last[0], last[1], last[2], SUMMARY_BLOCK, lo[2], lo[0], lo[1], hi[2], hi[0], hi[1]]
+  return [first[0], first[1], first[2], last[0], last[1], last[2], SUMMARY_BLOCK, lo[2], lo[0], lo[1], lo[3], hi[2], hi[0], hi[1], hi[3]]
 }
 
 /** The block of SUMMARY_BLOCK blocks starting at `at`, one level up. */
@@ -82,12 +84,12 @@ function blockOfBlocks(units: readonly Unit[], at: number): Unit {
   for (let k = at; k < at + SUMMARY_BLOCK; k++) {
     const u = units[k]
     if (u[9] < lo[9]) lo = u
-    if (u[12] > hi[12]) hi = u
+    if (u[13] > hi[13]) hi = u
     n += u[6]
   }
   const first = units[at]
   const last = units[at + SUMMARY_BLOCK - 1]
-  return [first[0], first[1], first[2], last[3], last[4], last[5], n, lo[7], lo[8], lo[9], hi[10], hi[11], hi[12]]
+  return [first[0], first[1], first[2], last[3], last[4], last[5], n, lo[7], lo[8], lo[9], lo[10], hi[11], hi[12], hi[13], hi[14]]
 }
 
 /** Whether `rows` continue strictly increasing in the index's (step, value, rowid) order after `prev`. */
@@ -115,10 +117,11 @@ export class MetricSummaries {
       `SELECT last_step, last_value, last_id FROM metric_summaries WHERE run_id = ? AND key = ? AND level = ?
        ORDER BY first_step DESC, first_value DESC, first_id DESC LIMIT 1`,
     )
-    // Reading rows never touches the table, only the index, which holds them in (step, value, rowid)
-    // order: `ORDER BY step, value` reads it as it lies (naming rowid too made SQLite work 4× harder),
-    // and three columns a row cost a third of the time of the thirteen a block has.
-    const rows = `SELECT step, value, rowid FROM metrics WHERE run_id = @run AND key = @key`
+    // Rows in the index's (step, value, rowid) order: `ORDER BY step, value` reads it as it lies (naming
+    // rowid too made SQLite work 4× harder). `time` costs a table lookup per row, which is why rows a
+    // trainer appends are summarised from memory (rowsInserted) and only the other cases read here;
+    // the blocks keep their extremes' times so a chart never looks them up in a large table.
+    const rows = `SELECT step, value, rowid, time FROM metrics WHERE run_id = @run AND key = @key`
     const blocks = `SELECT ${BLOCK_COLUMNS} FROM metric_summaries WHERE run_id = @run AND key = @key AND level = @below`
     this.unitsAfter = [
       db.prepare(`${rows} AND (step, value, rowid) > (@s, @v, @i) ORDER BY step, value LIMIT @limit`).raw(),
@@ -128,7 +131,7 @@ export class MetricSummaries {
       db.prepare(`${rows} ORDER BY step, value LIMIT @limit`).raw(),
       db.prepare(`${blocks} ORDER BY first_step, first_value, first_id LIMIT @limit`).raw(),
     ]
-    const row = `(${Array(16).fill('?').join(', ')})`
+    const row = `(${Array(18).fill('?').join(', ')})`
     this.insert = db.prepare(`INSERT INTO metric_summaries (run_id, key, level, ${BLOCK_COLUMNS}) VALUES ${row}`)
     this.insertMany = db.prepare(`INSERT INTO metric_summaries (run_id, key, level, ${BLOCK_COLUMNS}) VALUES ${Array(INSERT_BLOCKS).fill(row).join(', ')}`)
   }

@@ -49,11 +49,11 @@ const TAIL = `run_id = @run AND key = @key AND step BETWEEN @s AND @to AND (step
 const headRows = db.prepare(`SELECT rowid, step, value FROM metrics WHERE ${HEAD} ORDER BY step, value`).raw()
 const tailRows = db.prepare(`SELECT rowid, step, value FROM metrics WHERE ${TAIL} ORDER BY step, value`).raw()
 const blockLows = db.prepare(
-  `SELECT CAST((min_step - @lo) / @width AS INTEGER) AS b, min(min_value) AS value, min_step AS step, min_id AS id
+  `SELECT CAST((min_step - @lo) / @width AS INTEGER) AS b, min(min_value) AS value, min_step AS step, min_id AS id, min_time AS time
    FROM metric_summaries WHERE ${BLOCKS} GROUP BY b`,
 )
 const blockHighs = db.prepare(
-  `SELECT CAST((max_step - @lo) / @width AS INTEGER) AS b, max(max_value) AS value, max_step AS step, max_id AS id
+  `SELECT CAST((max_step - @lo) / @width AS INTEGER) AS b, max(max_value) AS value, max_step AS step, max_id AS id, max_time AS time
    FROM metric_summaries WHERE ${BLOCKS} GROUP BY b`,
 )
 

@@ -446,8 +446,8 @@ export class RunStore {
       batch.metrics.forEach((m, i) => {
         latest[m.key] = m.value
         const rows = inserted.get(m.key)
-        if (rows) rows.push([m.step, m.value, rowids[i]])
-        else inserted.set(m.key, [[m.step, m.value, rowids[i]]])
+        if (rows) rows.push([m.step, m.value, rowids[i], m.time])
+        else inserted.set(m.key, [[m.step, m.value, rowids[i], m.time]])
       })
       this.summaries.rowsInserted(id, inserted)
       for (const e of batch.episodes) {
