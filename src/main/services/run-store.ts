@@ -118,6 +118,37 @@ export const MIGRATIONS: readonly string[] = [
      q BLOB NOT NULL,
      PRIMARY KEY (run_id, episode)
    ) WITHOUT ROWID;`,
+  // v11: sweeps (src/main/services/sweeps.ts) and their runs: one row per configuration × seed,
+  // with room for where each runs (local or a Slurm array task) so the cluster needs no migration.
+  `CREATE TABLE sweeps (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     env TEXT NOT NULL,
+     algo TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     status TEXT NOT NULL,
+     status_reason TEXT,
+     backend TEXT NOT NULL DEFAULT 'local',
+     created_at INTEGER NOT NULL,
+     ended_at INTEGER,
+     owner_pid INTEGER
+   );
+   CREATE TABLE sweep_runs (
+     sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+     config_index INTEGER NOT NULL,
+     seed_index INTEGER NOT NULL,
+     seed INTEGER NOT NULL,
+     config TEXT NOT NULL,
+     run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+     status TEXT NOT NULL DEFAULT 'pending',
+     reason TEXT,
+     backend TEXT,
+     slurm_job_id TEXT,
+     slurm_task INTEGER,
+     slurm_state TEXT,
+     PRIMARY KEY (sweep_id, config_index, seed_index)
+   ) WITHOUT ROWID;
+   CREATE INDEX sweep_runs_run ON sweep_runs(run_id);`,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -229,7 +260,7 @@ function policyOfRow(runId: number, row: PolicyRow | undefined): Policy | null {
 
 const RUN_COLUMNS = `runs.*, (SELECT max(episode) FROM checkpoints c WHERE c.run_id = runs.id AND c.has_model = 1) AS model_episode`
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
