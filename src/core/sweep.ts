@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import { AGENT_RUN_METRICS } from './agent'
 import { algosFor, findAlgo, findWorld, listWorlds, resolveWorldId } from './catalog'
-import { paramsSchema, type ParamSpec, type ParamValues } from './params'
+import { paramsSchema, parseParamText, type ParamSpec, type ParamValues } from './params'
 import { deriveSeed, Rng } from './rng'
 import type { MetricSpec } from './world'
 
@@ -264,6 +264,16 @@ export function sweepTrainRequest(spec: SweepSpec, config: SweepConfig, seed: nu
   const envParams: ParamValues = { ...spec.fixed.env_params }
   for (const axis of spec.axes) (axis.target === 'params' ? params : envParams)[axis.key] = config.values[axis.key]
   return { env: spec.env, algo: spec.algo, seed, episodes: spec.budget.episodes, params, env_params: envParams, name }
+}
+
+/**
+ * A grid typed as text ("1e-3, 5e-4"), each value read as its setting reads it;
+ * a list setting's values are separated by ';' ("64,64; 128,128"). What cannot
+ * be read stays text, so the setting's own check names the problem.
+ */
+export function parseGridText(spec: ParamSpec | undefined, text: string): SweepValue[] {
+  if (text.trim() === '') return []
+  return text.split(spec?.type === 'int-list' ? ';' : ',').map((part) => parseParamText(spec, part.trim()) as SweepValue)
 }
 
 /** "lr=0.001 gamma=0.93": a configuration in one line. */

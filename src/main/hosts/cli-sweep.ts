@@ -5,7 +5,7 @@
  */
 import { findAlgo, findWorld, algosFor } from '../../core/catalog'
 import { parseParamText } from '../../core/params'
-import { SweepError, describeConfig, type SweepRequest } from '../../core/sweep'
+import { SweepError, describeConfig, parseGridText, type SweepRequest } from '../../core/sweep'
 import { ConfigError } from '../../shared/api'
 import type { SweepDetail, SweepSummary } from '../../shared/sweeps'
 import { userMessage } from '../../shared/user-message'
@@ -83,9 +83,7 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
   for (const item of values.grid ?? []) {
     const [key, text] = keyValue('grid', item)
     taken(key, 'grid')
-    const spec = specOf(key)
-    const parts = spec?.type === 'int-list' ? text.split(';') : text.split(',')
-    settings[key] = { grid: parts.map((p) => parseParamText(spec, p.trim()) as number) }
+    settings[key] = { grid: parseGridText(specOf(key), text) }
   }
   for (const item of values.random ?? []) {
     const [key, text] = keyValue('random', item)

@@ -1,11 +1,11 @@
 /**
  * Navigation as a tiny hash router: #/train, #/runs, #/runs/<id>,
- * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks, #/data. The hash makes views linkable and survives reloads.
+ * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks, #/data, #/sweeps[/<sweepId>] (in runId). The hash makes views linkable and survives reloads.
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
-export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data'
+export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data' | 'sweeps'
 
 export interface Route {
   view: ViewName
@@ -16,7 +16,7 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean)
   const num = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null)
-  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' || parts[0] === 'data' ? parts[0] : 'train'
+  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' || parts[0] === 'data' || parts[0] === 'sweeps' ? parts[0] : 'train'
   return { view, runId: num(parts[1]), episode: num(parts[2]) }
 }
 
