@@ -119,8 +119,14 @@ describe('a local sweep', () => {
 
   it('pauses (no new runs start, the one training finishes) and resumes to the end', async () => {
     const sweep = await create({ settings: { lr: { grid: [1e-3, 5e-4, 2e-4] } }, budget: { episodes: 60 }, parallel: 1, seed: 3 })
-    await waitFor(() => started().size === 1)
-    const paused = (await services.api.handle('sweeps.pause', { id: sweep.id })) as SweepSummary
+    // Paused the moment its first run reports training, so that run is still going.
+    const paused = await new Promise<SweepSummary>((resolve) => {
+      const off = services.api.subscribe((e) => {
+        if (e.type !== 'run.updated' || e.run.status !== 'running') return
+        off()
+        resolve(services.sweeps.pause(sweep.id))
+      })
+    })
     expect(paused.status).toBe('paused')
     const settled = await services.sweeps.waitUntilSettled(sweep.id)
     expect(settled).toMatchObject({ status: 'paused', counts: { done: 1, pending: 2, active: 0 } })
