@@ -170,6 +170,20 @@ describe('a local sweep', () => {
     expect(services.store.metrics(interrupted.runId!, ['return'])).toHaveLength(80)
   })
 
+  it('a minutes budget stops each run when its time is up, and the run counts as landed', async () => {
+    const sweep = await create({ settings: { lr: { grid: [1e-3, 5e-4] } }, budget: { minutes: 0.02 }, parallel: 2, seed: 6 })
+    const final = await services.sweeps.waitUntilSettled(sweep.id)
+    expect(final).toMatchObject({ status: 'completed', counts: { done: 2, failed: 0 } })
+    const d = await detail(sweep.id)
+    for (const r of d.runs) {
+      expect(r.reason).toBe('its time budget of 0.02 min was reached')
+      const run = services.store.getRun(r.runId!)
+      expect(run.status).toBe('stopped')
+      expect(run.episodesDone).toBeLessThan(run.config.episodes)
+    }
+    expect(d.runs.map((r) => r.status)).toEqual(['done', 'done'])
+  })
+
   it('rejects a bad sweep with one line and writes nothing', async () => {
     await expect(create({ settings: { lr: { grid: [] } } })).rejects.toThrow('the grid for lr is empty; give at least one value')
     await expect(create({ settings: { memory_size: { grid: [1000, 10_000_000] } } })).rejects.toThrow(/configuration 2 \(memory_size=10000000\)/)

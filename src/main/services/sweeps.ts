@@ -188,14 +188,22 @@ export class SweepService {
     return this.emitSweep(id)
   }
 
-  /** At host start: sweeps left running by a host that is gone continue here. */
-  resumeInterrupted(): number[] {
+  /**
+   * At host start: sweeps left running by a host that is gone continue here. One that cannot
+   * (a run store opened read-only) stays as stored, and the host starts anyway.
+   */
+  resumeInterrupted(log: (line: string) => void = (line) => console.error(line)): number[] {
+    if (this.store.readOnlyReason) return []
     const rows = this.store.db.prepare(`SELECT id, owner_pid FROM sweeps WHERE status = 'running' AND backend = 'local'`).all() as { id: number; owner_pid: number | null }[]
     const resumed: number[] = []
     for (const r of rows) {
       if (r.owner_pid !== null && r.owner_pid !== process.pid && isAlive(r.owner_pid)) continue
-      this.resume(r.id)
-      resumed.push(r.id)
+      try {
+        this.resume(r.id)
+        resumed.push(r.id)
+      } catch (e) {
+        log(`quarkade: sweep ${r.id} was left running and could not continue: ${userMessage(e)}`)
+      }
     }
     return resumed
   }
