@@ -350,8 +350,9 @@ export class SweepService {
     } else if (final.status === 'stopped') status = 'cancelled'
     else status = 'failed'
     this.setRun(sweepId, configIndex, seedIndex, status, reason)
-    this.emitSweep(sweepId)
+    // The next runs start first, so the event counts them as training.
     this.pump(sweepId)
+    this.emitSweep(sweepId)
   }
 
   /** After a restart: active rows whose run no trainer holds are landed (completed) or pending again (continued). */
