@@ -21,30 +21,37 @@ export const DEFAULT_SAMPLES = 10
 export const UNTIL_TIME_IS_UP = 10_000_000
 
 export type SweepValue = number | boolean | string | number[]
-const sweepValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())])
+// Bounded so a hostile request stays small: a value, a grid, the settings of one sweep.
+const sweepValue = z.union([z.number(), z.boolean(), z.string().max(200), z.array(z.number()).max(64)])
+const MAX_SETTINGS = 32
+const fewSettings = (r: Record<string, unknown>): boolean => Object.keys(r).length <= MAX_SETTINGS
 
 /** What the Sweeps form and `quarkade sweep` send, before defaults. */
 export const sweepRequestSchema = z.strictObject({
-  env: z.string().min(1, 'choose an env'),
+  env: z.string().min(1, 'choose an env').max(60),
   /** Absent: the world's default algorithm. */
-  algo: z.string().optional(),
+  algo: z.string().max(60).optional(),
   /** Per setting (the algorithm's or the world's, by key): a list of values, or a range to draw from. */
-  settings: z.record(
-    z.string(),
-    z.union([
-      z.strictObject({ grid: z.array(sweepValue) }),
-      z.strictObject({
-        random: z.strictObject({
-          min: z.number({ error: 'a random range needs numbers' }),
-          max: z.number({ error: 'a random range needs numbers' }),
-          /** uniform in [min, max], or log-uniform (uniform in log space: learning rates). */
-          scale: z.enum(['uniform', 'log'], { error: 'scale must be uniform or log' }).optional(),
-        }),
-      }),
-    ], { error: 'each setting takes {grid: [values]} or {random: {min, max, scale}}' }),
-  ),
+  settings: z
+    .record(
+      z.string().max(60),
+      z
+        .strictObject({
+          grid: z.array(sweepValue).max(MAX_SWEEP_RUNS, `a grid has at most ${MAX_SWEEP_RUNS} values`).optional(),
+          random: z
+            .strictObject({
+              min: z.number({ error: 'a random range needs numbers' }),
+              max: z.number({ error: 'a random range needs numbers' }),
+              /** uniform in [min, max], or log-uniform (uniform in log space: learning rates). */
+              scale: z.enum(['uniform', 'log'], { error: 'scale must be uniform or log' }).optional(),
+            })
+            .optional(),
+        })
+        .refine((a) => (a.grid === undefined) !== (a.random === undefined), 'each setting takes {grid: [values]} or {random: {min, max, scale}}'),
+    )
+    .refine(fewSettings, `at most ${MAX_SETTINGS} settings are swept at once`),
   /** Settings every run of the sweep takes (not swept). */
-  fixed: z.record(z.string(), sweepValue).optional(),
+  fixed: z.record(z.string().max(60), sweepValue).refine(fewSettings, `at most ${MAX_SETTINGS} fixed settings`).optional(),
   seeds: z.number().int('seeds must be a whole number').min(1, 'seeds must be at least 1').max(100, 'seeds must be at most 100').optional(),
   budget: z
     .strictObject({
@@ -56,7 +63,7 @@ export const sweepRequestSchema = z.strictObject({
       minutes: z.number().positive('the minutes budget must be greater than 0').max(7 * 24 * 60, 'the minutes budget must be at most a week').optional(),
     })
     .optional(),
-  metric: z.strictObject({ key: z.string().min(1), direction: z.enum(['max', 'min']).optional() }).optional(),
+  metric: z.strictObject({ key: z.string().min(1).max(60), direction: z.enum(['max', 'min']).optional() }).optional(),
   seed: z.number().int('the sweep seed must be a whole number').min(0, 'the sweep seed must be ≥ 0').max(2 ** 32 - 1).optional(),
   /** Runs training at once (local). */
   parallel: z.number().int('parallel must be a whole number').min(1, 'parallel must be at least 1').max(64, 'parallel must be at most 64').optional(),
@@ -150,7 +157,7 @@ export function resolveSweep(input: unknown, defaults: { parallel: number; seed?
   const axes: SweepAxis[] = []
   for (const [key, axis] of Object.entries(req.settings)) {
     const { spec, target } = settingOf(key)
-    if ('grid' in axis) {
+    if (axis.grid !== undefined) {
       if (axis.grid.length === 0) throw new SweepError(`the grid for ${key} is empty; give at least one value`)
       const seen = new Set<string>()
       for (const v of axis.grid) {
@@ -160,7 +167,7 @@ export function resolveSweep(input: unknown, defaults: { parallel: number; seed?
         seen.add(fmt(v))
       }
       axes.push({ key, kind: 'grid', target, values: axis.grid })
-    } else {
+    } else if (axis.random !== undefined) {
       if (spec.type !== 'number' && spec.type !== 'int') throw new SweepError(`${key} is a ${spec.type} setting; a random range needs a number — give it a grid`)
       const { min, max } = axis.random
       const scale = axis.random.scale ?? 'uniform'

@@ -87,6 +87,7 @@ describe('sweep expansion', () => {
     [{ settings: { lr: { grid: [1e-3] } }, fixed: { lr: 1e-2 } }, /^lr is both swept and fixed/],
     [{ settings: { lr: { grid: Array.from({ length: 40 }, (_, i) => (i + 1) / 1000) } }, seeds: 26 }, new RegExp(`^this sweep makes 1040 runs \\(40 grid points × 1 random draws × 26 seeds\\); at most ${MAX_SWEEP_RUNS}`)],
     [{ settings: {}, seeds: 0 }, /^seeds: seeds must be at least 1$/],
+    [{ settings: { lr: { grid: [1e-3], random: { min: 1e-4, max: 1e-2 } } } }, /^settings.lr: each setting takes \{grid: \[values\]\} or \{random: \{min, max, scale\}\}$/],
   ])('rejects %j with one line naming the problem', (input, message) => {
     let error: Error | null = null
     try {
@@ -123,5 +124,14 @@ describe('the sweep page table', () => {
       '4,0.0002,rmsprop,0.7,0.05,2,2,false',
       '',
     ])
+  })
+})
+
+describe('a hostile sweep request', () => {
+  it('is refused by its size before anything is expanded', () => {
+    const big = Array.from({ length: 5000 }, (_, i) => (i + 1) / 1e6)
+    expect(() => resolve({ settings: { lr: { grid: big } } })).toThrow(`settings.lr.grid: a grid has at most ${MAX_SWEEP_RUNS} values`)
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, { grid: [1] }]))
+    expect(() => resolve({ settings: many })).toThrow('settings: at most 32 settings are swept at once')
   })
 })
