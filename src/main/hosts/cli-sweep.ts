@@ -21,7 +21,7 @@ export const SWEEP_USAGE = `quarkade sweep --env catch [--algo dqn] [--grid key=
                  [--parallel N] [--seed S] [--name TEXT] [--on local|slurm] [--wait] [--data-dir DIR] [--json]
                  a sweep over settings × seeds, run here (it waits until every run has landed)
   quarkade sweep status ID [--json] | sweep list [--json] | sweep cancel ID | sweep resume ID [--json]
-                 (a grid of list settings separates values with ';': --grid hidden_layers=64,64;128,128)`
+                 (a grid of list settings separates values with ';': --grid hidden=64,64;128,128)`
 
 function wholeNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
