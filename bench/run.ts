@@ -18,6 +18,7 @@ import { vaeBenches } from './vae'
 import { lartpcGameBenches } from './lartpc-game'
 import { lartpcReplayBenches } from './lartpc-replay'
 import { startupBenches } from './startup'
+import { storeBenches } from './store'
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -107,7 +108,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...mazeLearningBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches, ...startupBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...mazeLearningBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches, ...startupBenches, ...storeBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined

@@ -27,13 +27,16 @@ export interface EpisodeResult {
   stats?: Record<string, number>
 }
 
+/** Episodes behind the trainer's rolling numbers (win rate, mean length and stats: rl-job.ts); charts state it. */
+export const ROLLING_WINDOW = 100
+
 /**
  * What the trainer records for every agent's run, whatever its algorithm and world
  * (src/main/trainer/rl-job.ts), besides the algorithm's own metrics and the world's.
  */
 export const AGENT_RUN_METRICS: readonly MetricSpec[] = [
   { key: 'return', label: 'Return', group: 'outcome', better: 'higher' },
-  { key: 'win_rate', label: 'Win rate', group: 'outcome', fraction: true, better: 'higher' },
+  { key: 'win_rate', label: 'Win rate', group: 'outcome', fraction: true, better: 'higher', window: ROLLING_WINDOW },
   { key: 'episode_length', label: 'Episode length', unit: 'steps', group: 'outcome' },
   { key: 'env_steps_per_s', label: 'Env steps/s', unit: 'steps/s', group: 'throughput' },
   { key: 'grad_steps_per_s', label: 'Grad steps/s', unit: 'steps/s', group: 'throughput' },

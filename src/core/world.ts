@@ -24,6 +24,8 @@ export interface MetricSpec {
   fraction?: boolean
   /** Which way is better, where it is clear (Compare marks the best run). */
   better?: 'higher' | 'lower'
+  /** A rolling value over the last `window` episodes (the win rate): axis titles state it. */
+  window?: number
 }
 
 /** What an env needs besides its settings: the racer's track, a data-backed world's event. */

@@ -17,6 +17,8 @@ export type BackendChoice = (typeof BACKENDS)[number]
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'stopped', 'failed'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'failed']
+/** A tfjs LayersModel's files, as an export holds them. */
+export const MODEL_FILE_NAMES = ['model.json', 'weights.bin'] as const
 
 /** How a 3-D detector file (PILArNet) is shown and played as 2-D events. */
 export const projectionSchema = z.strictObject({
@@ -184,8 +186,26 @@ export function resolveRunConfig(input: unknown, resolveTrack?: (track: string |
     env_params: envParams.data,
     track,
     data,
-    name: req.name ?? `${env.label} · ${algo.label}${track?.name ? ` · ${track.name}` : ''}`,
+    name: req.name ?? defaultRunName([env.label, algo.label, ...(track?.name ? [track.name] : [])], [...changedSettings(algo.params, values, defaultParams(env.id, req.algo), Object.values(owned ?? {})), ...changedSettings(env.params, envParams.data as ParamValues, effectiveEnvParams(env.id, req.algo, {}), [])], seed),
   }
+}
+
+/** The settings whose values differ from their defaults, as [key, value], in the specs' order (those the run owns left out). */
+function changedSettings(specs: readonly { key: string }[], values: ParamValues, defaults: ParamValues, skip: readonly string[]): [string, ParamValues[string]][] {
+  return specs.filter((s) => !skip.includes(s.key) && JSON.stringify(values[s.key]) !== JSON.stringify(defaults[s.key])).map((s) => [s.key, values[s.key]])
+}
+
+/** Changed settings a default name lists before it says "+N more". */
+const NAME_SETTINGS = 3
+
+/**
+ * A run's name when the user gives none, made to tell runs apart in tables and legends:
+ * "Catch · DQN · lr 0.01 · seed 4" — what it is, the settings changed from the defaults, its seed.
+ */
+export function defaultRunName(what: readonly string[], changed: readonly [string, ParamValues[string]][], seed: number): string {
+  const shown = changed.slice(0, NAME_SETTINGS).map(([k, v]) => `${k} ${Array.isArray(v) ? (v.length ? v.join(',') : '[]') : String(v)}`)
+  if (changed.length > NAME_SETTINGS) shown.push(`+${changed.length - NAME_SETTINGS} more`)
+  return [...what, ...shown, `seed ${seed}`].join(' · ')
 }
 
 export const runSummarySchema = z.object({
@@ -401,6 +421,16 @@ export const apiMethods = {
   'runs.export': {
     input: z.strictObject({ id: z.number().int().positive(), dir: z.string().min(1, 'choose a folder') }),
     output: z.object({ files: z.array(z.string()) }),
+  },
+  /** The newest saved model's files, for a download (web mode): which checkpoint, each file's size. */
+  'runs.modelFiles': {
+    input: runId,
+    output: z.object({ checkpoint: z.number().int(), files: z.array(z.object({ name: z.enum(MODEL_FILE_NAMES), bytes: z.number().int() })) }),
+  },
+  /** One piece (≤ 4 MiB, base64) of a checkpoint's model file from `offset`; `next` is where the next piece starts, null at the end. */
+  'runs.modelChunk': {
+    input: z.strictObject({ id: z.number().int().positive(), checkpoint: z.number().int().min(0), file: z.enum(MODEL_FILE_NAMES), offset: z.number().int().min(0) }),
+    output: z.object({ data: z.string(), next: z.number().int().nullable() }),
   },
   'models.import': {
     input: z.strictObject({ dir: z.string().min(1, 'choose a folder'), env: z.string(), name: z.string().max(200).optional() }),

@@ -130,6 +130,21 @@ export async function apiCall<T = unknown>(page: Page, method: string, input: un
   return reply.result as T
 }
 
+/**
+ * Waits (outside a test too: in beforeAll, where expect.poll is not allowed) until
+ * the run has finished, and returns it; throws with its status when it did not complete.
+ */
+export async function runCompleted(page: Page, id: number, timeoutMs = 240_000): Promise<{ status: string; statusReason: string | null }> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const run = await apiCall<{ status: string; statusReason: string | null }>(page, 'runs.get', { id })
+    if (run.status === 'completed') return run
+    if (run.status === 'failed' || run.status === 'stopped') throw new Error(`run ${id} ended ${run.status}: ${run.statusReason}`)
+    if (Date.now() > until) throw new Error(`run ${id} still ${run.status} after ${timeoutMs / 1000} s`)
+    await page.waitForTimeout(500)
+  }
+}
+
 /** The window sizes every view must work at. */
 export const REVIEW_SIZES = [
   { width: 1360, height: 880 },

@@ -12,7 +12,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { chartPoints, runStatus, startApp, type E2EApp } from './helpers'
-import { RUN_COLORS } from '../../src/renderer/src/lib/compare'
+import { runColour } from '../../src/renderer/src/lib/run-colours'
 
 const GAMES = 10
 /** Agent steps per game at most: tiny games keep the runs short. */
@@ -211,7 +211,7 @@ describe('the maze dashboard', () => {
     const swatches = await page.locator('.compare__swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
     expect(runStroke).toEqual(swatches)
     const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`
-    expect(swatches).toEqual([rgb(RUN_COLORS[0]), rgb(RUN_COLORS[1])])
+    expect(swatches).toEqual([rgb(runColour(dqnRun)), rgb(runColour(splitRun))])
 
     // N chosen by the user: the last 4 games; a bad N is one line naming it.
     await byTestId('compare-box-n').fill('4')

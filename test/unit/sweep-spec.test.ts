@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_SWEEP_RUNS, resolveSweep, sweepConfigs, sweepRunCount, sweepSeeds, sweepTrainRequest, UNTIL_TIME_IS_UP } from '../../src/core/sweep'
 import { resolveRunConfig } from '../../src/shared/api'
 import type { SweepConfigRow, SweepSummary } from '../../src/shared/sweeps'
-import { configsCsv, sortConfigRows } from '../../src/renderer/src/lib/sweep-table'
+import { configsCsv } from '../../src/renderer/src/lib/sweep-table'
 
 const resolve = (input: Record<string, unknown>) => resolveSweep({ env: 'catch', algo: 'dqn', ...input }, { parallel: 2 })
 
@@ -106,14 +106,6 @@ describe('the sweep page table', () => {
   const sweep = { id: 3, spec } as unknown as SweepSummary
   const row = (index: number, lr: number, optimizer: string, mean: number | null, best = false): SweepConfigRow => ({ index, values: { lr, optimizer }, landed: mean === null ? 0 : 2, runs: 2, mean, std: mean === null ? null : 0.05, best })
   const rows = [row(0, 1e-3, 'adam', 0.5), row(1, 1e-3, 'rmsprop', 0.9, true), row(2, 5e-4, 'adam', null), row(3, 2e-4, 'rmsprop', 0.7)]
-
-  it('sorts by the metric, a setting or the configuration; configurations without a result last either way', () => {
-    expect(sortConfigRows(rows, 'mean', true).map((r) => r.index)).toEqual([1, 3, 0, 2])
-    expect(sortConfigRows(rows, 'mean', false).map((r) => r.index)).toEqual([0, 3, 1, 2])
-    expect(sortConfigRows(rows, 'setting:lr', false).map((r) => r.index)).toEqual([3, 2, 0, 1])
-    expect(sortConfigRows(rows, 'setting:optimizer', true).map((r) => r.index)).toEqual([1, 3, 0, 2])
-    expect(sortConfigRows(rows, '#', true).map((r) => r.index)).toEqual([3, 2, 1, 0])
-  })
 
   it('exports one CSV line per configuration with the swept settings, mean, std and the best marked', () => {
     expect(configsCsv(sweep, rows).split('\n')).toEqual([

@@ -3,6 +3,7 @@ import { Rng } from '../../src/core/rng'
 import {
   DEFAULT_HALF_SPAN,
   auc,
+  aucWithInterval,
   energyRatio,
   fitLogistic,
   jetKinematics,
@@ -108,6 +109,35 @@ describe('AUC and latent separation', () => {
     expect(auc([1, 2], [1, 1])).toBeNaN()
   })
 
+  it('AUC interval (DeLong): same AUC, about 95 % coverage of the true AUC, narrower with more items', () => {
+    expect(aucWithInterval([0.1, 0.2], [1, 0])).toBeNull()
+    const rng = new Rng(6)
+    // Positives ~ N(δ, 1), negatives ~ N(0, 1): the true AUC is Φ(δ/√2) = 0.76 for δ = 1 (Φ(0.7071) = 0.7602).
+    const trueAuc = 0.7602
+    const sample = (n: number): { scores: number[]; labels: number[] } => {
+      const labels = Array.from({ length: n }, (_, i) => i % 2)
+      return { scores: labels.map((y) => normal(rng) + y), labels }
+    }
+    let covered = 0
+    const trials = 300
+    for (let t = 0; t < trials; t++) {
+      const { scores, labels } = sample(120)
+      const e = aucWithInterval(scores, labels)!
+      expect(e.auc).toBeCloseTo(auc(scores, labels), 12)
+      expect([e.positives, e.negatives]).toEqual([60, 60])
+      if (e.lo <= trueAuc && trueAuc <= e.hi) covered++
+    }
+    expect(covered / trials).toBeGreaterThan(0.9)
+    expect(covered / trials).toBeLessThan(0.99)
+    const width = (n: number): number => {
+      const e = aucWithInterval(...(Object.values(sample(n)) as [number[], number[]]))!
+      return e.hi - e.lo
+    }
+    // Four times the items, about half the width.
+    expect(width(4000) / width(1000)).toBeGreaterThan(0.35)
+    expect(width(4000) / width(1000)).toBeLessThan(0.65)
+  })
+
   it('logistic regression on latent means: separable clusters → 1, no signal → ≈ ½', () => {
     const rng = new Rng(4)
     const d = 6
@@ -122,13 +152,19 @@ describe('AUC and latent separation', () => {
     }
     const trS = make(400, 4)
     const vaS = make(200, 4)
-    expect(latentAuc(trS.Z, trS.y, vaS.Z, vaS.y, d)).toBeGreaterThan(0.999)
+    expect(latentAuc(trS.Z, trS.y, vaS.Z, vaS.y, d)!.auc).toBeGreaterThan(0.999)
     const tr0 = make(400, 0)
     const va0 = make(2000, 0)
-    expect(Math.abs(latentAuc(tr0.Z, tr0.y, va0.Z, va0.y, d) - 0.5)).toBeLessThan(0.05)
+    const none = latentAuc(tr0.Z, tr0.y, va0.Z, va0.y, d)!
+    expect(Math.abs(none.auc - 0.5)).toBeLessThan(0.05)
+    // No signal: the interval holds ½, so the app must not claim a separation.
+    expect(none.lo).toBeLessThan(0.5)
+    expect(none.hi).toBeGreaterThan(0.5)
+    expect(none.positives + none.negatives).toBe(2000)
     // Unlabelled entries (NaN) are left out.
     const yNan = Float32Array.from(vaS.y, (v, i) => (i < 10 ? NaN : v))
-    expect(latentAuc(trS.Z, trS.y, vaS.Z, yNan, d)).toBeGreaterThan(0.999)
+    expect(latentAuc(trS.Z, trS.y, vaS.Z, yNan, d)!.auc).toBeGreaterThan(0.999)
+    expect(latentAuc(trS.Z, trS.y, vaS.Z, yNan, d)!.positives + latentAuc(trS.Z, trS.y, vaS.Z, yNan, d)!.negatives).toBe(190)
   })
 
   it('the gradient-descent path (many features) separates too', () => {

@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { RunConfig, RunSummary } from '../../src/shared/api'
-import { configRows, metricRows, overlayBuffer, sameImage, smooth, stepsPerEpoch } from '../../src/renderer/src/lib/compare'
+import { configRows, metricRows, overlayBuffer, sameImage, stepsPerEpoch } from '../../src/renderer/src/lib/compare'
 import { MetricsBuffer } from '../../src/renderer/src/lib/metrics'
-import { bounds2d, decodeFloat32, pairRange, parseVaeResults } from '../../src/renderer/src/lib/vae'
+import { bounds2d, decodeFloat32, pairRange, parseVaeResults, aucVerdict } from '../../src/renderer/src/lib/vae'
 
 const b64 = (a: number[]): string => Buffer.from(new Float32Array(a).buffer).toString('base64')
 
@@ -141,8 +141,17 @@ describe('comparing runs', () => {
     const out = overlayBuffer([r], [buf], ['val_loss', 'train_loss'])
     expect(out.series.get('val_loss@7')).toEqual({ steps: [1, 2], values: [7.5, 4.5] })
     expect(out.series.get('train_loss@7')!.steps).toEqual([0.333, 0.667, 1, 1.333, 1.667, 2])
-    expect(smooth([2, 4, 6], 2)).toEqual([2, 3, 5])
     expect(sameImage([1, 2], [1, 2])).toBe(true)
     expect(sameImage([1, 2], [1, 3])).toBe(false)
   })
+})
+
+test('aucVerdict claims a separation only when the 95 % interval clears ½', () => {
+  const at = (lo: number, hi: number) => aucVerdict({ latentAuc: (lo + hi) / 2, latentAucInterval: { lo, hi, quarks: 100, gluons: 90 } })
+  expect(at(0.55, 0.7)).toMatchObject({ text: 'separates the classes', tone: 'good' })
+  expect(at(0.55, 0.7).detail).toContain('190 held-out jets (100 quark, 90 gluon)')
+  expect(at(0.45, 0.7)).toMatchObject({ text: 'no clear separation: the interval includes 0.5', tone: '' })
+  expect(at(0.2, 0.4)).toMatchObject({ text: 'separates the classes (inverted)', tone: 'good' })
+  expect(aucVerdict({ latentAuc: 0.8, latentAucInterval: null }).tone).toBe('')
+  expect(aucVerdict({ latentAuc: null, latentAucInterval: null }).text).toBe('needs both classes')
 })

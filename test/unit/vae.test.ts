@@ -179,6 +179,8 @@ describe('VAE training', () => {
     expect(results.pixelMse).toBeLessThan(results.baselinePixelMse)
     results.energyRatio.forEach((r) => expect(r).toBeGreaterThan(0.5))
     expect(results.latentAuc).toBeGreaterThan(0.5)
+    expect(results.latentAucInterval!.lo).toBeLessThan(results.latentAuc!)
+    expect(results.latentAucInterval!.quarks + results.latentAucInterval!.gluons).toBe(results.n)
     expect(results.latent.pca).toHaveLength(2 * results.n)
     expect(results.latent.umap).toHaveLength(2 * results.n)
     expect(results.examples.count).toBe(2)

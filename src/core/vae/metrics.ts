@@ -150,6 +150,54 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg)
 }
 
+/** Average ranks (1-based; ties share their mean rank) of `values`. */
+function midranks(values: readonly number[]): Float64Array {
+  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b])
+  const ranks = new Float64Array(values.length)
+  for (let i = 0; i < order.length; ) {
+    let j = i
+    while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++
+    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1
+    i = j + 1
+  }
+  return ranks
+}
+
+/** An AUC with its 95 % confidence interval and the counts it rests on. */
+export interface AucEstimate {
+  auc: number
+  /** 95 % interval by DeLong's variance (normal approximation), clipped to [0, 1]. */
+  lo: number
+  hi: number
+  /** Scored items labelled 1 (positives) and 0 (negatives). */
+  positives: number
+  negatives: number
+}
+
+/**
+ * AUC with DeLong's variance (DeLong, DeLong & Clarke-Pearson 1988; the midrank form of Sun & Xu
+ * 2014): each positive's and each negative's share of the U statistic, whose spread gives the
+ * AUC's standard error. Null unless both classes have at least two items.
+ */
+export function aucWithInterval(scores: ArrayLike<number>, labels: ArrayLike<number>): AucEstimate | null {
+  const pos: number[] = []
+  const neg: number[] = []
+  for (let i = 0; i < scores.length; i++) (labels[i] > 0.5 ? pos : neg).push(scores[i])
+  const m = pos.length
+  const n = neg.length
+  if (m < 2 || n < 2) return null
+  const all = midranks([...pos, ...neg])
+  const withinPos = midranks(pos)
+  const withinNeg = midranks(neg)
+  const v10 = pos.map((_, i) => (all[i] - withinPos[i]) / n)
+  const v01 = neg.map((_, j) => 1 - (all[m + j] - withinNeg[j]) / m)
+  const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length
+  const variance = (v: number[], mu: number): number => v.reduce((a, b) => a + (b - mu) ** 2, 0) / (v.length - 1)
+  const a = mean(v10)
+  const se = Math.sqrt(variance(v10, a) / m + variance(v01, mean(v01)) / n)
+  return { auc: a, lo: Math.max(0, a - 1.96 * se), hi: Math.min(1, a + 1.96 * se), positives: m, negatives: n }
+}
+
 export interface LogisticModel {
   weights: Float64Array
   bias: number
@@ -268,10 +316,10 @@ function solveSpd(H: Float64Array, g: Float64Array, D: number): Float64Array {
 
 /**
  * Quark/gluon separation in the latent space: a logistic regression on the
- * latent means, fitted on the training set and scored (AUC) on the validation set.
+ * latent means, fitted on the training set and scored (AUC with its 95 % interval) on the validation set.
  * Labels other than 0/1 (e.g. NaN, unknown) are left out.
  */
-export function latentAuc(trainZ: ArrayLike<number>, trainY: ArrayLike<number>, valZ: ArrayLike<number>, valY: ArrayLike<number>, d: number): number {
+export function latentAuc(trainZ: ArrayLike<number>, trainY: ArrayLike<number>, valZ: ArrayLike<number>, valY: ArrayLike<number>, d: number): AucEstimate | null {
   const pick = (Z: ArrayLike<number>, Y: ArrayLike<number>): { X: Float64Array; y: Float64Array } => {
     const keep: number[] = []
     for (let i = 0; i < Y.length; i++) if (Y[i] === 0 || Y[i] === 1) keep.push(i)
@@ -283,9 +331,9 @@ export function latentAuc(trainZ: ArrayLike<number>, trainY: ArrayLike<number>, 
   }
   const tr = pick(trainZ, trainY)
   const va = pick(valZ, valY)
-  if (tr.y.length < 2 || va.y.length < 2) return NaN
+  if (tr.y.length < 2 || va.y.length < 2) return null
   const model = fitLogistic(tr.X, tr.y, tr.y.length, d)
-  return auc(logisticScores(model, va.X, va.y.length), va.y)
+  return aucWithInterval(logisticScores(model, va.X, va.y.length), va.y)
 }
 
 const rows = (X: ArrayLike<number>, n: number, d: number): number[][] =>

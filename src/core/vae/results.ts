@@ -36,6 +36,8 @@ export interface VaeResults {
   w1Prior: { mass: number; pt: number }
   /** AUC of a logistic regression on latent means (fit on train, scored on val); null without labels. */
   latentAuc: number | null
+  /** Its 95 % interval and the held-out jets of each class it was scored on; null with latentAuc. */
+  latentAucInterval: { lo: number; hi: number; quarks: number; gluons: number } | null
   latent: {
     /** 2-D views of the validation latent means (n × 2 row-major), and their labels. */
     pca: Float32Array
@@ -131,7 +133,8 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   }
 
   const labelled = (ys: Float32Array): boolean => ys.some((v) => v === 0) && ys.some((v) => v === 1)
-  const aucValue = labelled(yTrain) && labelled(yVal) ? latentAuc(zTrain, yTrain, zVal, yVal, d) : null
+  const separation = labelled(yTrain) && labelled(yVal) ? latentAuc(zTrain, yTrain, zVal, yVal, d) : null
+  const aucValue = separation && Number.isFinite(separation.auc) ? separation : null
   const n = val.length
   const pca = pca2d(zVal, n, d)
   return {
@@ -141,7 +144,9 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
     energyRatio: Array.from(totR, (v, c) => v / totO[c]),
     w1Reco: { mass: wasserstein1(massO, massR), pt: wasserstein1(ptO, ptR) },
     w1Prior: { mass: wasserstein1(massO, massP), pt: wasserstein1(ptO, ptP) },
-    latentAuc: aucValue !== null && Number.isFinite(aucValue) ? aucValue : null,
+    latentAuc: aucValue?.auc ?? null,
+    // Label 1 is gluon, 0 quark (the CMS file's convention).
+    latentAucInterval: aucValue ? { lo: aucValue.lo, hi: aucValue.hi, quarks: aucValue.negatives, gluons: aucValue.positives } : null,
     latent: {
       pca: pca.points,
       pcaExplained: pca.explained,

@@ -35,6 +35,7 @@ import type * as TracksModule from '../services/tracks'
 import type * as CliDataModule from './cli-data'
 import type * as CliRewardsModule from './cli-rewards'
 import type * as CliCombineModule from './cli-combine'
+import type * as CliSlurmModule from './cli-slurm'
 
 // `runs` needs only the run store. Everything else (the worlds' catalog and zod, the job and
 // model services with tfjs, HDF5 with h5wasm) loads in loadCommandModules, from main, before
@@ -63,9 +64,10 @@ let TrackLibrary: typeof TracksModule.TrackLibrary
 let cliData: typeof CliDataModule
 let cliRewards: typeof CliRewardsModule
 let cliCombine: typeof CliCombineModule
+let cliSlurm: typeof CliSlurmModule
 
 async function loadCommandModules(): Promise<void> {
-  const [probe, h5, schemas, builtinTracks, track, catalog, params, api, services, launcher, models, tracks, data, rewards, combine] = await Promise.all([
+  const [probe, h5, schemas, builtinTracks, track, catalog, params, api, services, launcher, models, tracks, data, rewards, combine, slurm] = await Promise.all([
     import('../trainer/backend-probe'),
     import('../h5/file'),
     import('../data/schemas'),
@@ -81,6 +83,7 @@ async function loadCommandModules(): Promise<void> {
     import('./cli-data'),
     import('./cli-rewards'),
     import('./cli-combine'),
+    import('./cli-slurm'),
   ])
   ;({ backendProblem } = probe)
   ;({ openH5 } = h5)
@@ -94,7 +97,7 @@ async function loadCommandModules(): Promise<void> {
   ;({ childProcessLauncher } = launcher)
   ;({ exportModel, importModel } = models)
   ;({ TrackLibrary } = tracks)
-  ;[cliData, cliRewards, cliCombine] = [data, rewards, combine]
+  ;[cliData, cliRewards, cliCombine, cliSlurm] = [data, rewards, combine, slurm]
 }
 
 const usage = (): string => `usage:
@@ -114,6 +117,7 @@ const usage = (): string => `usage:
                  (--algo may be left out: each world has a default algorithm)
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
+  ${cliSlurm.SLURM_USAGE}
   quarkade sweep --env catch --algo dqn --grid lr=1e-3,5e-4 --random gamma=0.8:0.99 --seeds 3 --budget-episodes 500 [--json]   (quarkade sweep --help for more)
   ${cliRewards.REWARD_USAGE}
   ${cliData.INSPECT_USAGE}
@@ -289,6 +293,7 @@ function resultJson(run: RunSummary, wallS: number): Record<string, unknown> {
           w1_mass: num(run.latest.w1_mass),
           w1_pt: num(run.latest.w1_pt),
           latent_auc: num(run.latest.latent_auc),
+          latent_auc_95: run.latest.latent_auc_lo === undefined ? null : [num(run.latest.latent_auc_lo), num(run.latest.latent_auc_hi)],
           images_per_s: num(run.latest.images_per_s),
         }
       : {}),
@@ -350,6 +355,7 @@ async function preflight(config: RunConfig): Promise<void> {
 }
 
 async function train(args: string[]): Promise<number> {
+  if (cliSlurm.wantsSlurm(args)) return cliSlurm.trainOnSlurm(args, { trainConfigFromArgs, resultJson })
   const { config, resume, dataDir, json } = trainConfigFromArgs(args)
   if (resume && !fs.existsSync(dataDir)) throw new UsageError(`no runs in ${dataDir}`)
   if (config) await preflight(config)
@@ -543,6 +549,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(rest)
       case 'import':
         return await importCommand(rest)
+      case 'slurm':
+        return await cliSlurm.slurmCommand(rest)
       case 'sweep':
         return await (await import('./cli-sweep')).sweepCommand(rest)
       case undefined:

@@ -8,7 +8,7 @@ import { backendProblem } from '../trainer/backend-probe'
 import { describeAlgo, describeWorld, listAlgos, listWorlds } from '../../core/catalog'
 import { ApiError, BACKENDS, apiMethods, resolveRunConfig, type ApiEvent, type ApiMethod, type ApiOutput, type SystemInfo } from '../../shared/api'
 import type { JobService } from './jobs'
-import { exportModel, importModel } from './models'
+import { exportModel, importModel, modelFileSizes, readModelChunk } from './models'
 import type { TrackLibrary } from './tracks'
 import { RewardLibrary } from './rewards'
 import type { FileService } from './files'
@@ -77,6 +77,17 @@ export class ApiRouter {
       'runs.playCombined': ({ a, b, atLeast, episodes, seed }: { a: number; b: number; atLeast: number; episodes: number; seed?: number }) =>
         this.jobs.playCombined(a, b, atLeast, episodes, seed ?? Math.floor(Math.random() * 2 ** 31)),
       'runs.export': ({ id, dir }: { id: number; dir: string }) => ({ files: exportModel(this.jobs.latestModel(id), this.folders.exportTarget(dir)) }),
+      'runs.modelFiles': ({ id }: { id: number }) => {
+        const dir = this.jobs.latestModel(id)
+        const checkpoint = this.store.checkpoints(id).find((c) => c.path === dir)!.episode
+        return { checkpoint, files: modelFileSizes(dir) }
+      },
+      'runs.modelChunk': ({ id, checkpoint, file, offset }: { id: number; checkpoint: number; file: 'model.json' | 'weights.bin'; offset: number }) => {
+        this.store.getRun(id)
+        const found = this.store.checkpoints(id).find((c) => c.episode === checkpoint)
+        if (!found) throw new ApiError(`run ${id} has no checkpoint after ${checkpoint} episodes (resumed or deleted since the download began?)`)
+        return readModelChunk(found.path, file, offset)
+      },
       'models.import': ({ dir, env, name }: { dir: string; env: string; name?: string }) => {
         const run = importModel(this.store, readable(dir), env, name)
         this.publish({ type: 'run.updated', run })

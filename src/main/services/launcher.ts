@@ -5,7 +5,8 @@
  */
 import { fork } from 'node:child_process'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { FromTrainer, ToTrainer } from '../trainer/protocol'
 
 export interface TrainerProcess {
@@ -28,7 +29,8 @@ export interface Launcher {
  */
 export function trainerEntry(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.ts')) return { file: path.join(path.dirname(here), '../trainer/index.ts'), execArgv: ['--import', 'tsx'] }
+  // tsx by its resolved URL: a bare `--import tsx` is looked up from the working folder (a Slurm job's is elsewhere).
+  if (here.endsWith('.ts')) return { file: path.join(path.dirname(here), '../trainer/index.ts'), execArgv: ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href] }
   return { file: path.join(path.dirname(here), 'trainer.js'), execArgv: [] }
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { algosFor, defaultParams, getWorld, makeEnv } from '../../core/catalog'
 import { implementationOf } from '../../core/agents/implementations'
 import type { ParamValues } from '../../core/params'
-import { resolveRunConfig, type RunSummary } from '../../shared/api'
+import { MODEL_FILE_NAMES, resolveRunConfig, type RunSummary } from '../../shared/api'
 import { readModelFolder, writeModelFolder } from '../trainer/model-files'
 import type { RunStore } from './run-store'
 
@@ -20,6 +20,35 @@ export function exportModel(modelDir: string, outDir: string): string[] {
   }
   writeModelFolder(target, readModelFolder(modelDir))
   return [path.join(target, 'model.json'), path.join(target, 'weights.bin')]
+}
+
+/** Bytes per `runs.modelChunk` reply: 4 MiB (5.6 MB as base64), so a large model never travels as one message. */
+export const MODEL_CHUNK_BYTES = 4 * 1024 * 1024
+
+type ModelFile = (typeof MODEL_FILE_NAMES)[number]
+
+/** The model files in a checkpoint folder and their sizes (a download's plan). */
+export function modelFileSizes(modelDir: string): { name: ModelFile; bytes: number }[] {
+  return MODEL_FILE_NAMES.map((name) => {
+    const file = path.join(modelDir, name)
+    if (!fs.existsSync(file)) throw new Error(`the checkpoint ${modelDir} has no ${name}`)
+    return { name, bytes: fs.statSync(file).size }
+  })
+}
+
+/** Up to MODEL_CHUNK_BYTES of a model file from `offset`, as base64; `next` is the following offset (null at the end). */
+export function readModelChunk(modelDir: string, name: ModelFile, offset: number): { data: string; next: number | null } {
+  const fd = fs.openSync(path.join(modelDir, name), 'r')
+  try {
+    const size = fs.fstatSync(fd).size
+    if (offset > size) throw new Error(`offset ${offset} is past the end of ${name} (${size} bytes)`)
+    const buf = Buffer.alloc(Math.min(MODEL_CHUNK_BYTES, size - offset))
+    const read = fs.readSync(fd, buf, 0, buf.length, offset)
+    const next = offset + read
+    return { data: buf.subarray(0, read).toString('base64'), next: next < size ? next : null }
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { removeUnrecorded, setAsideUnowned } from '../trainer/checkpoints'
 import { MetricsReader } from './metrics-reader'
+import { MetricSummaries, METRIC_SUMMARIES_SQL, type Row } from './metric-summaries'
 import type { EpisodeRow, MetricPoint, Policy, Replay, RunConfig, RunStatus, RunSummary } from '../../shared/api'
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -118,7 +119,10 @@ export const MIGRATIONS: readonly string[] = [
      q BLOB NOT NULL,
      PRIMARY KEY (run_id, episode)
    ) WITHOUT ROWID;`,
-  // v11: sweeps (src/main/services/sweeps.ts) and their runs: one row per configuration × seed,
+  // v11: per-block min/max summaries of every metric series, so a chart of millions of points reads
+  // thousands of rows (metric-summaries.ts); existing series are summarised by the backfill below.
+  METRIC_SUMMARIES_SQL,
+  // v12: sweeps (src/main/services/sweeps.ts) and their runs: one row per configuration × seed,
   // with room for where each runs (local or a Slurm array task) so the cluster needs no migration.
   `CREATE TABLE sweeps (
      id INTEGER PRIMARY KEY,
@@ -150,6 +154,18 @@ export const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX sweep_runs_run ON sweep_runs(run_id);`,
 ]
+
+/** Work a migration needs beyond its SQL, run right after it in the same transaction. */
+const BACKFILLS = new Map<string, (db: Database.Database) => void>([
+  [
+    METRIC_SUMMARIES_SQL,
+    (db) => {
+      const summaries = new MetricSummaries(db)
+      const series = db.prepare('SELECT DISTINCT run_id, key FROM metrics').all() as { run_id: number; key: string }[]
+      for (const s of series) summaries.summarise(s.run_id, s.key)
+    },
+  ],
+])
 
 export const SCHEMA_VERSION = MIGRATIONS.length
 
@@ -285,6 +301,10 @@ export class RunStore {
     // The busy timeout comes first: switching to WAL and migrating take locks another process may hold.
     this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
     this.db.pragma('journal_mode = WAL')
+    // In WAL mode NORMAL never corrupts the database and keeps every commit across an app or trainer
+    // crash; only a power cut may drop the last commits. FULL's fsync per trainer batch costs ingest
+    // rate on every run for that.
+    this.db.pragma('synchronous = NORMAL')
     this.db.pragma('foreign_keys = ON')
     const problems = this.db.pragma('quick_check(100)', { simple: false }) as { quick_check: string }[]
     if (problems.length && problems[0].quick_check !== 'ok') {
@@ -317,9 +337,19 @@ export class RunStore {
     this.db.transaction(() => {
       const current = version()
       check(current)
-      for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v])
+      for (let v = current; v < SCHEMA_VERSION; v++) {
+        this.db.exec(MIGRATIONS[v])
+        BACKFILLS.get(MIGRATIONS[v])?.(this.db)
+      }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`)
     }).immediate()
+  }
+
+  private summaryWriter: MetricSummaries | null = null
+
+  /** Keeps the metric summaries in step with the metrics this store writes. */
+  get summaries(): MetricSummaries {
+    return (this.summaryWriter ??= new MetricSummaries(this.db))
   }
 
   close(): void {
@@ -396,6 +426,7 @@ export class RunStore {
     const later = this.db.prepare('SELECT path FROM checkpoints WHERE run_id = ? AND episode > ?').all(id, episode) as { path: string }[]
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, episode)
+      this.summaries.truncate(id, episode)
       this.db.prepare('DELETE FROM episodes WHERE run_id = ? AND episode >= ?').run(id, episode)
       this.db.prepare('DELETE FROM replays WHERE run_id = ? AND episode >= ?').run(id, episode)
       this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND episode > ?').run(id, episode)
@@ -435,17 +466,21 @@ export class RunStore {
 
   /** Writes one trainer batch atomically. */
   writeBatch(id: number, batch: RunBatch): void {
-    const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, ?, ?, ?, ?)')
     const insertEpisode = this.db.prepare(
       'INSERT OR REPLACE INTO episodes (run_id, episode, seed, return, length, won) VALUES (?, ?, ?, ?, ?, ?)',
     )
     const insertReplay = this.db.prepare('INSERT OR REPLACE INTO replays (run_id, episode, seed, actions, action_encoding, outputs) VALUES (?, ?, ?, ?, ?, ?)')
     this.db.transaction(() => {
       const latest: Record<string, number> = {}
-      for (const m of batch.metrics) {
-        insertMetric.run(id, m.key, m.step, m.value, m.time)
+      const rowids = this.insertMetrics(id, batch.metrics)
+      const inserted = new Map<string, Row[]>()
+      batch.metrics.forEach((m, i) => {
         latest[m.key] = m.value
-      }
+        const rows = inserted.get(m.key)
+        if (rows) rows.push([m.step, m.value, rowids[i]])
+        else inserted.set(m.key, [[m.step, m.value, rowids[i]]])
+      })
+      this.summaries.rowsInserted(id, inserted)
       for (const e of batch.episodes) {
         insertEpisode.run(id, e.episode, e.seed, e.return, e.length, e.won ? 1 : 0)
         if (e.actions) {
@@ -464,6 +499,44 @@ export class RunStore {
           .run(p.episodesDone, p.envSteps, p.gradSteps, id)
       }
     })()
+  }
+
+  /** Metric rows per INSERT statement: one native call per 128 rows instead of one per row. */
+  private static readonly METRIC_ROWS_PER_INSERT = 128
+  private insertMetricRows: Database.Statement | null = null
+  private insertMetricRow: Database.Statement | null = null
+  private readonly metricArgs = new Array<unknown>(RunStore.METRIC_ROWS_PER_INSERT * 5)
+
+  /**
+   * Inserts metric points (inside the caller's transaction), many rows per statement; returns their
+   * rowids. SQLite gives each new row the largest rowid + 1, so one statement's rows get consecutive
+   * ids ending at its last_insert_rowid.
+   */
+  private insertMetrics(id: number, metrics: readonly MetricPoint[]): Float64Array {
+    const rowids = new Float64Array(metrics.length)
+    const per = RunStore.METRIC_ROWS_PER_INSERT
+    this.insertMetricRows ??= this.db.prepare(`INSERT INTO metrics (run_id, key, step, value, time) VALUES ${Array(per).fill('(?, ?, ?, ?, ?)').join(', ')}`)
+    this.insertMetricRow ??= this.db.prepare('INSERT INTO metrics (run_id, key, step, value, time) VALUES (?, ?, ?, ?, ?)')
+    const args = this.metricArgs
+    let i = 0
+    for (; i + per <= metrics.length; i += per) {
+      for (let j = 0; j < per; j++) {
+        const m = metrics[i + j]
+        const o = j * 5
+        args[o] = id
+        args[o + 1] = m.key
+        args[o + 2] = m.step
+        args[o + 3] = m.value
+        args[o + 4] = m.time
+      }
+      const last = Number(this.insertMetricRows.run(args).lastInsertRowid)
+      for (let j = 0; j < per; j++) rowids[i + j] = last - per + 1 + j
+    }
+    for (; i < metrics.length; i++) {
+      const m = metrics[i]
+      rowids[i] = Number(this.insertMetricRow.run(id, m.key, m.step, m.value, m.time).lastInsertRowid)
+    }
+    return rowids
   }
 
   addCheckpoint(id: number, episode: number, dir: string, hasModel = true): void {
@@ -560,6 +633,7 @@ export class RunStore {
     this.assertWritable()
     const dirs = this.checkpoints(id).map((c) => c.path)
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+    this.summaries.forget(id)
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
     fs.rmSync(this.runCheckpointDir(id), { recursive: true, force: true })
   }

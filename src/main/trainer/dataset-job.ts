@@ -63,6 +63,8 @@ export async function createDatasetJob(ctx: JobContext): Promise<TrainingJob> {
       point('w1_prior_mass', results.w1Prior.mass)
       point('w1_prior_pt', results.w1Prior.pt)
       point('latent_auc', results.latentAuc ?? NaN)
+      point('latent_auc_lo', results.latentAucInterval?.lo ?? NaN)
+      point('latent_auc_hi', results.latentAucInterval?.hi ?? NaN)
       results.energyRatio.forEach((r, i) => point(`energy_ratio_${data.channels[i] ?? i}`, r))
       emit({ type: 'results', results: resultsJson(results, data.channels, data.imageShape) })
     },

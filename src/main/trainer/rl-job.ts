@@ -4,7 +4,7 @@
  * with the algorithm's own metrics, the env's episode stats and rolling means,
  * and — where the world measures its greedy policy (Pixel Racer) — those numbers.
  */
-import type { RlAgent } from '../../core/agent'
+import { ROLLING_WINDOW as WINDOW, type RlAgent } from '../../core/agent'
 import { implementationOf } from '../../core/agents/implementations'
 import { getWorld, makeEnv, type EnvAssets, type WorldInfo } from '../../core/catalog'
 import type { RunConfig } from '../../shared/api'
@@ -17,7 +17,6 @@ import { selectBackend } from './backend'
 import type { FromTrainer, ToTrainer } from './protocol'
 import type { JobContext, JobStep, TrainingJob } from './session'
 
-const WINDOW = 100
 
 /** Mean of the last WINDOW values; part of the training state, so resumed curves continue. */
 class Rolling {

@@ -15,6 +15,7 @@ export function resultsJson(r: VaeResults, channels: readonly string[], imageSha
     w1Reco: r.w1Reco,
     w1Prior: r.w1Prior,
     latentAuc: r.latentAuc,
+    latentAucInterval: r.latentAucInterval,
     latent: {
       pca: base64(r.latent.pca),
       pcaExplained: r.latent.pcaExplained,

@@ -12,10 +12,6 @@ import { MetricsBuffer } from './metrics'
 
 export type { Better, MetricRow } from './compare-rows'
 
-/** One colour per compared run (at most four). */
-export const RUN_COLORS = ['#2dd4bf', '#f472b6', '#fbbf24', '#60a5fa'] as const
-
-
 /** A run's configuration as flat key → text (only the settings that mean something for its kind). */
 export function flattenConfig(run: Pick<RunSummary, 'config' | 'algo' | 'env'>): Record<string, string> {
   const out: Record<string, string> = {}
@@ -80,19 +76,6 @@ export function metricRows(runs: readonly RunSummary[], buffers: readonly (Metri
   return rows
 }
 
-/** Moving average over `window` points (centred on the newest: a trailing mean). */
-export function smooth(values: readonly number[], window: number): number[] {
-  if (window <= 1) return [...values]
-  const out: number[] = []
-  let sum = 0
-  for (let i = 0; i < values.length; i++) {
-    sum += values[i]
-    if (i >= window) sum -= values[i - window]
-    out.push(sum / Math.min(i + 1, window))
-  }
-  return out
-}
-
 /** Gradient steps per epoch of a VAE run, from its `epoch` series (step at the end of epoch k = k × steps per epoch). */
 export function stepsPerEpoch(buf: MetricsBuffer | undefined): number | null {
   const s = buf?.series.get('epoch')
@@ -103,10 +86,10 @@ export function stepsPerEpoch(buf: MetricsBuffer | undefined): number | null {
 
 /**
  * A buffer whose keys are `${key}@${runId}`, re-indexed by `x`: for VAE runs
- * epoch-end values at their epoch, per-batch values at fractional epochs
- * (smoothed); for RL runs by episode, as recorded.
+ * epoch-end values at their epoch, per-batch values at fractional epochs;
+ * for RL runs by episode, as recorded. (Charts smooth what they draw: MetricChart.)
  */
-export function overlayBuffer(runs: readonly RunSummary[], buffers: readonly (MetricsBuffer | undefined)[], keys: readonly string[], opts: { smoothKeys?: readonly string[] } = {}): MetricsBuffer {
+export function overlayBuffer(runs: readonly RunSummary[], buffers: readonly (MetricsBuffer | undefined)[], keys: readonly string[]): MetricsBuffer {
   const out = new MetricsBuffer()
   runs.forEach((run, r) => {
     const buf = buffers[r]
@@ -121,7 +104,7 @@ export function overlayBuffer(runs: readonly RunSummary[], buffers: readonly (Me
       const s = buf.series.get(key)
       if (!s) continue
       const points: { key: string; step: number; value: number; time: number }[] = []
-      const values = opts.smoothKeys?.includes(key) ? smooth(s.values, Math.max(1, Math.round(s.values.length / 40))) : s.values
+      const values = s.values
       for (let k = 0; k < s.steps.length; k++) {
         let x: number | undefined = s.steps[k]
         if (dataset) x = epochAt.get(s.steps[k]) ?? (spe ? Math.round((s.steps[k] / spe) * 1000) / 1000 : undefined)

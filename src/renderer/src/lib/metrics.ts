@@ -102,3 +102,29 @@ function thin(s: Series): void {
   s.steps = steps
   s.values = values
 }
+
+/**
+ * TensorBoard's scalar smoothing: an exponential moving average with weight
+ * `weight` in [0, 1), debiased so that the first points are not pulled toward
+ * zero (the average is divided by 1 − weight^n after n finite values). Nulls
+ * and non-finite values stay as they are and do not count.
+ */
+export function emaSmooth(values: readonly (number | null)[], weight: number): (number | null)[] {
+  if (!(weight > 0)) return [...values]
+  const w = Math.min(weight, 0.999)
+  let last = 0
+  let n = 0
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return v
+    last = last * w + (1 - w) * v
+    n++
+    return last / (1 - Math.pow(w, n))
+  })
+}
+
+/** The newest step any series of the buffer holds (0 when empty). */
+export function lastStep(buf: MetricsBuffer | undefined): number {
+  let last = 0
+  for (const s of buf?.series.values() ?? []) if (s.steps.length) last = Math.max(last, s.steps[s.steps.length - 1])
+  return last
+}

@@ -1,30 +1,6 @@
-/**
- * The sweep page's table of configurations: sorting (by a setting, the final
- * metric's mean or std, or runs landed) and its CSV export.
- */
+/** The sweep page's table of configurations as CSV (sorting is the app's tableSort). */
 import type { SweepValue } from '../../../core/sweep'
 import type { SweepConfigRow, SweepSummary } from '../../../shared/sweeps'
-
-/** A column: `#` (configuration), `mean`, `std`, `landed`, or `setting:<key>`. */
-export type SweepSortKey = '#' | 'mean' | 'std' | 'landed' | `setting:${string}`
-
-function compareValues(a: SweepValue | null | undefined, b: SweepValue | null | undefined): number {
-  // Missing values (no run landed yet) sort last whichever way the column goes.
-  if (a == null || b == null) return a == null ? (b == null ? 0 : 1) : -1
-  if (typeof a === 'number' && typeof b === 'number') return a - b
-  return String(a).localeCompare(String(b), undefined, { numeric: true })
-}
-
-export function sortConfigRows(rows: readonly SweepConfigRow[], key: SweepSortKey, descending: boolean): SweepConfigRow[] {
-  const value = (r: SweepConfigRow): SweepValue | null =>
-    key === '#' ? r.index : key === 'mean' ? r.mean : key === 'std' ? r.std : key === 'landed' ? r.landed : (r.values[key.slice('setting:'.length)] ?? null)
-  return [...rows].sort((a, b) => {
-    const va = value(a)
-    const vb = value(b)
-    if (va == null || vb == null) return compareValues(va, vb) || a.index - b.index
-    return (descending ? -1 : 1) * compareValues(va, vb) || a.index - b.index
-  })
-}
 
 /** The swept settings, in the sweep's order. */
 export function sweptKeys(sweep: SweepSummary): string[] {

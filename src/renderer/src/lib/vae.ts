@@ -18,6 +18,8 @@ export interface VaeResultsView {
   w1Reco: { mass: number; pt: number }
   w1Prior: { mass: number; pt: number }
   latentAuc: number | null
+  /** 95 % interval and held-out jets per class; null for runs from before it was recorded. */
+  latentAucInterval: { lo: number; hi: number; quarks: number; gluons: number } | null
   latent: { pca: Float32Array; pcaExplained: number[]; umap: Float32Array | null; labels: Float32Array }
   examples: { count: number; original: Float32Array; reconstructed: Float32Array }
   samples: { count: number; images: Float32Array }
@@ -34,6 +36,15 @@ function num(v: unknown, what: string): number {
   if (typeof v !== 'number') throw new Error(`results: ${what} is not a number`)
   return v
 }
+/** The AUC's interval as stored, or null when absent (older runs) or malformed. */
+function aucIntervalOf(v: unknown): VaeResultsView['latentAucInterval'] {
+  if (!v || typeof v !== 'object') return null
+  const { lo, hi, quarks, gluons } = v as Record<string, unknown>
+  return [lo, hi, quarks, gluons].every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? { lo: lo as number, hi: hi as number, quarks: quarks as number, gluons: gluons as number }
+    : null
+}
+
 function numOrNull(v: unknown, what: string): number | null {
   return v === null || v === undefined ? null : num(v, what)
 }
@@ -81,6 +92,7 @@ export function parseVaeResults(raw: Record<string, unknown>): VaeResultsView {
     w1Reco: { mass: num(w1r.mass, 'w1Reco.mass'), pt: num(w1r.pt, 'w1Reco.pt') },
     w1Prior: { mass: num(w1p.mass, 'w1Prior.mass'), pt: num(w1p.pt, 'w1Prior.pt') },
     latentAuc: numOrNull(raw.latentAuc, 'latentAuc'),
+    latentAucInterval: aucIntervalOf(raw.latentAucInterval),
     latent: { pca, pcaExplained: Array.isArray(latent.pcaExplained) ? latent.pcaExplained.map(Number) : [], umap: umap && umap.length === pca.length ? umap : null, labels },
     examples: { count: exCount, original, reconstructed },
     samples: { count: smCount, images },
@@ -140,3 +152,17 @@ export function bounds2d(points: Float32Array, pad = 0.05): { x0: number; x1: nu
 /** Class colours, as in the Data view's jet distributions. */
 export const QUARK_COLOR = '#2dd4bf'
 export const GLUON_COLOR = '#f59e0b'
+
+/**
+ * What the latent AUC lets us say: a separation only when its whole 95 % interval lies above ½ (or
+ * below, for a logistic regression that learned the classes the wrong way round on held-out jets).
+ */
+export function aucVerdict(r: Pick<VaeResultsView, 'latentAuc' | 'latentAucInterval'>): { text: string; tone: '' | 'good'; detail: string } {
+  const ci = r.latentAucInterval
+  if (r.latentAuc === null) return { text: 'needs both classes', tone: '', detail: '' }
+  if (!ci) return { text: 'no interval recorded (older run): no verdict', tone: '', detail: '' }
+  const jets = `95 % interval ${ci.lo.toFixed(3)}–${ci.hi.toFixed(3)} over ${ci.quarks + ci.gluons} held-out jets (${ci.quarks} quark, ${ci.gluons} gluon)`
+  if (ci.lo > 0.5) return { text: 'separates the classes', tone: 'good', detail: jets }
+  if (ci.hi < 0.5) return { text: 'separates the classes (inverted)', tone: 'good', detail: jets }
+  return { text: 'no clear separation: the interval includes 0.5', tone: '', detail: jets }
+}

@@ -6,6 +6,8 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
 export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data' | 'sweeps'
+/** The views in the sidebar's order (their shortcuts number them from 1). */
+export const NAV_VIEWS: readonly ViewName[] = ['train', 'runs', 'replay', 'play', 'tracks', 'data', 'sweeps']
 
 export interface Route {
   view: ViewName
@@ -14,7 +16,8 @@ export interface Route {
 }
 
 export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean)
+  // A query after the path (`#/runs?compare=3,5`) is the view's own state (lib/compare-link.ts).
+  const parts = hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean)
   const num = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null)
   const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' || parts[0] === 'data' || parts[0] === 'sweeps' ? parts[0] : 'train'
   return { view, runId: num(parts[1]), episode: num(parts[2]) }

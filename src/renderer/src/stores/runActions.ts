@@ -9,6 +9,8 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { FINAL_STATUSES, type RunSummary } from '../../../shared/api'
 import { api } from '../api'
+import { downloadBlob, fileSlug } from '../lib/download'
+import { modelZipParts } from '../lib/model-zip'
 import { useNavStore } from './nav'
 import { useRunsStore } from './runs'
 import { useSystemStore } from './system'
@@ -44,6 +46,8 @@ export const useRunActionsStore = defineStore('runActions', () => {
   /** Export: the folder typed or picked, and the files written. */
   const exportDir = ref('')
   const exported = ref<string[] | null>(null)
+  /** Web mode: the model downloading to the browser — bytes so far of all, then the zip's name. */
+  const downloading = ref<{ done: number; total: number; file: string | null } | null>(null)
   /** Train more: the new total episode budget, as typed. */
   const trainTotal = ref('')
   /** Import: the folder, env and name, and the run it made. */
@@ -113,12 +117,14 @@ export const useRunActionsStore = defineStore('runActions', () => {
     else dialog.value = null
   }
 
-  /** Export: a native folder dialog in the desktop app, else a dialog asking for a path. */
+  /** Export: a native folder dialog in the desktop app; in a browser, a zip downloaded to this computer. */
   async function askExport(run: RunSummary): Promise<void> {
     error.value = null
     exported.value = null
     exportDir.value = ''
+    downloading.value = null
     dialog.value = { kind: 'export', run }
+    if (api.transport === 'web') return downloadExport(run)
     let native = false
     try {
       const info = await system.load()
@@ -138,6 +144,24 @@ export const useRunActionsStore = defineStore('runActions', () => {
       await confirmExport()
     } catch (err) {
       error.value = (err as Error).message
+    }
+  }
+
+  /** Web mode: the newest model as `<world>-run-<id>-model.zip` (model.json + weights.bin), downloaded by the browser. */
+  async function downloadExport(run: RunSummary): Promise<void> {
+    busy.value = true
+    downloading.value = { done: 0, total: 0, file: null }
+    try {
+      const zip = await modelZipParts(run.id, api.call, (done, total) => {
+        if (downloading.value) downloading.value = { done, total, file: null }
+      })
+      const file = `${fileSlug(run.env)}-run-${run.id}-model.zip`
+      downloadBlob(new Blob(zip.parts as BlobPart[], { type: 'application/zip' }), file)
+      downloading.value = { done: zip.bytes, total: zip.bytes, file }
+    } catch (err) {
+      error.value = (err as Error).message
+    } finally {
+      busy.value = false
     }
   }
 
@@ -211,6 +235,7 @@ export const useRunActionsStore = defineStore('runActions', () => {
     error,
     exportDir,
     exported,
+    downloading,
     trainTotal,
     importDir,
     importEnv,

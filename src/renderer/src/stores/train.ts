@@ -46,6 +46,24 @@ function fromField(spec: ParamSpec, v: FieldValue): unknown {
 function storageKey(env: string, algo: string): string {
   return `quarkade.train.${env}.${algo}`
 }
+/** The world the form showed last, and each world's last algorithm: a user comes back to what they chose. */
+const LAST_ENV_KEY = 'quarkade.train.env'
+const lastAlgoKey = (env: string): string => `quarkade.train.${env}.algo`
+
+function remember(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value)
+  } catch {
+    /* storage disabled: remembered for this session only */
+  }
+}
+function recall(key: string): string | null {
+  try {
+    return localStorage.getItem(key)
+  } catch {
+    return null
+  }
+}
 
 export const useTrainStore = defineStore('train', () => {
   const catalog = useCatalogStore()
@@ -140,10 +158,16 @@ export const useTrainStore = defineStore('train', () => {
 
   function selectEnv(id: string): void {
     // Another env than the one the Data view asked for: that request is over.
-    if (nav.trainIntent && nav.trainIntent.env !== id) nav.trainIntent = null
-    envId.value = id
+    if (nav.trainIntent && catalog.world(nav.trainIntent.env)?.family !== catalog.world(id)?.family) nav.trainIntent = null
+    // One name per world (its family, as the select's options use), so its saved choices are found however it was named.
+    envId.value = catalog.world(id)?.family ?? id
     const e = env.value
-    if (e && !e.algos.includes(algoId.value)) algoId.value = e.algos[0] ?? ''
+    if (e) {
+      remember(LAST_ENV_KEY, envId.value)
+      const last = recall(lastAlgoKey(envId.value))
+      if (last && e.algos.includes(last)) algoId.value = last
+      else if (!e.algos.includes(algoId.value)) algoId.value = e.algos[0] ?? ''
+    }
     resetParams()
     restoreSaved()
     restoreDataPath()
@@ -153,7 +177,7 @@ export const useTrainStore = defineStore('train', () => {
   function restoreDataPath(): void {
     if (!env.value?.data) return
     const intent = nav.trainIntent
-    if (intent?.env === envId.value && intent.dataPath) {
+    if (intent && catalog.world(intent.env)?.family === envId.value && intent.dataPath) {
       dataPath.value = intent.dataPath
       dataProjection.value = intent.projection ?? null
       return
@@ -173,7 +197,7 @@ export const useTrainStore = defineStore('train', () => {
     () => nav.trainIntent,
     (intent) => {
       if (!intent || !catalog.world(intent.env)) return
-      if (envId.value !== intent.env) selectEnv(intent.env)
+      if (envId.value !== catalog.world(intent.env)?.family) selectEnv(intent.env)
       else restoreDataPath()
     },
     { immediate: true },
@@ -181,6 +205,7 @@ export const useTrainStore = defineStore('train', () => {
 
   function selectAlgo(id: string): void {
     algoId.value = id
+    if (env.value) remember(lastAlgoKey(envId.value), id)
     resetParams()
     restoreSaved()
   }
@@ -200,8 +225,10 @@ export const useTrainStore = defineStore('train', () => {
     () => catalog.envs,
     (envs) => {
       if (envId.value || !envs.length) return
+      const known = (id: string | null | undefined): id is string => !!id && envs.some((e) => e.id === id || e.family === id)
       const wanted = nav.trainIntent?.env
-      selectEnv(wanted && envs.some((e) => e.id === wanted) ? wanted : envs[0].id)
+      const last = recall(LAST_ENV_KEY)
+      selectEnv(known(wanted) ? wanted : known(last) ? last : envs[0].id)
     },
     { immediate: true },
   )

@@ -44,6 +44,8 @@ export interface WorldPanels {
 export interface WorldChart {
   title: string
   keys: readonly string[]
+  /** A key drawn as a dashed reference line, never smoothed (Pixel Racer's shortest path). */
+  reference?: string
 }
 
 export interface WorldView {

@@ -11,7 +11,7 @@ import { fmtNumber, fmtPercent, fmtRate } from '../../lib/format'
 import type { WorldChart } from '../../worlds'
 
 /** Recorded for every agent's run, whatever its algorithm and world (declared in core next to the agent contract). */
-import { AGENT_RUN_METRICS as RL_RUN_METRICS } from '../../../../core/agent'
+import { AGENT_RUN_METRICS as RL_RUN_METRICS, ROLLING_WINDOW } from '../../../../core/agent'
 
 export { RL_RUN_METRICS }
 
@@ -38,6 +38,8 @@ export interface PanelSeries {
   axis: 'y' | 'y2'
   style: 'line' | 'points'
   width?: number
+  /** A reference line (the world chart's `reference`). */
+  dash?: number[]
   format: (v: number) => string
 }
 
@@ -48,6 +50,24 @@ export interface MetricPanel {
   yRange?: [number, number]
   /** Fixed range of the right axis (fractions: [0, 1]). */
   y2Range?: [number, number]
+  /** Axis titles: what the values are, in what unit or over what window. */
+  yLabel: string
+  y2Label?: string
+}
+
+const lower = (label: string): string => (/^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label)
+
+/**
+ * An axis title for metrics drawn on one axis: their shared unit ("steps", "moves"),
+ * else their names; a rolling value states its window ("win rate (last 100 episodes)").
+ */
+export function axisTitle(specs: readonly MetricSpec[], noun = 'episode'): string {
+  if (!specs.length) return ''
+  const unit = specs[0].unit
+  if (specs.length === 1 && unit) return `${lower(specs[0].label)} (${unit})`
+  // Several metrics with units share an axis in their units ("steps / moves").
+  if (specs.every((s) => s.unit && !s.window)) return [...new Set(specs.map((s) => s.unit))].join(' / ')
+  return specs.map((s) => (s.window ? `${lower(s.label)} (last ${s.window} ${noun}s)` : s.unit ? `${lower(s.label)} (${s.unit})` : lower(s.label))).join(', ')
 }
 
 /** Every metric spec of an agent's run: the run's own, the algorithm's and the world's. */
@@ -63,7 +83,7 @@ export function formatOf(spec: Pick<MetricSpec, 'fraction' | 'group'>): (v: numb
 }
 
 /** One line (or points, for per-episode values) per metric; fractions on the right-hand 0–1 axis beside others. */
-function panelOf(title: string, specs: readonly MetricSpec[]): MetricPanel {
+function panelOf(title: string, specs: readonly MetricSpec[], noun: string): MetricPanel {
   const values = specs.filter((s) => !s.fraction)
   const fractions = specs.filter((s) => s.fraction)
   // Fractions never share an axis with values: the right axis, or the left when they are alone.
@@ -84,6 +104,8 @@ function panelOf(title: string, specs: readonly MetricSpec[]): MetricPanel {
   return {
     title,
     series,
+    yLabel: axisTitle(values.length ? values : fractions, noun),
+    ...(values.length && fractions.length ? { y2Label: axisTitle(fractions, noun) } : {}),
     ...(fractions.length && !values.length ? { yRange: [0, 1] as [number, number] } : {}),
     ...(fractions.length && values.length ? { y2Range: [0, 1] as [number, number] } : {}),
   }
@@ -102,12 +124,13 @@ export function lengthLabel(world: Pick<WorldDescriptor, 'episodeNoun'> | undefi
 }
 
 /** A per-episode value as points with the trainer's rolling mean (`mean_<key>`, rl-job.ts) as a line; the title states the window. */
-function windowPanel(key: string, label: string, noun: string): MetricPanel {
+function windowPanel(key: string, label: string, noun: string, unit: string | undefined): MetricPanel {
   return {
-    title: `${label} · mean of last 100 ${noun}s`,
+    title: `${label} · mean of last ${ROLLING_WINDOW} ${noun}s`,
+    yLabel: unit ? `${lower(label)} (${unit})` : lower(label),
     series: [
       { key, label: `each ${noun}`, color: POINTS_COLOR, axis: 'y', style: 'points', format: (v) => fmtNumber(v) },
-      { key: `mean_${key}`, label: 'mean of last 100', color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
+      { key: `mean_${key}`, label: `mean of last ${ROLLING_WINDOW}`, color: '#34d399', axis: 'y', style: 'line', width: 2, format: (v) => fmtNumber(v) },
     ],
   }
 }
@@ -132,7 +155,9 @@ export function rlChartPanels(
     const own = c.keys.map((k) => specs.find((s) => s.key === k)).filter((s): s is MetricSpec => !!s)
     if (!own.length) continue
     own.forEach((s) => placed.add(s.key))
-    panels.push(panelOf(c.title, own))
+    const panel = panelOf(c.title, own, episodeNoun(world))
+    for (const ps of panel.series) if (ps.key === c.reference) ps.dash = [5, 4]
+    panels.push(panel)
   }
   // The length gets a panel with its rolling mean, unless the world's own panels show it (Pixel Racer's moves to the goal).
   const lengthPanel = !placed.has('episode_length')
@@ -155,13 +180,13 @@ export function rlChartPanels(
       if (out.length) out[0].specs.push(...fractions)
       else out.push({ specs: fractions, shared: fractions.length > 1 })
     }
-    return out.map((p) => panelOf(p.shared ? GROUP_TITLE[g] : joinLabels(p.specs), p.specs))
+    return out.map((p) => panelOf(p.shared ? GROUP_TITLE[g] : joinLabels(p.specs), p.specs, episodeNoun(world)))
   }
   panels.unshift(...grouped(outcome))
   // The trainer's rolling windows (rl-job.ts), stated in the titles: "Score · mean of last 100 games".
   const noun = episodeNoun(world)
-  if (lengthPanel) panels.push(windowPanel('episode_length', lengthLabel(world), noun))
-  for (const st of world?.episodeStats ?? []) panels.push(windowPanel(st.key, st.label, noun))
+  if (lengthPanel) panels.push(windowPanel('episode_length', lengthLabel(world), noun, specs.find((s) => s.key === 'episode_length')?.unit))
+  for (const st of world?.episodeStats ?? []) panels.push(windowPanel(st.key, st.label, noun, st.unit))
   for (const g of rest) panels.push(...grouped(g))
   return panels
 }

@@ -25,6 +25,9 @@ export const RACER_COLORS = {
   racerDark: '#15803d',
   racerLight: '#86efac',
   trail: '#4ade80',
+  /** The greedy policy's route: magenta, a hue the viridis heatmap under it never takes (its greens hid a green route). */
+  route: '#f0abfc',
+  routeEdge: '#2e1065',
   path: '#fbbf24',
   arrow: '#f8fafc',
   arrowEdge: '#020617',
@@ -72,6 +75,8 @@ export interface RacerPicture {
   racer?: Point | null
   /** Cells driven so far, oldest first (the last one is the racer's). */
   trail?: readonly Point[] | null
+  /** A route to show over everything (the greedy policy's): solid, with a dark edge, so it reads over any heatmap. */
+  route?: readonly Point[] | null
   path?: readonly Point[] | null
   policy?: Policy | null
   arrows?: boolean
@@ -294,6 +299,23 @@ export function paintRacer(ctx: CanvasRenderingContext2D, pic: RacerPicture, cel
       ctx.stroke()
     }
     ctx.globalAlpha = 1
+  }
+
+  const route = pic.route
+  if (route && route.length > 1) {
+    ctx.lineCap = 'round'
+    ctx.lineJoin = 'round'
+    ctx.globalAlpha = 1
+    for (const [color, width] of [
+      [C.routeEdge, Math.max(3, cell * 0.26)],
+      [C.route, Math.max(1.5, cell * 0.14)],
+    ] as const) {
+      ctx.strokeStyle = color
+      ctx.lineWidth = width
+      ctx.beginPath()
+      route.forEach((p, i) => (i === 0 ? ctx.moveTo(...centre(p)) : ctx.lineTo(...centre(p))))
+      ctx.stroke()
+    }
   }
 
   // The racer: a little green car, eyes towards its last move.

@@ -29,5 +29,5 @@ export const view: WorldView = {
     replay: defineAsyncComponent(() => import('./RacerReplayTools.vue')),
   },
   // Moves per episode against the greedy policy's and the shortest path's.
-  charts: [{ title: 'Moves to the goal', keys: ['episode_length', 'greedy_steps', 'shortest_steps'] }],
+  charts: [{ title: 'Moves to the goal', keys: ['episode_length', 'greedy_steps', 'shortest_steps'], reference: 'shortest_steps' }],
 }
