@@ -68,6 +68,17 @@ export const sweepRequestSchema = z.strictObject({
   /** Runs training at once (local). */
   parallel: z.number().int('parallel must be a whole number').min(1, 'parallel must be at least 1').max(64, 'parallel must be at most 64').optional(),
   on: z.enum(['local', 'slurm'], { error: 'on must be local or slurm' }).optional(),
+  /** With `on: 'slurm'`: the array job's options (src/main/slurm checks them). */
+  slurm: z
+    .strictObject({
+      partition: z.string().max(200).optional(),
+      time: z.string().max(40).optional(),
+      cpusPerTask: z.number().int().min(1).max(1024).optional(),
+      gpusPerTask: z.number().int().min(0).max(64).optional(),
+      account: z.string().max(200).optional(),
+      extraLines: z.array(z.string().max(500)).max(32).optional(),
+    })
+    .optional(),
   name: z.string().max(200).optional(),
 })
 export type SweepRequest = z.infer<typeof sweepRequestSchema>
@@ -90,6 +101,8 @@ export interface SweepSpec {
   seed: number
   parallel: number
   on: 'local' | 'slurm'
+  /** The Slurm options asked for (`on: 'slurm'`), and once submitted where the submission lives. */
+  slurm: (NonNullable<SweepRequest['slurm']> & { dir?: string; jobId?: string }) | null
   name: string
 }
 
@@ -206,6 +219,8 @@ export function resolveSweep(input: unknown, defaults: { parallel: number; seed?
   const metricSpec = metrics.find((m) => m.key === metricKey)
   if (!metricSpec) throw new SweepError(`unknown metric "${metricKey}" for ${world.family} + ${algo.id} (known: ${metrics.map((m) => m.key).join(', ')})`)
   const direction = req.metric?.direction ?? (metricSpec.better === 'lower' ? 'min' : 'max')
+  if (req.slurm && req.on !== 'slurm') throw new SweepError('Slurm options go with on: slurm')
+  if (req.on === 'slurm' && req.budget?.minutes !== undefined) throw new SweepError("a minutes budget is not kept on Slurm; give the array job a time limit (Slurm's --time) and an episodes budget")
   const minutes = req.budget?.minutes ?? null
   const episodes = req.budget?.episodes ?? (minutes !== null ? UNTIL_TIME_IS_UP : world.defaultEpisodes)
   const seed = req.seed ?? defaults.seed ?? Math.floor(Math.random() * 2 ** 31)
@@ -221,6 +236,7 @@ export function resolveSweep(input: unknown, defaults: { parallel: number; seed?
     seed,
     parallel: req.parallel ?? defaults.parallel,
     on: req.on ?? 'local',
+    slurm: req.on === 'slurm' ? (req.slurm ?? {}) : null,
     name: req.name ?? `${world.label} · ${algo.label} sweep`,
   }
 }

@@ -187,7 +187,7 @@ describe('a local sweep', () => {
   it('rejects a bad sweep with one line and writes nothing', async () => {
     await expect(create({ settings: { lr: { grid: [] } } })).rejects.toThrow('the grid for lr is empty; give at least one value')
     await expect(create({ settings: { memory_size: { grid: [1000, 10_000_000] } } })).rejects.toThrow(/configuration 2 \(memory_size=10000000\)/)
-    await expect(create({ settings: {}, on: 'slurm' })).rejects.toThrow(/needs the Slurm module/)
+    await expect(create({ settings: {}, on: 'slurm', budget: { minutes: 5 } })).rejects.toThrow(/a minutes budget is not kept on Slurm/)
     expect(await services.api.handle('sweeps.list', {})).toEqual([])
     await expect(services.api.handle('sweeps.get', { id: 7 })).rejects.toThrow('sweep 7 does not exist')
   })
@@ -248,7 +248,7 @@ describe('quarkade sweep', () => {
     [['--env', 'catch', '--grid', 'foo=1'], 'unknown setting "foo" for catch + dqn'],
     [['--env', 'catch', '--random', 'gamma=0.9'], 'malformed --random "gamma=0.9": expected key=min:max or key=min:max:log'],
     [['--env', 'catch', '--grid', 'lr=1e-3', '--random', 'lr=1e-4:1e-2'], '--random lr: lr is already swept'],
-    [['--env', 'catch', '--on', 'slurm'], 'needs the Slurm module'],
+    [['--env', 'catch', '--partition', 'gpu'], '--partition is a Slurm option; it goes with --on slurm'],
     [['--env', 'catch', '--maximize'], '--maximize and --minimize go with --metric KEY'],
     [['status', '99'], 'sweep 99 does not exist'],
   ])('rejects %j with one clear line', (args, message) => {

@@ -12,14 +12,15 @@ import { userMessage } from '../../shared/user-message'
 import { createServices, type Services } from '../services'
 import { defaultDataDir } from '../services/data-dir'
 import { childProcessLauncher } from '../services/launcher'
-import { SLURM_MISSING } from '../services/sweeps'
 import { parseCliArgs } from './cli-args'
 import fs from 'node:fs'
 
 export const SWEEP_USAGE = `quarkade sweep --env catch [--algo dqn] [--grid key=v1,v2 ...] [--random key=min:max[:log] ...] [--set key=value ...]
                  [--seeds N] [--budget-runs N] [--budget-episodes N] [--budget-minutes M] [--metric KEY] [--maximize|--minimize]
                  [--parallel N] [--seed S] [--name TEXT] [--on local|slurm] [--wait] [--data-dir DIR] [--json]
-                 a sweep over settings × seeds, run here (it waits until every run has landed)
+                 [--partition P] [--time T] [--cpus-per-task N] [--gpus N] [--account A] [--sbatch-line '#SBATCH …' ...]
+                 a sweep over settings × seeds, run here (it waits until every run has landed), or on Slurm
+                 as one array job (--wait follows it until every task's run is imported)
   quarkade sweep status ID [--json] | sweep list [--json] | sweep cancel ID | sweep resume ID [--json]
                  (a grid of list settings separates values with ';': --grid hidden=64,64;128,128)`
 
@@ -61,12 +62,18 @@ const OPTIONS = {
   name: { type: 'string' },
   on: { type: 'string' },
   wait: { type: 'boolean' },
+  partition: { type: 'string' },
+  time: { type: 'string' },
+  'cpus-per-task': { type: 'string' },
+  gpus: { type: 'string' },
+  account: { type: 'string' },
+  'sbatch-line': { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const
 
 /** Turns `sweep` flags into a sweep request (the registry checks it when the sweep is created). */
-export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; dataDir: string; json: boolean } {
+export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; dataDir: string; json: boolean; wait: boolean } {
   const { values, positionals } = parseCliArgs({ args, strict: true, allowPositionals: true, options: OPTIONS })
   if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`)
   if (!values.env) throw new ConfigError('--env is required (e.g. --env catch)')
@@ -98,6 +105,21 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
     const [key, text] = keyValue('set', item)
     fixed[key] = parseParamText(specOf(key), text) as number
   }
+  const slurmFlags = (['partition', 'time', 'cpus-per-task', 'gpus', 'account', 'sbatch-line'] as const).filter((f) => values[f] !== undefined)
+  if (slurmFlags.length && values.on !== 'slurm') throw new ConfigError(`--${slurmFlags[0]} is a Slurm option; it goes with --on slurm`)
+  const slurm =
+    values.on === 'slurm'
+      ? Object.fromEntries(
+          Object.entries({
+            partition: values.partition,
+            time: values.time,
+            cpusPerTask: wholeNumber('cpus-per-task', values['cpus-per-task']),
+            gpusPerTask: wholeNumber('gpus', values.gpus),
+            account: values.account,
+            extraLines: values['sbatch-line'],
+          }).filter(([, v]) => v !== undefined),
+        )
+      : undefined
   const budget = {
     runs: wholeNumber('budget-runs', values['budget-runs']),
     episodes: wholeNumber('budget-episodes', values['budget-episodes']),
@@ -115,8 +137,9 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
     ...(values.seed !== undefined ? { seed: wholeNumber('seed', values.seed) } : {}),
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.on !== undefined ? { on: values.on as 'local' | 'slurm' } : {}),
+    ...(slurm ? { slurm } : {}),
   }
-  return { request, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false }
+  return { request, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false, wait: values.wait ?? false }
 }
 
 /** A sweep as `--json` prints it: its runs and its configurations' mean ± std, best first marked. */
@@ -141,7 +164,17 @@ export function sweepJson(d: SweepDetail): Record<string, unknown> {
     counts: s.counts,
     best: best ? { config: best.index, settings: best.values, mean: best.mean, std: best.std } : null,
     configs: d.configs.map((c) => ({ config: c.index, settings: c.values, mean: c.mean, std: c.std, landed: c.landed, runs: c.runs, best: c.best })),
-    run_list: d.runs.map((r) => ({ config: r.configIndex, seed: r.seed, run_id: r.runId, status: r.status, reason: r.reason, episodes: r.episodesDone, [s.spec.metric.key]: r.metric })),
+    ...(s.backend === 'slurm' ? { slurm: { submission_dir: s.spec.slurm?.dir ?? null, job_id: s.spec.slurm?.jobId ?? null } } : {}),
+    run_list: d.runs.map((r) => ({
+      config: r.configIndex,
+      seed: r.seed,
+      run_id: r.runId,
+      status: r.status,
+      reason: r.reason,
+      episodes: r.episodesDone,
+      [s.spec.metric.key]: r.metric,
+      ...(r.backend === 'slurm' ? { slurm_id: r.slurmJobId === null ? null : `${r.slurmJobId}_${r.slurmTask}`, slurm_state: r.slurmState } : {}),
+    })),
   }
 }
 
@@ -184,7 +217,8 @@ async function follow(services: Services, id: number, json: boolean): Promise<nu
   const outcome = await Promise.race([services.sweeps.waitUntilSettled(id), interrupted])
   if (tty) process.stderr.write('\n')
   if (outcome === 'interrupted') {
-    process.stderr.write(`stopping sweep ${id}'s runs; continue it with: quarkade sweep resume ${id}\n`)
+    const onSlurm = services.sweeps.getSummary(id).backend === 'slurm'
+    process.stderr.write(onSlurm ? `no longer waiting; the Slurm job goes on — see it with: quarkade sweep status ${id}\n` : `stopping sweep ${id}'s runs; continue it with: quarkade sweep resume ${id}\n`)
     return 130
   }
   const detail = services.sweeps.get(id)
@@ -235,7 +269,7 @@ async function command(args: string[]): Promise<number> {
         return 0
       }
       if (sub === 'cancel') {
-        const s = services.sweeps.cancel(id)
+        const s = await services.sweeps.cancel(id)
         process.stdout.write(`sweep ${s.id} ${s.status}\n`)
         return 0
       }
@@ -247,11 +281,18 @@ async function command(args: string[]): Promise<number> {
       await services.close()
     }
   }
-  const { request, dataDir, json } = sweepRequestFromArgs(args)
-  if (request.on === 'slurm') throw new ConfigError(SLURM_MISSING)
+  const { request, dataDir, json, wait } = sweepRequestFromArgs(args)
   const services = openServices(dataDir, false)
   try {
-    return await follow(services, services.sweeps.create(request).id, json)
+    const sweep = await services.sweeps.create(request)
+    // On Slurm the cluster runs it; this process follows it only when asked to wait.
+    if (sweep.backend === 'slurm' && !wait) {
+      const { dir, jobId } = sweep.spec.slurm ?? {}
+      process.stderr.write(`submitted sweep ${sweep.id} as Slurm job ${jobId} (${sweep.total} tasks) from ${dir}; follow it with: quarkade sweep status ${sweep.id}, or in the app\n`)
+      if (json) process.stdout.write(JSON.stringify(sweepJson(services.sweeps.get(sweep.id))) + '\n')
+      return 0
+    }
+    return await follow(services, sweep.id, json)
   } finally {
     await services.close()
   }

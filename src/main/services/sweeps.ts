@@ -19,9 +19,10 @@ import { userMessage } from '../../shared/user-message'
 import { describeConfig, resolveSweep, SweepError, sweepConfigs, sweepSeeds, sweepTrainRequest, type SweepConfig, type SweepSpec } from '../../core/sweep'
 import type { JobService } from './jobs'
 import { isAlive, type RunStore } from './run-store'
+import { SlurmSweeps } from './sweeps-slurm'
 
-/** Said where a sweep asks for Slurm and this build has no Slurm module. */
-export const SLURM_MISSING = 'running a sweep on Slurm needs the Slurm module (src/main/slurm), which this Quarkade does not have yet; run it here with --on local'
+/** A Slurm sweep is queued by the cluster, not by this app: it has no pause. */
+const SLURM_NO_PAUSE = 'a sweep on Slurm cannot pause (the cluster queues its tasks); cancel it, or let it finish'
 
 /** How often an owner reads back its sweeps' status (changed by another process). */
 const POLL_MS = 1000
@@ -71,6 +72,7 @@ export class SweepService {
   private readonly settledWaiters = new Map<number, (() => void)[]>()
   private poll: NodeJS.Timeout | null = null
   private closing = false
+  private readonly slurm: SlurmSweeps
 
   constructor(
     private readonly store: RunStore,
@@ -78,12 +80,18 @@ export class SweepService {
     private readonly emit: (event: ApiEvent) => void,
     /** A train request → a checked RunConfig (resolveRunConfig with the host's track library). */
     private readonly resolveConfig: (request: Record<string, unknown>) => RunConfig,
-  ) {}
+  ) {
+    this.slurm = new SlurmSweeps(store, (id, finished) => this.slurmChanged(id, finished))
+  }
 
-  /** Checks a sweep against the registry and every one of its configurations, stores it and starts it. */
-  create(input: unknown): SweepSummary {
+  /**
+   * Checks a sweep against the registry and every one of its configurations, stores it and
+   * starts it: here, or submitted to Slurm as one array job (the options and Slurm itself are
+   * checked first).
+   */
+  async create(input: unknown): Promise<SweepSummary> {
     const spec = resolveSweep(input, { parallel: this.jobs.maxTrainers })
-    if (spec.on === 'slurm') throw new SweepError(SLURM_MISSING)
+    const slurmOptions = spec.on === 'slurm' ? await this.slurm.check(spec.slurm ?? {}) : null
     const configs = sweepConfigs(spec)
     const seeds = sweepSeeds(spec)
     // Every configuration passes the run checks (a replay memory too big, a missing data file) before anything is written.
@@ -105,6 +113,20 @@ export class SweepService {
       for (const c of configs) seeds.forEach((seed, k) => insert.run(sweepId, c.index, k, seed, JSON.stringify(c.values), spec.on))
       return sweepId
     })()
+    if (slurmOptions) {
+      // Seed-major, as locally: task i is the i-th run.
+      const rows = seeds.flatMap((seed, k) => configs.map((config) => ({ configIndex: config.index, seedIndex: k, seed, config })))
+      try {
+        const cluster = await this.slurm.submit(id, spec, rows, slurmOptions)
+        spec.slurm = { ...spec.slurm, dir: cluster.dir, jobId: cluster.jobId }
+        db.prepare('UPDATE sweeps SET spec = ? WHERE id = ?').run(JSON.stringify(spec), id)
+        this.slurm.watch(id, spec.slurm.dir!)
+      } catch (e) {
+        db.prepare('DELETE FROM sweeps WHERE id = ?').run(id)
+        throw e
+      }
+      return this.emitSweep(id)
+    }
     this.owned.add(id)
     this.startPolling()
     this.pump(id)
@@ -151,6 +173,7 @@ export class SweepService {
   pause(id: number): SweepSummary {
     const sweep = this.row(id)
     if (sweep.status !== 'running') throw new SweepError(`sweep ${id} is ${sweep.status}; only a running sweep can pause`)
+    if (sweep.backend === 'slurm') throw new SweepError(SLURM_NO_PAUSE)
     this.setStatus(id, 'paused', 'paused: runs already training finish, no new ones start')
     return this.emitSweep(id)
   }
@@ -159,7 +182,7 @@ export class SweepService {
   resume(id: number): SweepSummary {
     const sweep = this.row(id)
     if (sweep.status === 'completed' || sweep.status === 'cancelled') throw new SweepError(`sweep ${id} is ${sweep.status}; there is nothing to resume`)
-    if (sweep.backend !== 'local') throw new SweepError(SLURM_MISSING)
+    if (sweep.backend === 'slurm') throw new SweepError(SLURM_NO_PAUSE)
     if (!this.owned.has(id) && sweep.owner_pid !== null && sweep.owner_pid !== process.pid && isAlive(sweep.owner_pid)) {
       throw new SweepError(`sweep ${id} is run by another Quarkade (process ${sweep.owner_pid}); resume it there, or close that one first`)
     }
@@ -172,11 +195,17 @@ export class SweepService {
     return this.emitSweep(id)
   }
 
-  /** Stops the runs training now and marks the rest cancelled. */
-  cancel(id: number): SweepSummary {
+  /** Stops the runs training now and marks the rest cancelled (on Slurm: scancel every task). */
+  async cancel(id: number): Promise<SweepSummary> {
     const sweep = this.row(id)
     if (sweep.status === 'completed' || sweep.status === 'cancelled') throw new SweepError(`sweep ${id} is already ${sweep.status}`)
     this.store.assertWritable()
+    if (sweep.backend === 'slurm') {
+      const dir = (JSON.parse(sweep.spec) as SweepSpec).slurm?.dir
+      if (dir) await this.slurm.cancel(dir)
+      this.setStatus(id, 'cancelled', 'cancelled (scancel)')
+      return this.emitSweep(id)
+    }
     const db = this.store.db
     db.transaction(() => {
       db.prepare(`UPDATE sweeps SET status = 'cancelled', status_reason = 'cancelled', ended_at = ? WHERE id = ?`).run(Date.now(), id)
@@ -194,6 +223,12 @@ export class SweepService {
    */
   resumeInterrupted(log: (line: string) => void = (line) => console.error(line)): number[] {
     if (this.store.readOnlyReason) return []
+    // Sweeps on Slurm go on without us: follow them again and import what finished meanwhile.
+    const onSlurm = this.store.db.prepare(`SELECT id, spec FROM sweeps WHERE backend = 'slurm' AND status = 'running'`).all() as { id: number; spec: string }[]
+    for (const r of onSlurm) {
+      const dir = (JSON.parse(r.spec) as SweepSpec).slurm?.dir
+      if (dir) this.slurm.watch(r.id, dir)
+    }
     const rows = this.store.db.prepare(`SELECT id, owner_pid FROM sweeps WHERE status = 'running' AND backend = 'local'`).all() as { id: number; owner_pid: number | null }[]
     const resumed: number[] = []
     for (const r of rows) {
@@ -217,6 +252,7 @@ export class SweepService {
   /** Host shutdown: nothing more starts; sweeps stay as stored, and the next host start resumes the running ones. */
   close(): void {
     this.closing = true
+    this.slurm.close()
     if (this.poll) clearInterval(this.poll)
     for (const t of this.timers.values()) clearTimeout(t)
     this.timers.clear()
@@ -240,6 +276,16 @@ export class SweepService {
     }, minutes * 60_000)
     timer.unref()
     this.timers.set(runId, timer)
+  }
+
+  /** The Slurm watch saw tasks change; once every task is final the sweep is complete. */
+  private slurmChanged(id: number, finished: boolean): void {
+    if (this.closing) return
+    if (finished && this.row(id).status === 'running') {
+      const failed = this.store.db.prepare(`SELECT count(*) FROM sweep_runs WHERE sweep_id = ? AND status = 'failed'`).pluck().get(id) as number
+      this.setStatus(id, 'completed', failed ? `${failed} run${failed === 1 ? '' : 's'} failed` : null)
+    }
+    this.emitSweep(id)
   }
 
   private row(id: number): SweepRow {
@@ -412,6 +458,10 @@ export class SweepService {
   /** Settled: nothing trains for it here and nothing will start. */
   private settled(id: number): boolean {
     const sweep = this.row(id)
+    // On Slurm: settled once every task is final (the watch has landed them all).
+    if (sweep.backend === 'slurm') {
+      return (this.store.db.prepare(`SELECT count(*) FROM sweep_runs WHERE sweep_id = ? AND status IN ('active', 'pending')`).pluck().get(id) as number) === 0
+    }
     const active = this.store.db.prepare(`SELECT count(*) FROM sweep_runs WHERE sweep_id = ? AND status = 'active'`).pluck().get(id) as number
     if (sweep.status === 'running') return false
     return active === 0 || ![...this.live.values()].includes(id)
