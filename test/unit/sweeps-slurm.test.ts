@@ -48,6 +48,11 @@ describe.skipIf(problem !== null)('a sweep on a single-node Slurm cluster', () =
     expect(tasks).toEqual([0, 1, 2, 3].map((i) => `${jobId}_${i}`))
     for (const run of out.run_list) expect(run).toMatchObject({ status: 'done', slurm_state: 'completed', episodes: 15 })
 
+    // status reads the same from the store once the sweep has landed.
+    const status = spawnSync(process.execPath, [path.join(root, 'bin/quarkade.mjs'), 'sweep', 'status', String(out.sweep_id), '--data-dir', dataDir, '--json'], { encoding: 'utf8', timeout: 120_000, env })
+    expect(status.status, status.stderr).toBe(0)
+    expect(JSON.parse(status.stdout)).toEqual(out)
+
     const store = new RunStore(dataDir)
     try {
       const runs = store.listRuns()

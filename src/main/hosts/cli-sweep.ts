@@ -263,6 +263,7 @@ async function command(args: string[]): Promise<number> {
       if (positionals.length !== 1) throw new ConfigError(`quarkade sweep ${sub} ID: give one sweep id`)
       const id = sweepId(positionals[0])
       if (sub === 'status') {
+        await services.sweeps.refresh(id)
         const detail = services.sweeps.get(id)
         if (values.json) process.stdout.write(JSON.stringify(sweepJson(detail)) + '\n')
         else printTable(detail)

@@ -14,6 +14,8 @@ import {
   prepareSubmission,
   slurmAvailability,
   submit,
+  allDone,
+  syncSubmission,
   watchSubmission,
   type SlurmOptions,
   type TaskProgress,
@@ -89,19 +91,30 @@ export class SlurmSweeps {
     return { dir, jobId }
   }
 
+  /** A task's progress into its sweep row. */
+  private record(sweepId: number, t: TaskProgress): void {
+    const reason = t.importProblem ? `importing its run failed: ${t.importProblem}` : t.state === 'completed' ? null : (t.detail ?? t.stateLabel)
+    this.store.db
+      .prepare(
+        `UPDATE sweep_runs SET slurm_state = ?, slurm_job_id = COALESCE(?, slurm_job_id), status = CASE WHEN status IN ('active', 'pending') THEN ? ELSE status END,
+           run_id = COALESCE(?, run_id), reason = ? WHERE sweep_id = ? AND slurm_task = ?`,
+      )
+      .run(t.state, t.jobId, statusOf(t), t.runIds[0] ?? null, reason, sweepId, t.index)
+  }
+
+  /** One look at the cluster (`quarkade sweep status`): imports what finished and records every task. */
+  async sync(sweepId: number, dir: string): Promise<void> {
+    const tasks = await syncSubmission(dir, this.store)
+    for (const t of tasks) this.record(sweepId, t)
+    this.changed(sweepId, allDone(tasks))
+  }
+
   /** Follows the submission until every task is final, importing each finished task's run. */
   watch(sweepId: number, dir: string): void {
     if (this.watches.has(sweepId)) return
     const abort = new AbortController()
     this.watches.set(sweepId, abort)
-    const update = this.store.db.prepare(
-      `UPDATE sweep_runs SET slurm_state = ?, slurm_job_id = COALESCE(?, slurm_job_id), status = CASE WHEN status IN ('active', 'pending') THEN ? ELSE status END,
-         run_id = COALESCE(?, run_id), reason = ? WHERE sweep_id = ? AND slurm_task = ?`,
-    )
-    const record = (t: TaskProgress): void => {
-      const reason = t.importProblem ? `importing its run failed: ${t.importProblem}` : t.state === 'completed' ? null : (t.detail ?? t.stateLabel)
-      update.run(t.state, t.jobId, statusOf(t), t.runIds[0] ?? null, reason, sweepId, t.index)
-    }
+    const record = (t: TaskProgress): void => this.record(sweepId, t)
     void watchSubmission(dir, this.store, {
       intervalMs: this.pollMs,
       signal: abort.signal,

@@ -169,6 +169,13 @@ export class SweepService {
     return { sweep, runs, configs: configRows(rows, runs, sweep.spec.metric.direction) }
   }
 
+  /** A running sweep on Slurm: asks the cluster once and imports what finished (nothing to do otherwise). */
+  async refresh(id: number): Promise<void> {
+    const sweep = this.row(id)
+    const dir = (JSON.parse(sweep.spec) as SweepSpec).slurm?.dir
+    if (sweep.backend === 'slurm' && sweep.status === 'running' && dir) await this.slurm.sync(id, dir)
+  }
+
   /** No new runs start; the runs training now finish. */
   pause(id: number): SweepSummary {
     const sweep = this.row(id)
