@@ -73,11 +73,18 @@ function fieldSchema(spec: ParamSpec): z.ZodType {
   }
 }
 
+/** Schemas by spec list: building one costs ~10 ms (zod), and the lists are the registry's constants. */
+const schemaCache = new WeakMap<readonly ParamSpec[], z.ZodType<ParamValues>>()
+
 /** A strict object schema: unknown keys are errors, missing keys take their defaults. */
 export function paramsSchema(specs: readonly ParamSpec[]): z.ZodType<ParamValues> {
+  const cached = schemaCache.get(specs)
+  if (cached) return cached
   const shape: Record<string, z.ZodType> = {}
   for (const spec of specs) shape[spec.key] = fieldSchema(spec).default(spec.default as never)
-  return z.strictObject(shape) as unknown as z.ZodType<ParamValues>
+  const schema = z.strictObject(shape) as unknown as z.ZodType<ParamValues>
+  schemaCache.set(specs, schema)
+  return schema
 }
 
 export function defaults(specs: readonly ParamSpec[]): ParamValues {

@@ -181,6 +181,7 @@ app.whenReady().then(() => {
     }
   })
   api.subscribe((e) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, e))
+  services.sweeps.resumeInterrupted()
   buildMenu()
   createWindow()
   app.on('activate', () => {

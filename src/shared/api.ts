@@ -8,6 +8,8 @@ import { algosFor, defaultParams, describeAlgo, describeWorld, effectiveEnvParam
 import { trackFromJSON, type TrackJson } from '../core/racer/track'
 import { paramsSchema, type ParamValues } from '../core/params'
 import { LARTPC_CLASSES, N_CLASSES, PILARNET_TYPES, type Projection } from '../core/lartpc/event'
+import { sweepRequestSchema } from '../core/sweep'
+import { sweepDetailSchema, sweepSummarySchema } from './sweeps'
 
 export const BACKENDS = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const
 export type BackendChoice = (typeof BACKENDS)[number]
@@ -555,6 +557,13 @@ export const apiMethods = {
     input: z.strictObject({ runId: z.number().int().positive(), episode: z.number().int().min(0) }),
     output: replaySchema,
   },
+  /** Sweeps (src/main/services/sweeps.ts): many runs over settings × seeds, run as a local queue. */
+  'sweeps.create': { input: sweepRequestSchema, output: sweepSummarySchema },
+  'sweeps.list': { input: z.strictObject({}), output: z.array(sweepSummarySchema) },
+  'sweeps.get': { input: runId, output: sweepDetailSchema },
+  'sweeps.pause': { input: runId, output: sweepSummarySchema },
+  'sweeps.resume': { input: runId, output: sweepSummarySchema },
+  'sweeps.cancel': { input: runId, output: sweepSummarySchema },
 } as const
 
 export type ApiMethod = keyof typeof apiMethods
@@ -581,6 +590,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.policy'), policy: policySchema }),
   z.object({ type: z.literal('tracks.changed') }),
   z.object({ type: z.literal('run.results'), runId: z.number() }),
+  /** A sweep changed: its status, or one of its runs started or landed. */
+  z.object({ type: z.literal('sweep.updated'), sweep: sweepSummarySchema }),
   /** The desktop app's File › Open chose a data file: the Data view opens it. */
   z.object({ type: z.literal('ui.openFile'), path: z.string() }),
 ])

@@ -144,3 +144,19 @@ export async function runCompleted(page: Page, id: number, timeoutMs = 240_000):
     await page.waitForTimeout(500)
   }
 }
+
+/** The window sizes every view must work at. */
+export const REVIEW_SIZES = [
+  { width: 1360, height: 880 },
+  { width: 960, height: 640 },
+] as const
+
+/** Screenshots `<name>-<w>x<h>.png` at each review size, then back to the first. */
+export async function shotsAtReviewSizes(app: E2EApp, name: string): Promise<void> {
+  for (const size of REVIEW_SIZES) {
+    await app.page.setViewportSize(size)
+    await app.page.waitForTimeout(200) // one layout pass at the new size
+    await app.shot(`${name}-${size.width}x${size.height}.png`)
+  }
+  await app.page.setViewportSize(REVIEW_SIZES[0])
+}

@@ -162,6 +162,8 @@ describe('a crash while a checkpoint is being saved', () => {
     db.exec('ALTER TABLE runs DROP COLUMN backend_skipped; DROP TABLE policy_snapshots')
     // …and without v11's metric summaries (the upgrade rebuilds them from the metrics).
     db.exec('DROP TABLE metric_summaries')
+    // …and without v12's sweeps.
+    db.exec('DROP TABLE sweep_runs; DROP TABLE sweeps')
     const row = db.prepare('SELECT * FROM checkpoints WHERE run_id = ?').get(run.id) as { episode: number; path: string }
     db.prepare('INSERT INTO checkpoints (run_id, episode, path, created_at) VALUES (?, ?, ?, 0)').run(run.id, row.episode, row.path)
     db.pragma('user_version = 5')

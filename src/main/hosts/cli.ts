@@ -118,6 +118,7 @@ const usage = (): string => `usage:
   quarkade tracks [--data-dir DIR] [--json]           the track library (built-in and saved tracks)
   quarkade runs [--data-dir DIR] [--json]
   ${cliSlurm.SLURM_USAGE}
+  quarkade sweep --env catch --algo dqn --grid lr=1e-3,5e-4 --random gamma=0.8:0.99 --seeds 3 --budget-episodes 500 [--json]   (quarkade sweep --help for more)
   ${cliRewards.REWARD_USAGE}
   ${cliData.INSPECT_USAGE}
   ${cliData.GEN_USAGE}
@@ -550,6 +551,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(rest)
       case 'slurm':
         return await cliSlurm.slurmCommand(rest)
+      case 'sweep':
+        return await (await import('./cli-sweep')).sweepCommand(rest)
       case undefined:
       case 'help':
       case '--help':

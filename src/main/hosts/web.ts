@@ -101,6 +101,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     capabilities: { folders },
     maxTrainers: opts.maxTrainers,
   })
+  services.sweeps.resumeInterrupted()
   // The default export folder exists from the start, so it can be chosen and linked to.
   fs.mkdirSync(path.join(opts.dataDir, 'exports'), { recursive: true })
   let access: WebAccess | null = null

@@ -12,6 +12,7 @@ import { exportModel, importModel, modelFileSizes, readModelChunk } from './mode
 import type { TrackLibrary } from './tracks'
 import { RewardLibrary } from './rewards'
 import type { FileService } from './files'
+import type { SweepService } from './sweeps'
 import { FolderPolicy } from './folders'
 import type { RunStore } from './run-store'
 import type { Projection } from '../../core/lartpc/event'
@@ -39,6 +40,7 @@ export class ApiRouter {
     private readonly tracks: TrackLibrary,
     private readonly files: FileService,
     private readonly host: HostCapabilities = {},
+    private readonly sweeps?: SweepService,
   ) {
     this.folders = host.folders ?? FolderPolicy.unrestricted()
     this.rewards = new RewardLibrary(system.dataDir)
@@ -137,7 +139,18 @@ export class ApiRouter {
       'detector.open': ({ path, projection }: { path: string; projection?: Projection }) => this.files.detectors.overview(readable(path), projection, readable),
       'detector.event': ({ path, index, projection }: { path: string; index: number; projection?: Projection }) => this.files.detectors.event(readable(path), index, projection, readable),
       'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),
+      'sweeps.create': (input: unknown) => this.sweepService().create(input),
+      'sweeps.list': () => this.sweepService().list(),
+      'sweeps.get': ({ id }: { id: number }) => this.sweepService().get(id),
+      'sweeps.pause': ({ id }: { id: number }) => this.sweepService().pause(id),
+      'sweeps.resume': ({ id }: { id: number }) => this.sweepService().resume(id),
+      'sweeps.cancel': ({ id }: { id: number }) => this.sweepService().cancel(id),
     }
+  }
+
+  private sweepService(): SweepService {
+    if (!this.sweeps) throw new ApiError('this host runs no sweeps')
+    return this.sweeps
   }
 
   /** Runs one request; throws ApiError with a message fit to show the user. */

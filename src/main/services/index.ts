@@ -1,6 +1,6 @@
 /** Wires the services together for a host: store, job supervisor, API router. */
 import pkg from '../../../package.json'
-import type { SystemInfo } from '../../shared/api'
+import { resolveRunConfig, type SystemInfo } from '../../shared/api'
 import { ApiRouter, type HostCapabilities } from './api-router'
 import { JobService } from './jobs'
 import type { Launcher } from './launcher'
@@ -8,6 +8,7 @@ import type { RunStore } from './run-store'
 import { openRunStore } from './open-store'
 import { TrackLibrary } from './tracks'
 import { FileService } from './files'
+import { SweepService } from './sweeps'
 import path from 'node:path'
 
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   tracks: TrackLibrary
   files: FileService
   jobs: JobService
+  sweeps: SweepService
   api: ApiRouter
   close(): Promise<void>
 }
@@ -35,6 +37,7 @@ export function createServices(opts: {
   const files = new FileService(store, path.join(opts.dataDir, 'samples'))
   let api: ApiRouter | null = null
   const jobs = new JobService(store, opts.launcher, (e) => api?.publish(e), opts.maxTrainers)
+  const sweeps = new SweepService(store, jobs, (e) => api?.publish(e), (request) => resolveRunConfig(request, (t) => tracks.resolve(t)))
   api = new ApiRouter(
     store,
     jobs,
@@ -42,15 +45,19 @@ export function createServices(opts: {
     tracks,
     files,
     opts.capabilities,
+    sweeps,
   )
+  api.subscribe((e) => sweeps.onEvent(e))
   return {
     store,
     tracks,
     files,
     jobs,
+    sweeps,
     api,
     async close() {
       files.close()
+      sweeps.close()
       await jobs.shutdown()
       store.close()
     },

@@ -122,6 +122,37 @@ export const MIGRATIONS: readonly string[] = [
   // v11: per-block min/max summaries of every metric series, so a chart of millions of points reads
   // thousands of rows (metric-summaries.ts); existing series are summarised by the backfill below.
   METRIC_SUMMARIES_SQL,
+  // v12: sweeps (src/main/services/sweeps.ts) and their runs: one row per configuration × seed,
+  // with room for where each runs (local or a Slurm array task) so the cluster needs no migration.
+  `CREATE TABLE sweeps (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     env TEXT NOT NULL,
+     algo TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     status TEXT NOT NULL,
+     status_reason TEXT,
+     backend TEXT NOT NULL DEFAULT 'local',
+     created_at INTEGER NOT NULL,
+     ended_at INTEGER,
+     owner_pid INTEGER
+   );
+   CREATE TABLE sweep_runs (
+     sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+     config_index INTEGER NOT NULL,
+     seed_index INTEGER NOT NULL,
+     seed INTEGER NOT NULL,
+     config TEXT NOT NULL,
+     run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+     status TEXT NOT NULL DEFAULT 'pending',
+     reason TEXT,
+     backend TEXT,
+     slurm_job_id TEXT,
+     slurm_task INTEGER,
+     slurm_state TEXT,
+     PRIMARY KEY (sweep_id, config_index, seed_index)
+   ) WITHOUT ROWID;
+   CREATE INDEX sweep_runs_run ON sweep_runs(run_id);`,
 ]
 
 /** Work a migration needs beyond its SQL, run right after it in the same transaction. */

@@ -1,13 +1,13 @@
 /**
  * Navigation as a tiny hash router: #/train, #/runs, #/runs/<id>,
- * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks, #/data. The hash makes views linkable and survives reloads.
+ * #/replay[/<runId>[/<episode>]], #/play[/<runId>], #/tracks, #/data, #/sweeps[/<sweepId>] (in runId). The hash makes views linkable and survives reloads.
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
-export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data'
+export type ViewName = 'train' | 'runs' | 'replay' | 'play' | 'tracks' | 'data' | 'sweeps'
 /** The views in the sidebar's order (their shortcuts number them from 1). */
-export const NAV_VIEWS: readonly ViewName[] = ['train', 'runs', 'replay', 'play', 'tracks', 'data']
+export const NAV_VIEWS: readonly ViewName[] = ['train', 'runs', 'replay', 'play', 'tracks', 'data', 'sweeps']
 
 export interface Route {
   view: ViewName
@@ -19,7 +19,7 @@ export function parseHash(hash: string): Route {
   // A query after the path (`#/runs?compare=3,5`) is the view's own state (lib/compare-link.ts).
   const parts = hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean)
   const num = (s: string | undefined): number | null => (s !== undefined && /^\d+$/.test(s) ? Number(s) : null)
-  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' || parts[0] === 'data' ? parts[0] : 'train'
+  const view: ViewName = parts[0] === 'runs' || parts[0] === 'replay' || parts[0] === 'play' || parts[0] === 'tracks' || parts[0] === 'data' || parts[0] === 'sweeps' ? parts[0] : 'train'
   return { view, runId: num(parts[1]), episode: num(parts[2]) }
 }
 

@@ -1,0 +1,68 @@
+/**
+ * Sweeps on Slurm, for real: on the single-node cluster the Slurm tests use (test/slurm-cluster.ts),
+ * `quarkade sweep --on slurm --wait` submits a sweep of short Catch runs as one array job, follows
+ * it and imports every task's run; each sweep run records its Slurm task and state. Skipped only
+ * where the machine cannot run Slurm (printed why).
+ */
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RunStore } from '../../src/main/services/run-store'
+import { slurmClusterProblem, startSlurmCluster, type SlurmCluster } from '../slurm-cluster'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const problem = slurmClusterProblem()
+if (problem) console.warn(`sweeps-slurm.test.ts: the tests on a Slurm cluster are skipped: ${problem}`)
+
+describe.skipIf(problem !== null)('a sweep on a single-node Slurm cluster', () => {
+  let cluster: SlurmCluster
+  let tmp: string
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quarkade-sweep-slurm-'))
+    cluster = await startSlurmCluster()
+  }, 90_000)
+  afterAll(async () => {
+    await cluster?.stop()
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }, 120_000)
+
+  it('quarkade sweep --on slurm --wait runs every configuration × seed as a task and brings each run home', () => {
+    const dataDir = path.join(tmp, 'data')
+    const env = { ...cluster.env, QUARKADE_SLURM_POLL_MS: '1000' }
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, 'bin/quarkade.mjs'), 'sweep', '--env', 'catch', '--grid', 'lr=1e-3,5e-4', '--seeds', '2', '--budget-episodes', '15', '--seed', '3', '--on', 'slurm', '--wait', '--time', '10:00', '--sbatch-line', '#SBATCH --mem=500M', '--data-dir', dataDir, '--json'],
+      { encoding: 'utf8', timeout: 600_000, env },
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    expect(out).toMatchObject({ status: 'completed', on: 'slurm', runs: 4, counts: { done: 4, failed: 0 } })
+    const jobId = out.slurm.job_id as string
+    expect(jobId).toMatch(/^\d+$/)
+    expect(fs.readFileSync(path.join(out.slurm.submission_dir, 'job.sbatch'), 'utf8')).toContain('#SBATCH --mem=500M')
+    // Task i is the i-th run, seed-major as locally.
+    const tasks = out.run_list.map((x: { slurm_id: string }) => x.slurm_id).sort()
+    expect(tasks).toEqual([0, 1, 2, 3].map((i) => `${jobId}_${i}`))
+    for (const run of out.run_list) expect(run).toMatchObject({ status: 'done', slurm_state: 'completed', episodes: 15 })
+
+    // status reads the same from the store once the sweep has landed.
+    const status = spawnSync(process.execPath, [path.join(root, 'bin/quarkade.mjs'), 'sweep', 'status', String(out.sweep_id), '--data-dir', dataDir, '--json'], { encoding: 'utf8', timeout: 120_000, env })
+    expect(status.status, status.stderr).toBe(0)
+    expect(JSON.parse(status.stdout)).toEqual(out)
+
+    const store = new RunStore(dataDir)
+    try {
+      const runs = store.listRuns()
+      expect(runs).toHaveLength(4)
+      for (const run of runs) expect(run).toMatchObject({ status: 'completed', episodesDone: 15, env: 'catch-v1', algo: 'dqn' })
+      expect(new Set(runs.map((x) => x.config.params.lr))).toEqual(new Set([1e-3, 5e-4]))
+      const rows = store.db.prepare('SELECT backend, slurm_job_id, slurm_task, slurm_state, run_id FROM sweep_runs ORDER BY slurm_task').all()
+      expect(rows).toEqual([0, 1, 2, 3].map((i) => ({ backend: 'slurm', slurm_job_id: jobId, slurm_task: i, slurm_state: 'completed', run_id: expect.any(Number) })))
+    } finally {
+      store.close()
+    }
+  }, 600_000)
+})
