@@ -77,6 +77,8 @@ export const sweepRequestSchema = z.strictObject({
       gpusPerTask: z.number().int().min(0).max(64).optional(),
       account: z.string().max(200).optional(),
       extraLines: z.array(z.string().max(500)).max(32).optional(),
+      /** The submission folder, on a filesystem the compute nodes share; default: under the data folder. */
+      dir: z.string().min(1).max(1000).optional(),
     })
     .optional(),
   name: z.string().max(200).optional(),

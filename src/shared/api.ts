@@ -559,6 +559,8 @@ export const apiMethods = {
   },
   /** Sweeps (src/main/services/sweeps.ts): many runs over settings × seeds, run as a local queue. */
   'sweeps.create': { input: sweepRequestSchema, output: sweepSummarySchema },
+  /** A Slurm sweep's batch script and submission folder, to show before submitting; writes nothing. */
+  'sweeps.slurmScript': { input: sweepRequestSchema, output: z.object({ dir: z.string(), script: z.string(), tasks: z.number() }) },
   'sweeps.list': { input: z.strictObject({}), output: z.array(sweepSummarySchema) },
   'sweeps.get': { input: runId, output: sweepDetailSchema },
   'sweeps.pause': { input: runId, output: sweepSummarySchema },

@@ -32,13 +32,23 @@ describe.skipIf(problem !== null)('a sweep on a single-node Slurm cluster', () =
   it('quarkade sweep --on slurm --wait runs every configuration × seed as a task and brings each run home', () => {
     const dataDir = path.join(tmp, 'data')
     const env = { ...cluster.env, QUARKADE_SLURM_POLL_MS: '1000' }
-    const r = spawnSync(
-      process.execPath,
-      [path.join(root, 'bin/quarkade.mjs'), 'sweep', '--env', 'catch', '--grid', 'lr=1e-3,5e-4', '--seeds', '2', '--budget-episodes', '15', '--seed', '3', '--on', 'slurm', '--wait', '--time', '10:00', '--sbatch-line', '#SBATCH --mem=500M', '--data-dir', dataDir, '--json'],
-      { encoding: 'utf8', timeout: 600_000, env },
-    )
+    const sweepArgs = ['sweep', '--env', 'catch', '--grid', 'lr=1e-3,5e-4', '--seeds', '2', '--budget-episodes', '15', '--seed', '3', '--on', 'slurm', '--time', '10:00', '--sbatch-line', '#SBATCH --mem=500M', '--data-dir', dataDir]
+    // First the batch script, shown before anything is submitted or written.
+    const shown = spawnSync(process.execPath, [path.join(root, 'bin/quarkade.mjs'), ...sweepArgs, '--print-script', '--json'], { encoding: 'utf8', timeout: 120_000, env })
+    expect(shown.status, shown.stderr).toBe(0)
+    const preview = JSON.parse(shown.stdout) as { dir: string; script: string; tasks: number }
+    expect(preview.tasks).toBe(4)
+    expect(preview.script).toContain('#SBATCH --array=0-3')
+    expect(preview.script).toContain('#SBATCH --mem=500M')
+    expect(shown.stderr).toMatch(/^not submitted: 4 tasks into /)
+    expect(fs.existsSync(preview.dir)).toBe(false)
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/quarkade.mjs'), ...sweepArgs, '--slurm-dir', preview.dir, '--wait', '--json'], { encoding: 'utf8', timeout: 600_000, env })
     expect(r.status, r.stderr).toBe(0)
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    // …and the one submitted, saved in the submission folder, is that script (only its "made on" time differs).
+    expect(out.slurm.submission_dir).toBe(preview.dir)
+    const sansDate = (script: string): string => script.replace(/^# Made by Quarkade .*$/m, '')
+    expect(sansDate(fs.readFileSync(path.join(preview.dir, 'job.sbatch'), 'utf8'))).toBe(sansDate(preview.script))
     expect(out).toMatchObject({ status: 'completed', on: 'slurm', runs: 4, counts: { done: 4, failed: 0 } })
     const jobId = out.slurm.job_id as string
     expect(jobId).toMatch(/^\d+$/)

@@ -19,8 +19,10 @@ export const SWEEP_USAGE = `quarkade sweep --env catch [--algo dqn] [--grid key=
                  [--seeds N] [--budget-runs N] [--budget-episodes N] [--budget-minutes M] [--metric KEY] [--maximize|--minimize]
                  [--parallel N] [--seed S] [--name TEXT] [--on local|slurm] [--wait] [--data-dir DIR] [--json]
                  [--partition P] [--time T] [--cpus-per-task N] [--gpus N] [--account A] [--sbatch-line '#SBATCH …' ...]
+                 [--slurm-dir DIR] [--print-script]
                  a sweep over settings × seeds, run here (it waits until every run has landed), or on Slurm
-                 as one array job (--wait follows it until every task's run is imported)
+                 as one array job (--wait follows it until every task's run is imported; --print-script shows
+                 the batch script and submits nothing; the script is also saved in the submission folder)
   quarkade sweep status ID [--json] | sweep list [--json] | sweep cancel ID | sweep resume ID [--json]
                  (a grid of list settings separates values with ';': --grid hidden=64,64;128,128)`
 
@@ -68,12 +70,14 @@ const OPTIONS = {
   gpus: { type: 'string' },
   account: { type: 'string' },
   'sbatch-line': { type: 'string', multiple: true },
+  'slurm-dir': { type: 'string' },
+  'print-script': { type: 'boolean' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const
 
 /** Turns `sweep` flags into a sweep request (the registry checks it when the sweep is created). */
-export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; dataDir: string; json: boolean; wait: boolean } {
+export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; dataDir: string; json: boolean; wait: boolean; printScript: boolean } {
   const { values, positionals } = parseCliArgs({ args, strict: true, allowPositionals: true, options: OPTIONS })
   if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`)
   if (!values.env) throw new ConfigError('--env is required (e.g. --env catch)')
@@ -105,7 +109,7 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
     const [key, text] = keyValue('set', item)
     fixed[key] = parseParamText(specOf(key), text) as number
   }
-  const slurmFlags = (['partition', 'time', 'cpus-per-task', 'gpus', 'account', 'sbatch-line'] as const).filter((f) => values[f] !== undefined)
+  const slurmFlags = (['partition', 'time', 'cpus-per-task', 'gpus', 'account', 'sbatch-line', 'slurm-dir', 'print-script'] as const).filter((f) => values[f] !== undefined)
   if (slurmFlags.length && values.on !== 'slurm') throw new ConfigError(`--${slurmFlags[0]} is a Slurm option; it goes with --on slurm`)
   const slurm =
     values.on === 'slurm'
@@ -117,6 +121,7 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
             gpusPerTask: wholeNumber('gpus', values.gpus),
             account: values.account,
             extraLines: values['sbatch-line'],
+            dir: values['slurm-dir'],
           }).filter(([, v]) => v !== undefined),
         )
       : undefined
@@ -139,7 +144,7 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
     ...(values.on !== undefined ? { on: values.on as 'local' | 'slurm' } : {}),
     ...(slurm ? { slurm } : {}),
   }
-  return { request, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false, wait: values.wait ?? false }
+  return { request, dataDir: values['data-dir'] ?? defaultDataDir(), json: values.json ?? false, wait: values.wait ?? false, printScript: values['print-script'] ?? false }
 }
 
 /** A sweep as `--json` prints it: its runs and its configurations' mean ± std, best first marked. */
@@ -282,9 +287,15 @@ async function command(args: string[]): Promise<number> {
       await services.close()
     }
   }
-  const { request, dataDir, json, wait } = sweepRequestFromArgs(args)
+  const { request, dataDir, json, wait, printScript } = sweepRequestFromArgs(args)
   const services = openServices(dataDir, false)
   try {
+    if (printScript) {
+      const preview = services.sweeps.slurmScript(request)
+      process.stdout.write(json ? JSON.stringify(preview) + '\n' : preview.script)
+      process.stderr.write(`not submitted: ${preview.tasks} tasks into ${preview.dir}; submit with the same command without --print-script (add --slurm-dir ${preview.dir} to use that folder)\n`)
+      return 0
+    }
     const sweep = await services.sweeps.create(request)
     // On Slurm the cluster runs it; this process follows it only when asked to wait.
     if (sweep.backend === 'slurm' && !wait) {

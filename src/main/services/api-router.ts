@@ -140,6 +140,7 @@ export class ApiRouter {
       'detector.event': ({ path, index, projection }: { path: string; index: number; projection?: Projection }) => this.files.detectors.event(readable(path), index, projection, readable),
       'replays.get': ({ runId, episode }: { runId: number; episode: number }) => this.store.replay(runId, episode),
       'sweeps.create': (input: unknown) => this.sweepService().create(input),
+      'sweeps.slurmScript': (input: unknown) => this.sweepService().slurmScript(input),
       'sweeps.list': () => this.sweepService().list(),
       'sweeps.get': ({ id }: { id: number }) => this.sweepService().get(id),
       'sweeps.pause': ({ id }: { id: number }) => this.sweepService().pause(id),

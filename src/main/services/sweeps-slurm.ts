@@ -6,6 +6,7 @@
  */
 import { sweepTrainRequest, type SweepConfig, type SweepSpec, type SweepValue } from '../../core/sweep'
 import type { SweepRunStatus } from '../../shared/sweeps'
+import path from 'node:path'
 import {
   cancel,
   checkSlurmOptions,
@@ -13,6 +14,7 @@ import {
   portableTrainArgs,
   prepareSubmission,
   slurmAvailability,
+  submissionScript,
   submit,
   allDone,
   syncSubmission,
@@ -77,9 +79,24 @@ export class SlurmSweeps {
     return checked
   }
 
+  /** Where a sweep's submission goes: the folder the user gave, else a new one under the data folder. */
+  private submissionDir(spec: SweepSpec, sweepId: number): string {
+    return spec.slurm?.dir ? path.resolve(spec.slurm.dir) : defaultSubmissionDir(this.store.dir, `sweep-${sweepId}`)
+  }
+
+  /**
+   * The batch script a sweep would be submitted with, before anything is written: the folder it would
+   * use (pass it back as `slurm.dir` to submit into exactly that one) and the script's text.
+   */
+  preview(spec: SweepSpec, tasks: number, options: SlurmOptions): { dir: string; script: string } {
+    const next = (this.store.db.prepare('SELECT coalesce(max(id), 0) + 1 FROM sweeps').pluck().get() as number) ?? 1
+    const dir = this.submissionDir(spec, next)
+    return { dir, script: submissionScript({ dir, tasks, options: { jobName: `sweep-${next}`, ...options } }) }
+  }
+
   /** Writes the submission folder (one task per row, in the rows' order) and submits it. */
   async submit(sweepId: number, spec: SweepSpec, rows: SlurmRow[], options: SlurmOptions): Promise<SweepCluster> {
-    const dir = defaultSubmissionDir(this.store.dir, `sweep-${sweepId}`)
+    const dir = this.submissionDir(spec, sweepId)
     const tasks = rows.map((r) => {
       const name = `${spec.name} · config ${r.configIndex + 1} · seed ${r.seedIndex + 1}`
       return { argv: portableTrainArgs(trainArgs(sweepTrainRequest(spec, r.config, r.seed, name)), { dataDir: this.store.dir, dir, store: this.store }), label: name }

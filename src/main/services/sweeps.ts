@@ -20,6 +20,7 @@ import { describeConfig, resolveSweep, SweepError, sweepConfigs, sweepSeeds, swe
 import type { JobService } from './jobs'
 import { isAlive, type RunStore } from './run-store'
 import { SlurmSweeps } from './sweeps-slurm'
+import type { SlurmOptions } from '../slurm'
 
 /** A Slurm sweep is queued by the cluster, not by this app: it has no pause. */
 const SLURM_NO_PAUSE = 'a sweep on Slurm cannot pause (the cluster queues its tasks); cancel it, or let it finish'
@@ -60,6 +61,12 @@ interface SweepRunRow {
   run_episodes: number | null
 }
 
+/** The array job's options of a Slurm sweep (its submission folder is not one of them). */
+function clusterOptions(spec: SweepSpec): SlurmOptions {
+  const { dir: _dir, jobId: _jobId, ...options } = spec.slurm ?? {}
+  return options
+}
+
 export class SweepService {
   /** Sweeps this process runs. */
   private readonly owned = new Set<number>()
@@ -85,13 +92,24 @@ export class SweepService {
   }
 
   /**
+   * The batch script a Slurm sweep would be submitted with, shown before submitting; nothing is
+   * written. The returned folder, sent back as `slurm.dir`, makes the submission use exactly it.
+   */
+  slurmScript(input: unknown): { dir: string; script: string; tasks: number } {
+    const spec = resolveSweep(input, { parallel: this.jobs.maxTrainers })
+    if (spec.on !== 'slurm') throw new SweepError('only a sweep on Slurm (on: slurm) has a batch script')
+    const tasks = sweepConfigs(spec).length * sweepSeeds(spec).length
+    return { ...this.slurm.preview(spec, tasks, clusterOptions(spec)), tasks }
+  }
+
+  /**
    * Checks a sweep against the registry and every one of its configurations, stores it and
    * starts it: here, or submitted to Slurm as one array job (the options and Slurm itself are
    * checked first).
    */
   async create(input: unknown): Promise<SweepSummary> {
     const spec = resolveSweep(input, { parallel: this.jobs.maxTrainers })
-    const slurmOptions = spec.on === 'slurm' ? await this.slurm.check(spec.slurm ?? {}) : null
+    const slurmOptions = spec.on === 'slurm' ? await this.slurm.check(clusterOptions(spec)) : null
     const configs = sweepConfigs(spec)
     const seeds = sweepSeeds(spec)
     // Every configuration passes the run checks (a replay memory too big, a missing data file) before anything is written.

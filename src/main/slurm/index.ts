@@ -43,6 +43,7 @@ export {
   defaultSubmissionDir,
   findSubmission,
   prepareSubmission,
+  submissionScript,
   readSubmission,
   submit,
   thisQuarkade,

@@ -135,6 +135,13 @@ export interface TaskInput {
  * submitting it, so the script can be shown first. Throws a ConfigError before writing
  * anything when an option, the folder or a task is not usable.
  */
+/** The batch script a submission of `tasks` tasks into `dir` gets: what the user sees before submitting. */
+export function submissionScript(input: { dir: string; tasks: number; options: SlurmOptions; quarkade?: QuarkadeCommand; version?: string; createdAt?: string }): string {
+  const version = input.version ?? pkg.version
+  const madeBy = `Made by Quarkade ${version} on ${input.createdAt ?? new Date().toISOString()}.`
+  return batchScript({ dir: path.resolve(input.dir), tasks: input.tasks, options: checkSlurmOptions(input.options), quarkade: input.quarkade ?? thisQuarkade(), madeBy })
+}
+
 export function prepareSubmission(input: { dir: string; tasks: TaskInput[]; options: SlurmOptions; quarkade?: QuarkadeCommand; version?: string }): Submission {
   const dir = path.resolve(input.dir)
   const options = checkSlurmOptions(input.options)
@@ -147,7 +154,7 @@ export function prepareSubmission(input: { dir: string; tasks: TaskInput[]; opti
   const quarkade = input.quarkade ?? thisQuarkade()
   const version = input.version ?? pkg.version
   const createdAt = new Date().toISOString()
-  const script = batchScript({ dir, tasks: input.tasks.length, options, quarkade, madeBy: `Made by Quarkade ${version} on ${createdAt}.` })
+  const script = submissionScript({ dir, tasks: input.tasks.length, options, quarkade, version, createdAt })
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true })
   input.tasks.forEach((t, i) => {
     fs.mkdirSync(path.join(dir, taskDirName(i)), { recursive: true })
