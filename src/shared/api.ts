@@ -566,6 +566,7 @@ export const apiMethods = {
   'sweeps.pause': { input: runId, output: sweepSummarySchema },
   'sweeps.resume': { input: runId, output: sweepSummarySchema },
   'sweeps.cancel': { input: runId, output: sweepSummarySchema },
+  'sweeps.resubmit': { input: runId, output: sweepSummarySchema },
 } as const
 
 export type ApiMethod = keyof typeof apiMethods

@@ -56,6 +56,21 @@ describe('sweeps', () => {
     await byTestId('sweep-grid-lr').fill('1e-3, 3e-3')
     await shots('sweeps-form')
 
+    // On Slurm the batch script is shown before anything is submitted (nothing needs a cluster for that).
+    await byTestId('sweep-on').selectOption('slurm')
+    await byTestId('sweep-slurm-time').fill('30:00')
+    await byTestId('sweep-slurm-lines').fill('#SBATCH --mem=2G')
+    await expect.poll(() => byTestId('sweep-start').innerText()).toBe('Show batch script…')
+    await byTestId('sweep-start').click()
+    const script = await byTestId('sweep-script-text').innerText()
+    for (const line of ['#SBATCH --array=0-3', '#SBATCH --time=30:00', '#SBATCH --mem=2G']) expect(script).toContain(line)
+    expect(await byTestId('sweep-script').textContent()).toMatch(/4 tasks, saved in \s*\//)
+    await byTestId('sweep-script').scrollIntoViewIfNeeded()
+    await shots('sweeps-script')
+    await byTestId('sweep-script-back').click()
+    await byTestId('sweep-on').selectOption('local')
+    await expect.poll(() => byTestId('sweep-start').innerText()).toBe('Start sweep')
+
     await byTestId('sweep-start').click()
     await byTestId('sweep-page').waitFor()
     await expect.poll(() => byTestId('sweep-page').getAttribute('data-status'), { timeout: 300_000, interval: 500 }).toBe('completed')

@@ -75,4 +75,44 @@ describe.skipIf(problem !== null)('a sweep on a single-node Slurm cluster', () =
       store.close()
     }
   }, 600_000)
+
+  it('a task cancelled with scancel shows as cancelled; sweep resubmit submits it again and it lands too', async () => {
+    const dataDir = path.join(tmp, 'data-resubmit')
+    const env = { ...cluster.env, QUARKADE_SLURM_POLL_MS: '1000' }
+    const quarkade = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/quarkade.mjs'), ...args, '--data-dir', dataDir], { encoding: 'utf8', timeout: 600_000, env })
+    const started = quarkade('sweep', '--env', 'catch', '--grid', 'lr=1e-3,5e-4', '--seeds', '1', '--budget-episodes', '300', '--seed', '5', '--on', 'slurm', '--time', '10:00', '--json')
+    expect(started.status, started.stderr).toBe(0)
+    const sweep = JSON.parse(started.stdout) as { sweep_id: number; slurm: { job_id: string } }
+    // Follow it with `sweep status` (one look at the cluster each): once task 1 trains, scancel it.
+    type Status = { status: string; counts: Record<string, number>; run_list: { slurm_id: string; status: string; slurm_state: string }[] }
+    const look = (): Status => {
+      const r = quarkade('sweep', 'status', String(sweep.sweep_id), '--json')
+      expect(r.status, r.stderr).toBe(0)
+      return JSON.parse(r.stdout) as Status
+    }
+    while (look().run_list[1].slurm_state !== 'running') await new Promise((resolve) => setTimeout(resolve, 500))
+    const cancelled = spawnSync('scancel', [`${sweep.slurm.job_id}_1`], { encoding: 'utf8', env })
+    expect(cancelled.status, cancelled.stderr).toBe(0)
+    let status: Status
+    for (;;) {
+      status = look()
+      if (status.status !== 'running') break
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
+    expect(status.run_list.map((x) => [x.slurm_id, x.slurm_state])).toEqual([
+      [`${sweep.slurm.job_id}_0`, 'completed'],
+      [`${sweep.slurm.job_id}_1`, 'cancelled'],
+    ])
+    const again = quarkade('sweep', 'resubmit', String(sweep.sweep_id), '--wait', '--json')
+    expect(again.status, again.stderr).toBe(0)
+    expect(again.stderr).toMatch(/1 task submitted again as Slurm job \d+/)
+    const after = JSON.parse(again.stdout.trim().split('\n').pop()!) as Status
+    expect(after).toMatchObject({ status: 'completed', counts: { done: 2, failed: 0, cancelled: 0 } })
+    expect(after.run_list[1].slurm_id).not.toBe(`${sweep.slurm.job_id}_1`)
+    expect(after.run_list[1]).toMatchObject({ status: 'done', slurm_state: 'completed' })
+    // Nothing left to submit again: the command says so.
+    const none = quarkade('sweep', 'resubmit', String(sweep.sweep_id))
+    expect(none.status).not.toBe(0)
+    expect(none.stderr).toContain('has no failed, cancelled or timed-out task to submit again')
+  }, 600_000)
 })

@@ -24,6 +24,7 @@ export const SWEEP_USAGE = `quarkade sweep --env catch [--algo dqn] [--grid key=
                  as one array job (--wait follows it until every task's run is imported; --print-script shows
                  the batch script and submits nothing; the script is also saved in the submission folder)
   quarkade sweep status ID [--json] | sweep list [--json] | sweep cancel ID | sweep resume ID [--json]
+  quarkade sweep resubmit ID [--wait] [--json]   a Slurm sweep's failed, cancelled and timed-out tasks, submitted again
                  (a grid of list settings separates values with ';': --grid hidden=64,64;128,128)`
 
 function wholeNumber(flag: string, text: string | undefined): number | undefined {
@@ -253,8 +254,8 @@ async function command(args: string[]): Promise<number> {
     process.stdout.write(`usage:\n  ${SWEEP_USAGE}\n`)
     return 0
   }
-  if (sub === 'status' || sub === 'cancel' || sub === 'resume' || sub === 'list') {
-    const { values, positionals } = parseCliArgs({ args: rest, strict: true, allowPositionals: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } })
+  if (sub === 'status' || sub === 'cancel' || sub === 'resume' || sub === 'resubmit' || sub === 'list') {
+    const { values, positionals } = parseCliArgs({ args: rest, strict: true, allowPositionals: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' }, wait: { type: 'boolean' } } })
     const services = openServices(values['data-dir'] ?? defaultDataDir(), true)
     try {
       if (sub === 'list') {
@@ -279,6 +280,14 @@ async function command(args: string[]): Promise<number> {
         process.stdout.write(`sweep ${s.id} ${s.status}\n`)
         return 0
       }
+      if (sub === 'resubmit') {
+        const s = await services.sweeps.resubmit(id)
+        process.stderr.write(`sweep ${s.id}: ${s.statusReason}\n`)
+        if (values.wait) return await follow(services, id, values.json ?? false)
+        if (values.json) process.stdout.write(JSON.stringify(sweepJson(services.sweeps.get(id))) + '\n')
+        return 0
+      }
+      if (values.wait) throw new ConfigError('--wait goes with quarkade sweep resubmit')
       services.sweeps.resume(id)
       return await follow(services, id, values.json ?? false)
     } catch (e) {

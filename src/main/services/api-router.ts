@@ -146,6 +146,7 @@ export class ApiRouter {
       'sweeps.pause': ({ id }: { id: number }) => this.sweepService().pause(id),
       'sweeps.resume': ({ id }: { id: number }) => this.sweepService().resume(id),
       'sweeps.cancel': ({ id }: { id: number }) => this.sweepService().cancel(id),
+      'sweeps.resubmit': ({ id }: { id: number }) => this.sweepService().resubmit(id),
     }
   }
 

@@ -9,6 +9,7 @@ import type { SweepRunStatus } from '../../shared/sweeps'
 import path from 'node:path'
 import {
   cancel,
+  resubmit,
   checkSlurmOptions,
   defaultSubmissionDir,
   portableTrainArgs,
@@ -131,12 +132,15 @@ export class SlurmSweeps {
     if (this.watches.has(sweepId)) return
     const abort = new AbortController()
     this.watches.set(sweepId, abort)
-    const record = (t: TaskProgress): void => this.record(sweepId, t)
+    // Once stopped (the host closing, its store with it), a look already under way records nothing.
+    const record = (t: TaskProgress): void => {
+      if (!abort.signal.aborted) this.record(sweepId, t)
+    }
     void watchSubmission(dir, this.store, {
       intervalMs: this.pollMs,
       signal: abort.signal,
       onEvent: (e) => {
-        if (e.type === 'progress') return
+        if (e.type === 'progress' || abort.signal.aborted) return
         record(e.task)
         this.changed(sweepId, false)
       },
@@ -146,6 +150,7 @@ export class SlurmSweeps {
         if (!abort.signal.aborted) this.changed(sweepId, true)
       })
       .catch((e: unknown) => {
+        if (abort.signal.aborted) return
         this.store.db.prepare(`UPDATE sweeps SET status_reason = ? WHERE id = ?`).run(`following the Slurm job failed: ${(e as Error).message}`, sweepId)
         this.changed(sweepId, false)
       })
@@ -154,6 +159,19 @@ export class SlurmSweeps {
 
   async cancel(dir: string): Promise<void> {
     await cancel(dir)
+  }
+
+  /**
+   * Submits the tasks that failed, were cancelled, timed out or ran out of memory again (a new
+   * array job over just those), marks their rows active and follows the submission again.
+   */
+  async resubmit(sweepId: number, dir: string): Promise<{ jobId: string; tasks: number[] } | null> {
+    const again = await resubmit(dir)
+    if (!again) return null
+    const set = this.store.db.prepare(`UPDATE sweep_runs SET status = 'active', slurm_state = 'pending', slurm_job_id = ?, reason = NULL WHERE sweep_id = ? AND slurm_task = ?`)
+    this.store.db.transaction(() => again.tasks.forEach((t) => set.run(again.jobId, sweepId, t)))()
+    this.watch(sweepId, dir)
+    return again
   }
 
   close(): void {

@@ -220,6 +220,19 @@ export class SweepService {
     return this.emitSweep(id)
   }
 
+  /** On Slurm: submits the failed, cancelled and timed-out tasks again and follows them (their new runs replace the old in the table). */
+  async resubmit(id: number): Promise<SweepSummary> {
+    const sweep = this.row(id)
+    if (sweep.backend !== 'slurm') throw new SweepError(`sweep ${id} runs on this machine; a failed run there is not submitted again (start a new sweep, or resume a paused one)`)
+    const dir = (JSON.parse(sweep.spec) as SweepSpec).slurm?.dir
+    if (!dir) throw new SweepError(`sweep ${id} was never submitted to Slurm`)
+    this.store.assertWritable()
+    const again = await this.slurm.resubmit(id, dir)
+    if (!again) throw new SweepError(`sweep ${id} has no failed, cancelled or timed-out task to submit again`)
+    this.store.db.prepare(`UPDATE sweeps SET status = 'running', status_reason = ?, ended_at = NULL WHERE id = ?`).run(`${again.tasks.length} task${again.tasks.length === 1 ? '' : 's'} submitted again as Slurm job ${again.jobId}`, id)
+    return this.emitSweep(id)
+  }
+
   /** Stops the runs training now and marks the rest cancelled (on Slurm: scancel every task). */
   async cancel(id: number): Promise<SweepSummary> {
     const sweep = this.row(id)

@@ -94,7 +94,7 @@ export const useSweepsStore = defineStore('sweeps', () => {
     return sweep
   }
 
-  async function control(action: 'pause' | 'resume' | 'cancel', id: number): Promise<void> {
+  async function control(action: 'pause' | 'resume' | 'cancel' | 'resubmit', id: number): Promise<void> {
     const sweep = await api.call(`sweeps.${action}`, { id })
     byId.set(sweep.id, sweep)
     if (id === openId) void fetchDetail()
