@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveRunConfig, type MetricPoint, type RunSummary } from '../../src/shared/api'
 import { createServices, type Services } from '../../src/main/services'
 import { childProcessLauncher } from '../../src/main/services/launcher'
-import { RunStore, SCHEMA_VERSION } from '../../src/main/services/run-store'
+import { MIGRATIONS, RunStore } from '../../src/main/services/run-store'
+import { METRIC_SUMMARIES_SQL } from '../../src/main/services/metric-summaries'
 
 let dataDir: string
 let services: Services
@@ -207,8 +208,9 @@ describe('long series from block summaries (metric_summaries)', () => {
   it('upgrading a database from before summaries builds them from its metrics', async () => {
     const before = services.store.db.prepare('SELECT * FROM metric_summaries WHERE run_id = ? ORDER BY level, first_step').all(run.id)
     const db = services.store.db
-    db.exec('DROP TABLE metric_summaries')
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`)
+    // The database as v10 left it: no summaries, nor what later versions added (v12's sweeps).
+    db.exec('DROP TABLE metric_summaries; DROP TABLE sweep_runs; DROP TABLE sweeps')
+    db.pragma(`user_version = ${MIGRATIONS.indexOf(METRIC_SUMMARIES_SQL)}`)
     const upgraded = new RunStore(dataDir)
     try {
       const rebuilt = upgraded.db.prepare('SELECT * FROM metric_summaries WHERE run_id = ? ORDER BY level, first_step').all(run.id)
