@@ -19,6 +19,7 @@ import { lartpcGameBenches } from './lartpc-game'
 import { lartpcReplayBenches } from './lartpc-replay'
 import { startupBenches } from './startup'
 import { storeBenches } from './store'
+import { peerFigures } from './peers'
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -141,8 +142,17 @@ function fail(message: string): never {
   process.exit(2)
 }
 
+/** On wasm, whether the matrix products ran on the system BLAS (src/main/trainer/blas-kernels.ts). */
+async function wasmKernels(result: BenchResult): Promise<Record<string, unknown>> {
+  if (result.backend !== 'wasm') return {}
+  const tf = await import('@tensorflow/tfjs')
+  return { blas: Boolean((tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { blas?: boolean } | undefined)?.blas) }
+}
+
 const { names, dataFile } = parseArgs(process.argv.slice(2))
 for (const name of names) {
   const results = await benches[name]({ dataFile })
-  for (const result of Array.isArray(results) ? results : [results]) console.log(JSON.stringify({ bench: name, ...result }))
+  for (const result of Array.isArray(results) ? results : [results]) {
+    console.log(JSON.stringify({ bench: name, ...result, ...(await wasmKernels(result)), ...peerFigures(name, result) }))
+  }
 }

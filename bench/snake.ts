@@ -16,7 +16,8 @@ export async function snakeConvGradSteps(choice: BackendChoice): Promise<BenchRe
   const { defaultParams } = await import('../src/core/catalog')
   const backend = await selectBackend(choice)
   // ε = 1: random actions skip the policy's forward passes, so the time is the gradient steps'.
-  const dqn = Dqn.fromValues(new SnakeEnv(0), { ...defaultParams('snake', 'dqn'), epsilon_start: 1, epsilon_end: 1 }, 0)
+  // snake-v1's DQN defaults are qlearning4k's network (bench/baselines/torch_snake_conv.py is the same).
+  const dqn = Dqn.fromValues(new SnakeEnv(0), { ...defaultParams('snake-v1', 'dqn'), epsilon_start: 1, epsilon_end: 1 }, 0)
   const measure = async (n: number): Promise<{ steps: number; seconds: number }> => {
     const g0 = dqn.gradSteps
     const t0 = now()
@@ -30,7 +31,7 @@ export async function snakeConvGradSteps(choice: BackendChoice): Promise<BenchRe
     runs.push(m.steps / m.seconds)
   }
   dqn.dispose()
-  return { value: round(median(runs)), unit: 'grad-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), backend, batch_size: 64 }
+  return { value: round(median(runs)), unit: 'grad-steps/s', median: round(median(runs)), runs: runs.map((r) => round(r)), backend, batch_size: dqn.params.batch_size }
 }
 
 export const snakeBenches: Record<string, () => Promise<BenchResult>> = {

@@ -20,6 +20,14 @@ function loadsInNode() {
   return spawnSync(process.execPath, ['-e', probe], { cwd: root, stdio: 'ignore' }).status === 0
 }
 
+function hasNblas() {
+  return fs.existsSync(path.join(root, 'node_modules', 'nblas', 'package.json'))
+}
+
+function nblasLoadsInNode() {
+  return spawnSync(process.execPath, ['-e', "require('nblas').sgemm"], { cwd: root, stdio: 'ignore' }).status === 0
+}
+
 function run(cmd) {
   console.log(`> ${cmd}`)
   execSync(cmd, { cwd: root, stdio: 'inherit' })
@@ -32,6 +40,15 @@ if (target === 'node') {
     if (!loadsInNode()) {
       console.error('better-sqlite3 still does not load in Node: see the build output above (a C++ toolchain and python3 are needed).')
       process.exit(1)
+    }
+  }
+  // nblas (optional: the wasm backend's GEMMs on the system BLAS) may be built for Electron too; without it training is slower, not broken.
+  if (hasNblas() && !nblasLoadsInNode()) {
+    console.log(`nblas is not built for Node ${process.version}; rebuilding it…`)
+    try {
+      run('npm rebuild nblas')
+    } catch {
+      console.warn('nblas did not rebuild (it needs a C++ toolchain and a BLAS such as libopenblas-dev); training uses wasm\'s own kernels.')
     }
   }
   fs.writeFileSync(marker, `node-${process.versions.modules}\n`)

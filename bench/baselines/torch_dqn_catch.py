@@ -1,5 +1,5 @@
 # A straightforward PyTorch DQN on Catch with Quarkade's default config, for comparison only.
-import random, time, statistics, sys
+import json, random, time, statistics, sys
 import numpy as np, torch, torch.nn as nn
 def run(seed):
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
@@ -34,4 +34,4 @@ def run(seed):
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads()
 torch.set_num_threads(threads)
 res = [run(s) for s in (0, 1, 2)]
-print({'torch_catch_time_to_win90_s_median': round(statistics.median([r[0] for r in res]), 3), 'seconds': [round(r[0], 3) for r in res], 'episodes': [r[1] for r in res], 'threads': threads, 'torch': torch.__version__})
+print(json.dumps({'torch_catch_time_to_win90_s_median': round(statistics.median([r[0] for r in res]), 3), 'seconds': [round(r[0], 3) for r in res], 'episodes': [r[1] for r in res], 'threads': threads, 'torch': torch.__version__}))

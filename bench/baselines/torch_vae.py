@@ -1,5 +1,5 @@
 # PyTorch reference VAE (same architecture as Quarkade's), train-step images/s on CPU, for comparison only.
-import time, statistics, sys, torch, torch.nn as nn, torch.nn.functional as F
+import json, time, statistics, sys, torch, torch.nn as nn, torch.nn.functional as F
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads(); torch.set_num_threads(threads); torch.manual_seed(0)
 class VAE(nn.Module):
     def __init__(s, z=32):
@@ -19,4 +19,4 @@ for _ in range(3): step()
 rates = []
 for _ in range(5):
     t = time.perf_counter(); [step() for _ in range(3)]; rates.append(3 * 32 / (time.perf_counter() - t))
-print({'torch_vae_images_per_s_median': round(statistics.median(rates), 1), 'runs': [round(r, 1) for r in rates], 'threads': threads, 'torch': torch.__version__})
+print(json.dumps({'torch_vae_images_per_s_median': round(statistics.median(rates), 1), 'runs': [round(r, 1) for r in rates], 'threads': threads, 'torch': torch.__version__}))

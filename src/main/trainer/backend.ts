@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { BackendChoice } from '../../shared/api'
 import { registerWasmConvGrad } from '../../core/nn/wasm-conv-grad'
+import { registerBlasKernels, type Sgemm } from './blas-kernels'
 import { unavailableMessage } from './backend-probe'
 import { probeWebGpu, WEBGPU_PACKAGE, type WebGpuVerdict } from './webgpu-probe'
 
@@ -31,10 +32,32 @@ export const realSystem: BackendSystem = {
   webgpu: () => probeWebGpu(),
 }
 
-/** The backend in use, and why each one before it in BACKEND_ORDER was skipped ("webgpu: no adapter (…)"). */
+/**
+ * The backend in use, and why each one before it in BACKEND_ORDER was skipped ("webgpu: no adapter (…)");
+ * on wasm, also why its matrix products are not on the system BLAS, if they are not.
+ */
 export interface BackendSelection {
   backend: BackendName
   skipped: string[]
+}
+
+/** The wasm backend's GEMMs on the system BLAS (blas-kernels.ts): null when in use, else why not. QUARKADE_BLAS=0 turns it off. */
+async function useSystemBlas(system: BackendSystem): Promise<string | null> {
+  if (process.env.QUARKADE_BLAS === '0') return 'system BLAS: off (QUARKADE_BLAS=0)'
+  // One BLAS thread per trainer unless the user says otherwise: the DQN's GEMMs are too small to
+  // split, trainers run side by side in sweeps, and OpenBLAS's spinning threads on a busy machine
+  // made a Snake gradient step several times slower here. Read when the library loads, so set first.
+  process.env.OPENBLAS_NUM_THREADS ??= '1'
+  let blas: Sgemm
+  try {
+    const mod = (await system.importPackage('nblas')) as Sgemm & { default?: Sgemm }
+    blas = typeof mod.sgemm === 'function' ? mod : mod.default!
+    if (typeof blas?.sgemm !== 'function') return 'system BLAS: nblas has no sgemm'
+  } catch (e) {
+    return `system BLAS: ${importProblem('nblas', e)} (matrix products stay on wasm's XNNPACK)`
+  }
+  registerBlasKernels(blas)
+  return null
 }
 
 /** Why a package could not be imported, in one line. */
@@ -100,6 +123,13 @@ const wasm: Loader = async (system) => {
   return activate('wasm')
 }
 
+/** Notes about the backend in use that explain a slower run (only wasm has one: the system BLAS). */
+async function backendNotes(name: BackendName, system: BackendSystem): Promise<string[]> {
+  if (name !== 'wasm') return []
+  const problem = await useSystemBlas(system)
+  return problem ? [problem] : []
+}
+
 const loaders: Record<BackendName, Loader> = {
   'node-gpu': native('@tensorflow/tfjs-node-gpu'),
   webgpu,
@@ -120,7 +150,7 @@ export async function chooseBackend(choice: BackendChoice, system: BackendSystem
     const problem = await loaders[name](system)
     if (problem === null) {
       await tf.ready()
-      return { backend: name, skipped }
+      return { backend: name, skipped: [...skipped, ...(await backendNotes(name, system))] }
     }
     skipped.push(`${name}: ${problem}`)
   }

@@ -1,0 +1,139 @@
+/**
+ * The wasm backend's matrix products and convolutions on the system BLAS (nblas) give what
+ * wasm's own kernels (XNNPACK) give, forward and through tf.grads — so a network trains the
+ * same whichever computes it — and choosing them is the backend loader's job, with the reason
+ * on the run when nblas is missing.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chooseBackend, realSystem, type BackendSystem } from '../../src/main/trainer/backend'
+import { im2col, MIN_BLAS_CHANNELS, registerBlasKernels, unregisterBlasKernels, type Sgemm } from '../../src/main/trainer/blas-kernels'
+
+let nblas: Sgemm
+beforeAll(async () => {
+  const { backend, skipped } = await chooseBackend('wasm')
+  expect(backend).toBe('wasm')
+  // This machine has nblas (an optional dependency); the loader put its kernels in place.
+  expect(skipped).toEqual([])
+  const mod = (await import('nblas')) as unknown as Sgemm & { default?: Sgemm }
+  nblas = typeof mod.sgemm === 'function' ? mod : mod.default!
+})
+
+const usesBlas = (name: string): boolean => Boolean((tf.getKernel(name, 'wasm')?.kernelFunc as { blas?: boolean } | undefined)?.blas)
+
+/** The same computation with the BLAS kernels and with wasm's own; largest difference relative to 1 + |value|. */
+function compare(f: () => tf.Tensor[]): { blas: Float32Array[]; xnn: Float32Array[]; worst: number } {
+  expect(usesBlas('Conv2D') && usesBlas('BatchMatMul')).toBe(true)
+  const blas = tf.tidy(() => f().map((t) => t.dataSync() as Float32Array))
+  unregisterBlasKernels()
+  try {
+    expect(usesBlas('Conv2D') || usesBlas('BatchMatMul')).toBe(false)
+    const xnn = tf.tidy(() => f().map((t) => t.dataSync() as Float32Array))
+    let worst = 0
+    blas.forEach((b, i) => {
+      expect(b.length).toBe(xnn[i].length)
+      b.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - xnn[i][j]) / (1 + Math.abs(xnn[i][j])))))
+    })
+    return { blas, xnn, worst }
+  } finally {
+    registerBlasKernels(nblas)
+  }
+}
+
+const seeded = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed)
+
+describe('convolutions', () => {
+  const cases: [string, number[], number[], number | [number, number], 'valid' | 'same'][] = [
+    ['Snake\'s second conv (16 → 32, 3×3, valid)', [8, 8, 8, 16], [3, 3, 16, 32], 1, 'valid'],
+    ['the VAE\'s strided 4×4 conv (32 → 64, stride 2, same)', [2, 16, 16, 32], [4, 4, 32, 64], 2, 'same'],
+    ['uneven strides and an odd size', [3, 11, 9, 20], [3, 2, 20, 5], [2, 1], 'same'],
+    ['few input channels (stays on XNNPACK)', [4, 10, 10, 4], [3, 3, 4, 16], 1, 'valid'],
+  ]
+  it.each(cases)('%s: forward and both gradients match wasm\'s own kernels', (_, xs, ws, strides, pad) => {
+    const x = seeded(xs, 1) as tf.Tensor4D
+    const w = seeded(ws, 2).mul(0.1) as tf.Tensor4D
+    const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad).square().sum()
+    const { worst, blas } = compare(() => [tf.conv2d(x, w, strides, pad), ...tf.grads(loss)([x, w])])
+    expect(blas[0].some((v) => v !== 0)).toBe(true)
+    expect(worst).toBeLessThan(1e-4)
+  })
+
+  it('dilation and explicit padding (forward)', () => {
+    const x = seeded([2, 12, 12, 24], 3) as tf.Tensor4D
+    const w = seeded([3, 3, 24, 7], 4) as tf.Tensor4D
+    const pad: tf.backend_util.ExplicitPadding = [[0, 0], [1, 2], [2, 1], [0, 0]]
+    expect(compare(() => [tf.conv2d(x, w, 1, 'same', 'NHWC', 2), tf.conv2d(x, w, [2, 1], pad)]).worst).toBeLessThan(1e-4)
+  })
+
+  it('a conv layer trains the same: ten Adam steps end on the same weights', () => {
+    const train = (): tf.Tensor[] => {
+      const w = tf.variable(seeded([3, 3, 16, 8], 5).mul(0.1) as tf.Tensor4D)
+      const x = seeded([4, 9, 9, 16], 6) as tf.Tensor4D
+      const target = seeded([4, 7, 7, 8], 7)
+      const opt = tf.train.adam(0.01)
+      for (let i = 0; i < 10; i++) opt.minimize(() => tf.conv2d(x, w as tf.Tensor4D, 1, 'valid').sub(target).square().mean() as tf.Scalar)
+      const out = w.clone()
+      w.dispose()
+      opt.dispose()
+      return [out]
+    }
+    expect(compare(train).worst).toBeLessThan(1e-4)
+  })
+
+  it('im2col builds the same patches in slabs as at once (what bounds its memory)', () => {
+    const info = tf.backend_util.computeConv2DInfo([2, 7, 6, MIN_BLAS_CHANNELS], [3, 3, MIN_BLAS_CHANNELS, 4], 2, 1, 'same')
+    const x = Float32Array.from({ length: 2 * 7 * 6 * MIN_BLAS_CHANNELS }, (_, i) => Math.sin(i))
+    const rows = info.batchSize * info.outHeight * info.outWidth
+    const K = 3 * 3 * MIN_BLAS_CHANNELS
+    const whole = new Float32Array(rows * K)
+    im2col(x, info, 0, rows, whole)
+    const slab = new Float32Array(5 * K)
+    for (let r0 = 0; r0 < rows; r0 += 5) {
+      const r1 = Math.min(rows, r0 + 5)
+      im2col(x, info, r0, r1, slab)
+      expect(Array.from(slab.subarray(0, (r1 - r0) * K))).toEqual(Array.from(whole.subarray(r0 * K, r1 * K)))
+    }
+    // 'same' padding puts zeros where the window leaves the image.
+    expect(whole.subarray(0, K).some((v) => v === 0)).toBe(true)
+  })
+})
+
+describe('matrix products', () => {
+  it('plain, transposed and batched products match wasm\'s own', () => {
+    const a = seeded([3, 5, 7], 8)
+    const b = seeded([7, 4], 9)
+    const b3 = seeded([3, 4, 7], 10)
+    const a2 = seeded([15, 7], 11)
+    const { worst } = compare(() => [
+      tf.matMul(a2, b as tf.Tensor2D),
+      tf.matMul(a2, a2, true, false),
+      tf.matMul(a2, a2, false, true),
+      tf.matMul(b as tf.Tensor2D, a2, true, true),
+      tf.matMul(a as tf.Tensor3D, b3 as tf.Tensor3D, false, true),
+      tf.matMul(a as tf.Tensor3D, tf.reshape(b, [1, 7, 4]) as tf.Tensor3D),
+    ])
+    expect(worst).toBeLessThan(1e-5)
+  })
+})
+
+describe('the backend loader', () => {
+  it('without nblas, wasm runs on its own kernels and the run says why', async () => {
+    const withoutNblas: BackendSystem = {
+      ...realSystem,
+      async importPackage(pkg) {
+        if (pkg === 'nblas') throw Object.assign(new Error(`Cannot find package 'nblas' imported from backend.ts`), { code: 'ERR_MODULE_NOT_FOUND' })
+        return realSystem.importPackage(pkg)
+      },
+    }
+    unregisterBlasKernels()
+    try {
+      const { backend, skipped } = await chooseBackend('wasm', withoutNblas)
+      expect(backend).toBe('wasm')
+      expect(skipped).toEqual(["system BLAS: nblas is not installed (matrix products stay on wasm's XNNPACK)"])
+      expect(usesBlas('BatchMatMul') || usesBlas('Conv2D')).toBe(false)
+    } finally {
+      await chooseBackend('wasm')
+    }
+    expect(usesBlas('BatchMatMul') && usesBlas('Conv2D')).toBe(true)
+  })
+})
