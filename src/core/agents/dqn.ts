@@ -20,7 +20,6 @@ import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
 import { dense } from '../nn/dense'
-import { HostAdam, HostRmsProp } from '../nn/host-optimizers'
 import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
@@ -176,11 +175,11 @@ export function forwardNetwork(
 function makeOptimizer(p: QNetworkParams): tf.Optimizer {
   switch (p.optimizer) {
     case 'adam':
-      return new HostAdam(p.lr, 0.9, 0.999)
+      return tf.train.adam(p.lr)
     case 'rmsprop':
       // Keras' RMSprop defaults (qlearning4k's Snake example uses RMSprop()); the seed's DQN sets ρ 0.95, ε 0.01.
       // tfjs adds ε inside the square root (as DeepMind's DQN did); PyTorch adds it outside.
-      return new HostRmsProp(p.lr, p.rmsprop_rho ?? 0.9, 0, p.rmsprop_epsilon ?? 1e-7)
+      return tf.train.rmsprop(p.lr, p.rmsprop_rho ?? 0.9, 0, p.rmsprop_epsilon ?? 1e-7)
     case 'sgd':
       return tf.train.sgd(p.lr)
   }
