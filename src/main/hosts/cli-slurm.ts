@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs'
 import { parseCliArgs } from './cli-args'
+import { SLURM_FLAGS, slurmFlagSettings, wholeNumber } from './cli-slurm-flags'
 import { ConfigError, type RunConfig, type RunSummary } from '../../shared/api'
 import { defaultDataDir } from '../services/data-dir'
 import { openRunStore } from '../services/open-store'
@@ -47,15 +48,8 @@ export const SLURM_USAGE = `quarkade train … --on slurm [--wait] [--partition 
 const SLURM_TRAIN_OPTIONS = {
   on: { type: 'string' },
   wait: { type: 'boolean' },
-  partition: { type: 'string' },
-  time: { type: 'string' },
-  'cpus-per-task': { type: 'string' },
-  gpus: { type: 'string' },
-  account: { type: 'string' },
   'job-name': { type: 'string' },
-  'sbatch-line': { type: 'string', multiple: true },
-  'slurm-dir': { type: 'string' },
-  'print-script': { type: 'boolean' },
+  ...SLURM_FLAGS,
 } as const
 
 /** Whether train's arguments ask for Slurm. */
@@ -80,23 +74,8 @@ function splitArgs(args: readonly string[]): { slurm: Record<string, string | st
   return { slurm: values, train }
 }
 
-function count(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const v = Number(text)
-  if (text.trim() === '' || !Number.isInteger(v)) throw new ConfigError(`--${flag} expects a whole number, got "${text.slice(0, 40)}"`)
-  return v
-}
-
 function optionsOf(values: Record<string, unknown>): SlurmOptions {
-  return checkSlurmOptions({
-    partition: values.partition as string | undefined,
-    time: values.time as string | undefined,
-    cpusPerTask: count('cpus-per-task', values['cpus-per-task'] as string | undefined),
-    gpusPerTask: count('gpus', values.gpus as string | undefined),
-    account: values.account as string | undefined,
-    jobName: values['job-name'] as string | undefined,
-    extraLines: (values['sbatch-line'] as string[] | undefined) ?? [],
-  })
+  return checkSlurmOptions({ extraLines: [], ...slurmFlagSettings(values), jobName: values['job-name'] as string | undefined })
 }
 
 async function requireSlurm(): Promise<void> {
@@ -204,7 +183,7 @@ export async function slurmCommand(args: string[]): Promise<number> {
   const dataDir = values['data-dir'] ?? defaultDataDir()
   // A JOB_TASK id names one task: `quarkade slurm cancel 1234_2`.
   const namedTask = /^\d+_(\d+)$/.exec(positionals[0])
-  const indices = values.task?.map((t) => count('task', t)!) ?? (namedTask ? [Number(namedTask[1])] : undefined)
+  const indices = values.task?.map((t) => wholeNumber('task', t)!) ?? (namedTask ? [Number(namedTask[1])] : undefined)
   const dir = await findSubmission(positionals[0], dataDir)
   const say = (text: string, data: Record<string, unknown>): void => {
     process.stdout.write(values.json ? JSON.stringify({ submission_dir: dir, ...data }) + '\n' : text + '\n')

@@ -13,6 +13,7 @@ import { createServices, type Services } from '../services'
 import { defaultDataDir } from '../services/data-dir'
 import { childProcessLauncher } from '../services/launcher'
 import { parseCliArgs } from './cli-args'
+import { SLURM_FLAGS, slurmFlagSettings, wholeNumber } from './cli-slurm-flags'
 import fs from 'node:fs'
 
 export const SWEEP_USAGE = `quarkade sweep --env catch [--algo dqn] [--grid key=v1,v2 ...] [--random key=min:max[:log] ...] [--set key=value ...]
@@ -26,13 +27,6 @@ export const SWEEP_USAGE = `quarkade sweep --env catch [--algo dqn] [--grid key=
   quarkade sweep status ID [--json] | sweep list [--json] | sweep cancel ID | sweep resume ID [--json]
   quarkade sweep resubmit ID [--wait] [--json]   a Slurm sweep's failed, cancelled and timed-out tasks, submitted again
                  (a grid of list settings separates values with ';': --grid hidden=64,64;128,128)`
-
-function wholeNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const v = Number(text)
-  if (text.trim() === '' || !Number.isInteger(v)) throw new ConfigError(`--${flag} expects a whole number, got "${text.slice(0, 40)}"`)
-  return v
-}
 
 function number(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
@@ -65,14 +59,7 @@ const OPTIONS = {
   name: { type: 'string' },
   on: { type: 'string' },
   wait: { type: 'boolean' },
-  partition: { type: 'string' },
-  time: { type: 'string' },
-  'cpus-per-task': { type: 'string' },
-  gpus: { type: 'string' },
-  account: { type: 'string' },
-  'sbatch-line': { type: 'string', multiple: true },
-  'slurm-dir': { type: 'string' },
-  'print-script': { type: 'boolean' },
+  ...SLURM_FLAGS,
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const
@@ -110,22 +97,9 @@ export function sweepRequestFromArgs(args: string[]): { request: SweepRequest; d
     const [key, text] = keyValue('set', item)
     fixed[key] = parseParamText(specOf(key), text) as number
   }
-  const slurmFlags = (['partition', 'time', 'cpus-per-task', 'gpus', 'account', 'sbatch-line', 'slurm-dir', 'print-script'] as const).filter((f) => values[f] !== undefined)
+  const slurmFlags = (Object.keys(SLURM_FLAGS) as (keyof typeof SLURM_FLAGS)[]).filter((f) => values[f] !== undefined)
   if (slurmFlags.length && values.on !== 'slurm') throw new ConfigError(`--${slurmFlags[0]} is a Slurm option; it goes with --on slurm`)
-  const slurm =
-    values.on === 'slurm'
-      ? Object.fromEntries(
-          Object.entries({
-            partition: values.partition,
-            time: values.time,
-            cpusPerTask: wholeNumber('cpus-per-task', values['cpus-per-task']),
-            gpusPerTask: wholeNumber('gpus', values.gpus),
-            account: values.account,
-            extraLines: values['sbatch-line'],
-            dir: values['slurm-dir'],
-          }).filter(([, v]) => v !== undefined),
-        )
-      : undefined
+  const slurm = values.on === 'slurm' ? { ...slurmFlagSettings(values), ...(values['slurm-dir'] !== undefined ? { dir: values['slurm-dir'] } : {}) } : undefined
   const budget = {
     runs: wholeNumber('budget-runs', values['budget-runs']),
     episodes: wholeNumber('budget-episodes', values['budget-episodes']),
