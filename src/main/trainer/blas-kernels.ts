@@ -120,6 +120,16 @@ export function im2col(x: Float32Array, info: tf.backend_util.Conv2DInfo, r0: nu
         continue
       }
       const rowBase = imageBase + ih * W * CI
+      const iw0 = ow * sw - left
+      if (dw === 1 && iw0 >= 0 && iw0 + KW <= W) {
+        // The whole window row lies inside the image: KW·CI contiguous floats, one copy.
+        const start = rowBase + iw0 * CI
+        const len = KW * CI
+        if (len >= 64) dst.set(x.subarray(start, start + len), d)
+        else for (let c = 0; c < len; c++) dst[d + c] = x[start + c]
+        d += len
+        continue
+      }
       for (let kw = 0; kw < KW; kw++) {
         const iw = ow * sw - left + kw * dw
         if (iw < 0 || iw >= W) dst.fill(0, d, d + CI)
