@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend, realSystem, type BackendSystem } from '../../src/main/trainer/backend'
 import { im2col, MIN_BLAS_CHANNELS, registerBlasKernels, unregisterBlasKernels, type Sgemm } from '../../src/main/trainer/blas-kernels'
+import { dense, setTransposedMatMulFast } from '../../src/core/nn/dense'
 
 let nblas: Sgemm
 beforeAll(async () => {
@@ -113,6 +114,23 @@ describe('matrix products', () => {
       tf.matMul(a as tf.Tensor3D, tf.reshape(b, [1, 7, 4]) as tf.Tensor3D),
     ])
     expect(worst).toBeLessThan(1e-5)
+  })
+})
+
+describe('the Dense layer\'s gradient', () => {
+  it('asks the BLAS for transposed products, and gets what the explicit transposes give', () => {
+    const x = seeded([64, 40], 12) as tf.Tensor2D
+    const w = seeded([40, 24], 13) as tf.Tensor2D
+    const b = seeded([24], 14) as tf.Tensor1D
+    const grads = (): Float32Array[] => tf.tidy(() => tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D).square().sum())([x, w, b]).map((g) => g.dataSync() as Float32Array))
+    const transposed = grads()
+    setTransposedMatMulFast(null)
+    try {
+      const explicit = grads()
+      transposed.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - explicit[i][j])).toBeLessThan(1e-4 * (1 + Math.abs(explicit[i][j])))))
+    } finally {
+      setTransposedMatMulFast('wasm')
+    }
   })
 })
 

@@ -18,6 +18,7 @@
  * not handle) goes to the wasm backend's own kernel, kept when they replace it.
  */
 import * as tf from '@tensorflow/tfjs'
+import { setTransposedMatMulFast } from '../../core/nn/dense'
 
 /** The part of nblas used here: row-major single-precision GEMM (CBLAS argument order). */
 export interface Sgemm {
@@ -200,6 +201,7 @@ export function registerBlasKernels(blas: Sgemm): void {
     tf.unregisterKernel(name, BACKEND)
     tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc: current.setupFunc })
   }
+  setTransposedMatMulFast(BACKEND)
 }
 
 /** Puts the wasm backend's own kernels back (tests compare the two). */
@@ -211,4 +213,5 @@ export function unregisterBlasKernels(): void {
     tf.unregisterKernel(name, BACKEND)
     tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fallback, setupFunc: current.setupFunc })
   }
+  setTransposedMatMulFast(null)
 }
