@@ -12,9 +12,8 @@ import { defaults } from '../../src/core/params'
 import { VAE_PARAMS } from '../../src/core/vae/params'
 import { HostKernel, adamDefaults } from '../../src/core/vae/host-kernel'
 import { VaeModel, WASM_MAX_PARAMETERS, hostKernelNames, hostMemoryBytes, parameterCount, resolveArch, type VaeArch } from '../../src/core/vae/model'
-import { memorySource } from '../../src/core/vae/data'
+import { generatedJets, memorySource } from '../../src/core/vae/data'
 import { VaeTrainer, type VaeProgress } from '../../src/core/vae/train'
-import { generateJets } from '../../src/core/jets/generate'
 
 const L = 125 * 125 * 3
 
@@ -22,16 +21,7 @@ beforeAll(async () => {
   expect(await selectBackend('wasm')).toBe('wasm')
 })
 
-function jets(n: number): { images: Float32Array; y: Float32Array } {
-  const images = new Float32Array(n * L)
-  const y = new Float32Array(n)
-  let k = 0
-  for (const j of generateJets(4, 0, n)) {
-    images.set(j.image, k * L)
-    y[k++] = j.y
-  }
-  return { images, y }
-}
+const jets = (n: number): { images: Float32Array; y: Float32Array } => generatedJets(n, 4)
 
 async function steps(t: VaeTrainer, n: number): Promise<VaeProgress[]> {
   const out: VaeProgress[] = []
@@ -88,6 +78,15 @@ describe('host-memory dense kernels', () => {
     expect(hostMemoryBytes(seed, 'wasm')).toBe(16 * (65536 * 2048 + 1024 * 65536))
     // Filters too big for wasm even without the dense kernels: refused with the reason.
     expect(() => hostKernelNames(resolveArch('seed', 8, { encoderFilters: [3000, 3000], decoderFilters: [3000] }), 'wasm')).toThrow(/outside its dense kernels; the wasm backend can train at most 50 M/)
+  })
+
+  it('refuses up front, with the memory it needs and has, when the machine lacks the host memory', () => {
+    const arch = resolveArch('seed', 16, SCALED)
+    const need = 2 * hostMemoryBytes(arch, 'wasm', true)
+    expect(() => new VaeModel(arch, 1, { hostKernels: true, availableMemory: need / 4 })).toThrow(/keeps \d+ M weights in host memory .* needs about [\d.]+ GB and this machine has [\d.]+ GB available/)
+    new VaeModel(arch, 1, { hostKernels: true, availableMemory: need }).dispose()
+    // On the backend (no host kernels), available memory is not the limit.
+    new VaeModel(arch, 1, { availableMemory: 1 }).dispose()
   })
 
   it('trains like the same model with tf.Variable kernels, from the same weights (125×125×3 generated jets)', async () => {

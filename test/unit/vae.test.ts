@@ -104,6 +104,18 @@ describe('VAE params and architecture', () => {
       expect(out.shape).toEqual([2, S, S, C])
       const d = out.dataSync()
       for (let i = 0; i < 2 * L; i += 997) expect(d[i]).toBeCloseTo(mean[i % L], 5)
+      // The energy term: Σ_c (Σ_pixels x̂_c − x_c)² per image (here x̂ = the mean image), mean over the batch.
+      const xs = x.dataSync()
+      let want = 0
+      for (let k = 0; k < 2; k++)
+        for (let c = 0; c < C; c++) {
+          let sum = 0
+          for (let i = c; i < L; i += C) sum += mean[i] - xs[k * L + i]
+          want += sum * sum / 2
+        }
+      const parts = m.loss(x, tf.zeros([2, 4]) as tf.Tensor2D, 1, 0.5)
+      expect(parts.energy.dataSync()[0] / want).toBeCloseTo(1, 3)
+      expect(parts.loss.dataSync()[0]).toBeCloseTo(parts.recon.dataSync()[0] + 0.5 * parts.energy.dataSync()[0] + parts.kl.dataSync()[0], 0)
     })
     m.dispose()
   })
@@ -122,11 +134,11 @@ describe('VAE data', () => {
     expect(splitIndices(1000, 0.1, 32, 6).val).not.toEqual(s.val)
   })
 
-  it('transforms invert exactly; the per-channel scale is the RMS of the images it was fitted on', () => {
+  it('transforms invert exactly; the per-channel scale is the RMS of each channel, scale the RMS of all', () => {
     const { images } = syntheticJets(6, 1)
     const stats = new FitStats(L, C)
     stats.add(images, 4) // "training split": the first 4 images only
-    for (const kind of ['none', 'log1p', 'per_channel_scale'] as const) {
+    for (const kind of ['none', 'log1p', 'per_channel_scale', 'scale'] as const) {
       const t = stats.transform(kind)
       const back = invertTransform(t, applyTransform(t, images))
       for (let i = 0; i < images.length; i += 101) expect(back[i]).toBeCloseTo(images[i], 6)
@@ -141,6 +153,11 @@ describe('VAE data', () => {
     let sq = 0
     for (let i = 1; i < x.length; i += C) sq += x[i] ** 2
     expect(sq / (4 * S * S)).toBeCloseTo(1, 5)
+    // One scale for every channel: the mean square over all values of the fitted images is 1.
+    const g = stats.transform('scale')
+    expect(new Set(g.scales).size).toBe(1)
+    const xg = applyTransform(g, images.subarray(0, 4 * L))
+    expect(xg.reduce((a, v) => a + v * v, 0) / xg.length).toBeCloseTo(1, 5)
   })
 
   it('reads scattered positions from a contiguous-only source', async () => {

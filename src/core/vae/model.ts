@@ -154,8 +154,8 @@ export function hostKernelNames(a: VaeArch, backend = tf.getBackend(), force = f
 }
 
 /** Host memory (bytes) the model's host kernels need for weights, gradients and Adam's moments. */
-export function hostMemoryBytes(a: VaeArch, backend = tf.getBackend()): number {
-  const names = hostKernelNames(a, backend)
+export function hostMemoryBytes(a: VaeArch, backend = tf.getBackend(), force = false): number {
+  const names = hostKernelNames(a, backend, force)
   return weightShapes(a)
     .filter((w) => names.includes(w.name))
     .reduce((s, w) => s + hostBytesPerKernel(w.shape[0] * w.shape[1]), 0)
@@ -168,6 +168,8 @@ export interface VaeLoss {
   recon: tf.Scalar
   /** KL per image, mean over the batch. */
   kl: tf.Scalar
+  /** Σ_c (Σ_pixels x̂_c − x_c)² per image, mean over the batch. */
+  energy: tf.Scalar
 }
 
 /** A copy of the trainable weights: tensors for the variables, arrays for the host kernels. */
@@ -176,9 +178,18 @@ export interface WeightCopy {
   host: Float32Array[]
 }
 
+/**
+ * Peak process memory of training with host kernels, as a multiple of hostMemoryBytes: the
+ * best epoch's copy of the weights and a checkpoint's encoded copies come on top (the seed
+ * preset measured 4.6 GB before its first epoch ended, hostMemoryBytes 3.2 GB).
+ */
+export const HOST_PEAK_FACTOR = 2
+
 export interface VaeModelOptions {
   /** Keep the dense kernels in host memory even where the backend could hold them. */
   hostKernels?: boolean
+  /** Bytes of memory the machine has available (os.freemem()); host kernels that would not fit are refused up front. */
+  availableMemory?: number
 }
 
 export class VaeModel {
@@ -196,6 +207,12 @@ export class VaeModel {
   ) {
     validateArch(arch)
     const hostNames = hostKernelNames(arch, tf.getBackend(), options.hostKernels)
+    const need = HOST_PEAK_FACTOR * hostMemoryBytes(arch, tf.getBackend(), options.hostKernels)
+    if (need > 0 && options.availableMemory !== undefined && need > options.availableMemory)
+      throw new Error(
+        `this VAE keeps ${(parameterCount(arch) / 1e6).toFixed(0)} M weights in host memory (too many for the wasm backend's 4 GB): training needs about ` +
+          `${(need / 2 ** 30).toFixed(1)} GB and this machine has ${(options.availableMemory / 2 ** 30).toFixed(1)} GB available. Free memory, use a smaller latent_dim, or the reference preset.`,
+      )
     registerWasmConvGrad()
     const lastKernel = `decoder/deconv${arch.decoderFilters.length}/kernel`
     const all: tf.Variable[] = []
@@ -298,16 +315,19 @@ export class VaeModel {
    * The loss of a batch. `eps` [B, latentDim] is the standard-normal noise of the
    * reparameterisation (drawn by the caller from a seeded Rng, so runs repeat).
    */
-  loss(x: tf.Tensor4D, eps: tf.Tensor2D, beta: number): VaeLoss {
+  loss(x: tf.Tensor4D, eps: tf.Tensor2D, beta: number, energyWeight = 0): VaeLoss {
     return tf.tidy(() => {
       const { mu, logvar } = this.encode(x)
       const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D
       const xHat = this.decode(z)
-      const recon = tf.mean(tf.sum(tf.reshape(tf.squaredDifference(xHat, x), [x.shape[0], -1]), 1)) as tf.Scalar
+      const B = x.shape[0]
+      const diff = tf.sub(xHat, x)
+      const recon = tf.mean(tf.sum(tf.reshape(tf.square(diff), [B, -1]), 1)) as tf.Scalar
+      const energy = tf.mean(tf.sum(tf.square(tf.sum(tf.reshape(diff, [B, -1, this.arch.channels]), 1)), 1)) as tf.Scalar
       const klPer = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logvar)), tf.add(logvar, 1)), 1), 0.5)
       const kl = tf.mean(klPer) as tf.Scalar
-      const loss = tf.add(recon, tf.mul(kl, beta)) as tf.Scalar
-      return { loss, recon, kl }
+      const loss = tf.add(tf.add(recon, tf.mul(energy, energyWeight)), tf.mul(kl, beta)) as tf.Scalar
+      return { loss, recon, kl, energy }
     })
   }
 

@@ -129,6 +129,8 @@ export interface VaeTrainerOptions {
   arch?: Partial<VaeArch>
   /** Keep the dense kernels in host memory (as the seed preset does on wasm), whatever their size. */
   hostKernels?: boolean
+  /** Bytes of memory available to training (the trainer process passes os.freemem()). */
+  availableMemory?: number
 }
 
 export class VaeTrainer {
@@ -166,7 +168,7 @@ export class VaeTrainer {
     const p = params
     this.arch = resolveArch(p.preset, p.latent_dim, options.arch)
     this.L = imageLength(this.arch)
-    this.model = new VaeModel(this.arch, p.seed, { hostKernels: options.hostKernels })
+    this.model = new VaeModel(this.arch, p.seed, { hostKernels: options.hostKernels, availableMemory: options.availableMemory })
     this.optimizer = tf.train.adam(p.lr)
     this.hostAdam = adamDefaults(p.lr)
     this.hostAccBeta = [this.hostAdam.beta1, this.hostAdam.beta2]
@@ -257,7 +259,7 @@ export class VaeTrainer {
     let recon!: tf.Scalar
     let kl!: tf.Scalar
     const { value, grads } = tf.variableGrads(() => {
-      const parts = this.model.loss(x, e, beta)
+      const parts = this.model.loss(x, e, beta, this.params.energy_weight ?? 0)
       recon = tf.keep(parts.recon)
       kl = tf.keep(parts.kl)
       return parts.loss
@@ -364,7 +366,7 @@ export class VaeTrainer {
       const { images } = await fetchImages(this.source, part, this.L)
       const eps = normals(rng, n * this.arch.latentDim)
       const parts = tf.tidy(() => {
-        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, this.arch.latentDim]), this.params.beta)
+        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, this.arch.latentDim]), this.params.beta, this.params.energy_weight ?? 0)
         return tf.stack([r.loss, r.recon, r.kl])
       })
       const v = await parts.data()
@@ -462,7 +464,7 @@ export class VaeTrainer {
   }
 
   /** A trainer that continues exactly where `snap` was taken (same source, same backend). */
-  static async restore(source: ImageSource, snap: { meta: Record<string, unknown>; blobs: Record<string, Uint8Array> }): Promise<VaeTrainer> {
+  static async restore(source: ImageSource, snap: { meta: Record<string, unknown>; blobs: Record<string, Uint8Array> }, options: Pick<VaeTrainerOptions, 'availableMemory'> = {}): Promise<VaeTrainer> {
     const m = snap.meta as {
       params: VaeParams
       weightSpecs: tf.io.WeightsManifestEntry[]
@@ -487,7 +489,7 @@ export class VaeTrainer {
       hostKernels?: boolean
     }
     if (source.size !== m.sourceSize) throw new Error(`the checkpoint was trained on ${m.sourceSize} images, this source has ${source.size}`)
-    const t = new VaeTrainer(source, m.params, { arch: m.arch, hostKernels: m.hostKernels })
+    const t = new VaeTrainer(source, m.params, { arch: m.arch, hostKernels: m.hostKernels, ...options })
     const floats = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.slice().buffer)
     const modelBytes = snap.blobs['model.bin']
     t.model.loadWeights({ weightSpecs: m.weightSpecs, weightData: modelBytes.slice().buffer })
