@@ -68,7 +68,7 @@ beforeAll(async () => {
 describe('VAE params and architecture', () => {
   it('VAE_PARAMS defaults validate', () => {
     const p = paramsSchema(VAE_PARAMS).parse({})
-    expect(p).toMatchObject({ preset: 'reference', beta: 1, lr: 1e-3, batch_size: 32, input_transform: 'per_channel_scale' })
+    expect(p).toMatchObject({ preset: 'reference', beta: 1, energy_weight: 1e-4, lr: 1e-3, batch_size: 16, input_transform: 'per_channel_scale' })
   })
 
   it('presets resolve: reference 125→128→16×16×128, latent 32; seed latent 1024', () => {
@@ -184,7 +184,7 @@ describe('VAE training', () => {
     console.log(`VAE learns: ${seconds.toFixed(1)} s, val loss / mean-image baseline per epoch: ${ratios.map((r) => r.toFixed(3)).join(' ')}`)
     expect(epochs).toHaveLength(6)
     expect(epochs[5].stop).toBe('epochs')
-    // val loss = recon + β·KL, so the latent code has to pay for itself.
+    // val loss = recon + energy_weight·energy + β·KL, so the latent code has to pay for itself.
     expect(Math.min(...ratios)).toBeLessThan(0.85)
     // The KL is in play (no posterior collapse) and the reconstructions carry information.
     expect(epochs[5].val!.kl).toBeGreaterThan(10)

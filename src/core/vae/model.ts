@@ -20,8 +20,16 @@
  * zero, so the untrained VAE predicts exactly m — the baseline — and learns the
  * residual from there.
  *
- *   loss per image = Σ_pixels,channels (x̂ − x)²  +  β · KL(q(z|x) ‖ N(0, I))
+ *   loss per image = Σ_pixels,channels (x̂ − x)²  +  λ_E · Σ_c (Σ_pixels x̂_c − x_c)²  +  β · KL(q(z|x) ‖ N(0, I))
  *   KL = −½ Σ_j (1 + log σ²_j − μ_j² − σ²_j)
+ *
+ * The energy term (λ_E = energy_weight, default 1e-4): the squared error barely
+ * sees the ≈ 14 500 nearly empty outer pixels, and a tiny systematic output
+ * there added up to 1.6–2.6 × the true energy outside the jet core and 8–17 %
+ * too much per channel in all (docs/benchmarks.md, issue 12); asking each
+ * channel's total to match fixes that without changing the MSE. Much larger
+ * weights let the term (the image totals vary by hundreds of units) swamp the
+ * pixels and the latent collapses.
  *
  * Why a *sum* of squared errors: it is the Gaussian log-likelihood (unit
  * variance, up to constants), which is what makes β = 1 the ELBO. A per-pixel
@@ -33,6 +41,8 @@
  * The network is run on its own variables with raw ops (no Layers API) and a
  * dense op with a hand-written gradient, which keeps wasm fast. Weights are
  * saved as tfjs artifacts (weightSpecs + weightData, topology = the arch JSON).
+ * A model too big for the wasm heap (the seed preset) keeps its two dense
+ * kernels in host memory instead (host-kernel.ts); everything else is the same.
  */
 import * as tf from '@tensorflow/tfjs'
 import { deriveSeed } from '../rng'

@@ -51,7 +51,7 @@ export const VAE_PARAMS: readonly ParamSpec[] = [
     key: 'energy_weight',
     label: 'Energy weight',
     type: 'number',
-    default: 0,
+    default: 1e-4,
     min: 0,
     max: 1000,
     help: 'Adds energy_weight · Σ_c (Σ_pixels x̂_c − x_c)² per image to the loss: the reconstruction\'s total per channel must match the image\'s. Without it, tiny errors on the thousands of nearly empty outer pixels (which the squared error barely sees) add up to tens of percent too much energy.',
@@ -66,7 +66,7 @@ export const VAE_PARAMS: readonly ParamSpec[] = [
     help: 'β rises linearly from 0 over this many epochs (KL annealing), so the decoder learns to use z before the KL can switch it off (posterior collapse). 0 = full β from the start.',
   },
   { key: 'lr', label: 'Learning rate', type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, help: 'Adam step size.' },
-  { key: 'batch_size', label: 'Batch size', type: 'int', default: 32, min: 1, max: 4096, help: 'Images per gradient step.' },
+  { key: 'batch_size', label: 'Batch size', type: 'int', default: 16, min: 1, max: 4096, help: 'Images per gradient step.' },
   { key: 'epochs', label: 'Epochs', type: 'int', default: 10, min: 1, max: 100000, help: 'Passes over the training split (early stopping may end sooner).' },
   {
     key: 'input_transform',
