@@ -66,6 +66,18 @@ describe('host-memory dense kernels', () => {
     expect(() => k.adamStep(adamDefaults(0.01), [0.81, 0.998], 1)).toThrow(/no gradient for test\/kernel/)
     tf.dispose([w, x, ref.value, host.value, ...Object.values(ref.grads), ...Object.values(host.grads)])
     opt.dispose()
+    // The chunks copied to the backend are freed: a forward and backward pass leave behind no more
+    // tensors than the same pass through tf.matMul with a backend kernel does.
+    const left = (f: (x: tf.Tensor2D) => tf.Tensor2D): number => {
+      const before = tf.memory().numTensors
+      const xv = tf.variable(tf.tensor2d(xs, [3, rows]))
+      const again = tf.variableGrads(() => tf.sum(f(xv)), [xv])
+      tf.dispose([xv, again.value, ...Object.values(again.grads)])
+      return tf.memory().numTensors - before
+    }
+    const wk = tf.tensor2d(k.value, [rows, cols])
+    expect(left((xv) => k.matMul(xv))).toBe(left((xv) => tf.matMul(xv, wk)))
+    wk.dispose()
   })
 
   it('the seed preset needs host kernels on wasm and says how much memory; the reference preset does not', () => {
