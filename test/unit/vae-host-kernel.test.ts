@@ -4,6 +4,9 @@
  * save/load as the same artifacts. The full-size seed preset is measured by hand
  * (docs/benchmarks.md, issue 12): ≈ 4 GB of host memory and seconds per step.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/main/trainer/backend'
@@ -13,6 +16,7 @@ import { VAE_PARAMS } from '../../src/core/vae/params'
 import { HostKernel, adamDefaults } from '../../src/core/vae/host-kernel'
 import { VaeModel, WASM_MAX_PARAMETERS, hostKernelNames, hostMemoryBytes, parameterCount, resolveArch, type VaeArch } from '../../src/core/vae/model'
 import { generatedJets, memorySource } from '../../src/core/vae/data'
+import { readTrainingState, writeTrainingState } from '../../src/main/trainer/model-files'
 import { VaeTrainer, type VaeProgress } from '../../src/core/vae/train'
 
 const L = 125 * 125 * 3
@@ -120,7 +124,7 @@ describe('host-memory dense kernels', () => {
     inHost.dispose()
   })
 
-  it('resumes exactly from a snapshot, host kernels and their Adam moments included; artifacts round-trip', async () => {
+  it('resumes exactly from a checkpoint folder, host kernels and their Adam moments included; artifacts round-trip', async () => {
     const { images, y } = jets(24)
     const src = memorySource(images, y, L)
     const straight = VaeTrainer.fromValues(src, params, { arch: SCALED, hostKernels: true })
@@ -128,8 +132,12 @@ describe('host-memory dense kernels', () => {
     const first = VaeTrainer.fromValues(src, params, { arch: SCALED, hostKernels: true })
     await steps(first, 4)
     const snap = await first.snapshot()
-    expect(Object.keys(snap.blobs)).toEqual(expect.arrayContaining(['host/encoder/dense/kernel/m.bin', 'host/decoder/dense/kernel/v.bin']))
-    const resumed = await VaeTrainer.restore(src, snap)
+    expect(Object.keys(snap.blobs)).toEqual(expect.arrayContaining(['host-encoder-dense-kernel-m.bin', 'host-decoder-dense-kernel-v.bin']))
+    // Through a real checkpoint folder, as the trainer writes and reads it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vae-host-'))
+    writeTrainingState(dir, snap.meta, snap.blobs)
+    const resumed = await VaeTrainer.restore(src, readTrainingState(dir))
+    fs.rmSync(dir, { recursive: true, force: true })
     expect(resumed.model.hostKernels).toHaveLength(2)
     const rest = await steps(resumed, 5)
     expect(rest.map((p) => p.trainLoss)).toEqual(want.slice(4).map((p) => p.trainLoss))

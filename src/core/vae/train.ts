@@ -124,6 +124,9 @@ export function normals(rng: Rng, n: number): Float32Array {
 const chunk = (indices: readonly number[], size: number): number[][] =>
   Array.from({ length: Math.ceil(indices.length / size) }, (_, k) => indices.slice(k * size, (k + 1) * size))
 
+/** A checkpoint blob's name for a host kernel's Adam moment (blobs become files: no slashes). */
+const hostBlob = (kernel: string, moment: 'm' | 'v'): string => `host-${kernel.replaceAll('/', '-')}-${moment}.bin`
+
 export interface VaeTrainerOptions {
   /** Architecture overrides on top of the preset (e.g. fewer filters for tests). */
   arch?: Partial<VaeArch>
@@ -421,8 +424,8 @@ export class VaeTrainer {
       this.model.hostKernels.flatMap((h) => {
         const { m, v } = h.moments()
         return [
-          [`host/${h.name}/m.bin`, bytes(m)],
-          [`host/${h.name}/v.bin`, bytes(v)],
+          [hostBlob(h.name, 'm'), bytes(m)],
+          [hostBlob(h.name, 'v'), bytes(v)],
         ]
       }),
     )
@@ -503,8 +506,8 @@ export class VaeTrainer {
     }
     await restoreOptimizer(t.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
     for (const h of t.model.hostKernels) {
-      const mb = snap.blobs[`host/${h.name}/m.bin`]
-      const vb = snap.blobs[`host/${h.name}/v.bin`]
+      const mb = snap.blobs[hostBlob(h.name, 'm')]
+      const vb = snap.blobs[hostBlob(h.name, 'v')]
       if (!mb || !vb) throw new Error(`the checkpoint has no Adam state for ${h.name}`)
       h.setMoments(floats(mb), floats(vb))
     }
