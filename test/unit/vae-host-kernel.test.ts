@@ -14,7 +14,7 @@ import { Rng } from '../../src/core/rng'
 import { defaults } from '../../src/core/params'
 import { VAE_PARAMS } from '../../src/core/vae/params'
 import { HostKernel, adamDefaults } from '../../src/core/vae/host-kernel'
-import { VaeModel, WASM_MAX_PARAMETERS, hostKernelNames, hostMemoryBytes, parameterCount, resolveArch, type VaeArch } from '../../src/core/vae/model'
+import { HOST_PEAK_FACTOR, VaeModel, WASM_MAX_PARAMETERS, hostKernelNames, hostMemoryBytes, parameterCount, resolveArch, type VaeArch } from '../../src/core/vae/model'
 import { generatedJets, memorySource } from '../../src/core/vae/data'
 import { readTrainingState, writeTrainingState } from '../../src/main/trainer/model-files'
 import { VaeTrainer, type VaeProgress } from '../../src/core/vae/train'
@@ -98,7 +98,7 @@ describe('host-memory dense kernels', () => {
 
   it('refuses up front, with the memory it needs and has, when the machine lacks the host memory', () => {
     const arch = resolveArch('seed', 16, SCALED)
-    const need = 2 * hostMemoryBytes(arch, 'wasm', true)
+    const need = HOST_PEAK_FACTOR * hostMemoryBytes(arch, 'wasm', true)
     expect(() => new VaeModel(arch, 1, { hostKernels: true, availableMemory: need / 4 })).toThrow(/keeps \d+ M weights in host memory .* needs about [\d.]+ GB and this machine has [\d.]+ GB available/)
     new VaeModel(arch, 1, { hostKernels: true, availableMemory: need }).dispose()
     // On the backend (no host kernels), available memory is not the limit.
