@@ -4,10 +4,16 @@
  *   wasm_conv_backprop_filter_speedup   Conv2DBackpropFilter, wasm (ours) vs the cpu backend
  *   wasm_conv_backprop_input_speedup    Conv2DBackpropInput (conv2dTranspose), wasm: ours vs tfjs-wasm's own
  * Each is the median of several timed windows.
+ *
+ * vaeQualityBenches (slow: a whole default training run, up to QUALITY_BUDGET_S):
+ *   vae_default_quality   the jets VAE with every setting at its default, on 1 024 generated jets
+ *                         (`quarkade gen jets --n 1024`, seed 0), run seed 1: reconstruction MSE
+ *                         against the mean image's, energy ratios, W1 of jet mass/pT (issue 12)
  */
 import type * as TF from '@tensorflow/tfjs'
 import { median, now, round, type BenchResult } from './util'
 import type { BackendChoice } from '../src/shared/api'
+import { loadavg } from 'node:os'
 
 const WINDOWS = 5
 
@@ -144,4 +150,65 @@ export const vaeBenches: Record<string, () => Promise<BenchResult>> = {
   },
 
   wasm_conv_backprop_input_speedup: backpropInputSpeedup,
+}
+
+/** Wall-clock budget of vae_default_quality's training (the goal: a default run reaches its quality within 10 minutes). */
+const QUALITY_BUDGET_S = 600
+
+/**
+ * A default VAE run on generated jets: trains until its default epochs end or QUALITY_BUDGET_S
+ * passes, then evaluates on the held-out jets. value = reconstruction MSE / the mean image's
+ * (goal ≤ 0.5); energy ratios goal within 10 % of 1; w1_mass_reco goal well below w1_mass_prior.
+ */
+export async function vaeDefaultQuality(): Promise<BenchResult> {
+  const { selectBackend } = await import('../src/main/trainer/backend')
+  const { VaeTrainer } = await import('../src/core/vae/train')
+  const { VAE_PARAMS } = await import('../src/core/vae/params')
+  const { evaluateVae } = await import('../src/core/vae/results')
+  const { memorySource, generatedJets } = await import('../src/core/vae/data')
+  const { defaults } = await import('../src/core/params')
+  const { jetsWorld } = await import('../src/core/jets/world')
+  const backend = await selectBackend('auto')
+  const L = 125 * 125 * 3
+  const { images, y } = generatedJets(1024, 0)
+  const params = { ...defaults(VAE_PARAMS), epochs: jetsWorld.defaultEpisodes, seed: 1 }
+  const trainer = VaeTrainer.fromValues(memorySource(images, y, L), params)
+  const load = loadavg()[0]
+  const t0 = now()
+  let budgetHit = false
+  for await (const _ of trainer.train()) {
+    if ((now() - t0) / 1000 > QUALITY_BUDGET_S) {
+      budgetHit = true
+      break
+    }
+  }
+  trainer.restoreBestWeights()
+  const trainS = (now() - t0) / 1000
+  const r = await evaluateVae(trainer, { umap: false })
+  const result: BenchResult = {
+    value: round(r.pixelMse / r.baselinePixelMse),
+    unit: '× mean-image MSE',
+    mse: r.pixelMse,
+    baseline_mse: r.baselinePixelMse,
+    energy_ratio: r.energyRatio.map((e) => round(e)),
+    w1_mass_reco: round(r.w1Reco.mass),
+    w1_mass_prior: round(r.w1Prior.mass),
+    w1_pt_reco: round(r.w1Reco.pt),
+    w1_pt_prior: round(r.w1Prior.pt),
+    held_out: r.n,
+    epochs_done: trainer.history.length,
+    steps: trainer.step,
+    train_s: round(trainS),
+    budget_hit: budgetHit,
+    load_average: round(load),
+    backend,
+    params,
+  }
+  trainer.dispose()
+  return result
+}
+
+/** Not in vaeBenches (bench/run.ts spreads that into every full run): `...vaeQualityBenches` there adds it. */
+export const vaeQualityBenches: Record<string, () => Promise<BenchResult>> = {
+  vae_default_quality: vaeDefaultQuality,
 }

@@ -8,6 +8,8 @@
  * `y` holds one label per image (quark 0 / gluon 1), NaN where unknown.
  */
 import type { InputTransformName } from './params'
+import { generateJets } from '../jets/generate'
+import { CMS_JET_GEOMETRY, imageLength as jetImageLength } from '../jets/geometry'
 
 export interface ImageBatch {
   images: Float32Array
@@ -43,6 +45,19 @@ export function memorySource(images: Float32Array, y: Float32Array | null, image
   }
 }
 
+/** Events [0, n) of the synthetic jet sample with this seed (what `quarkade gen jets --n n --seed seed` writes), in memory. */
+export function generatedJets(n: number, seed: number): { images: Float32Array; y: Float32Array } {
+  const L = jetImageLength(CMS_JET_GEOMETRY)
+  const images = new Float32Array(n * L)
+  const y = new Float32Array(n)
+  let k = 0
+  for (const jet of generateJets(seed, 0, n)) {
+    images.set(jet.image, k * L)
+    y[k++] = jet.y
+  }
+  return { images, y }
+}
+
 /** Reads any set of images: with `gather` if the source has it, else one `batch` per contiguous run. */
 export async function fetchImages(source: ImageSource, indices: readonly number[], imageLength: number): Promise<ImageBatch> {
   if (source.gather) return source.gather(indices)
@@ -65,8 +80,9 @@ export async function fetchImages(source: ImageSource, indices: readonly number[
  * the network sees it; reconstructions are mapped back with `invertTransform`.
  *   none               x
  *   per_channel_scale  x / s_c
+ *   scale              x / s    (one s for all channels: the loss weighs channels as raw units do)
  *   log1p              sign(x)·log(1 + |x| / s_c)   (also compresses the dynamic range)
- * s_c = RMS of channel c over the training images. Jet pixels are ~1e-3 of a
+ * s_c = RMS of channel c over the training images, s = RMS over all channels. Jet pixels are ~1e-3 of a
  * GeV-scale peak; without s_c the loss is so small that Adam's ε swamps the
  * gradients and the KL term swamps the reconstruction.
  */
@@ -84,7 +100,7 @@ export function applyTransform(t: InputTransform, data: Float32Array, out = new 
       const v = data[i] * inv[i % C]
       out[i] = v >= 0 ? Math.log1p(v) : -Math.log1p(-v)
     }
-  } else if (t.kind === 'per_channel_scale') {
+  } else if (t.kind === 'per_channel_scale' || t.kind === 'scale') {
     for (let i = 0; i < data.length; i++) out[i] = data[i] * inv[i % C]
   } else out.set(data)
   return out
@@ -97,7 +113,7 @@ export function invertTransform(t: InputTransform, data: Float32Array, out = new
       const v = data[i]
       out[i] = (v >= 0 ? Math.expm1(v) : -Math.expm1(-v)) * t.scales[i % C]
     }
-  } else if (t.kind === 'per_channel_scale') {
+  } else if (t.kind === 'per_channel_scale' || t.kind === 'scale') {
     for (let i = 0; i < data.length; i++) out[i] = data[i] * t.scales[i % C]
   } else out.set(data)
   return out
@@ -124,10 +140,12 @@ export class FitStats {
   /** The transform of the given kind with its scales fitted on what was added. */
   transform(kind: InputTransformName): InputTransform {
     const pixels = (this.n * this.imageLength) / this.channels
-    const scales = Array.from(this.sumSq, (s) => {
-      const rms = Math.sqrt(s / Math.max(1, pixels))
-      return kind !== 'none' && rms > 0 && Number.isFinite(rms) ? rms : 1
-    })
+    const usable = (rms: number): number => (kind !== 'none' && rms > 0 && Number.isFinite(rms) ? rms : 1)
+    if (kind === 'scale') {
+      const all = this.sumSq.reduce((a, b) => a + b, 0)
+      return { kind, scales: Array(this.channels).fill(usable(Math.sqrt(all / Math.max(1, pixels * this.channels)))) }
+    }
+    const scales = Array.from(this.sumSq, (s) => usable(Math.sqrt(s / Math.max(1, pixels))))
     return { kind, scales }
   }
 }

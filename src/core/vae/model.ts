@@ -20,8 +20,16 @@
  * zero, so the untrained VAE predicts exactly m — the baseline — and learns the
  * residual from there.
  *
- *   loss per image = Σ_pixels,channels (x̂ − x)²  +  β · KL(q(z|x) ‖ N(0, I))
+ *   loss per image = Σ_pixels,channels (x̂ − x)²  +  λ_E · Σ_c (Σ_pixels x̂_c − x_c)²  +  β · KL(q(z|x) ‖ N(0, I))
  *   KL = −½ Σ_j (1 + log σ²_j − μ_j² − σ²_j)
+ *
+ * The energy term (λ_E = energy_weight, default 1e-4): the squared error barely
+ * sees the ≈ 14 500 nearly empty outer pixels, and a tiny systematic output
+ * there added up to 1.6–2.6 × the true energy outside the jet core and 8–17 %
+ * too much per channel in all (docs/benchmarks.md, issue 12); asking each
+ * channel's total to match fixes that without changing the MSE. Much larger
+ * weights let the term (the image totals vary by hundreds of units) swamp the
+ * pixels and the latent collapses.
  *
  * Why a *sum* of squared errors: it is the Gaussian log-likelihood (unit
  * variance, up to constants), which is what makes β = 1 the ELBO. A per-pixel
@@ -33,12 +41,15 @@
  * The network is run on its own variables with raw ops (no Layers API) and a
  * dense op with a hand-written gradient, which keeps wasm fast. Weights are
  * saved as tfjs artifacts (weightSpecs + weightData, topology = the arch JSON).
+ * A model too big for the wasm heap (the seed preset) keeps its two dense
+ * kernels in host memory instead (host-kernel.ts); everything else is the same.
  */
 import * as tf from '@tensorflow/tfjs'
 import { deriveSeed } from '../rng'
 import { dense } from '../nn/dense'
 import { registerWasmConvGrad } from '../nn/wasm-conv-grad'
 import type { VaePresetName } from './params'
+import { HostKernel, hostBytesPerKernel } from './host-kernel'
 
 export interface VaeArch {
   /** Side of the (square) input images. */
@@ -123,19 +134,41 @@ export function parameterCount(a: VaeArch): number {
 }
 
 /**
- * Trainable weights the wasm backend can train: weights, gradients, Adam's two
+ * Trainable weights the wasm backend can hold: weights, gradients, Adam's two
  * moments and XNNPACK's packed copies must fit its 4 GB heap with room for the
- * activations. The seed preset (≈ 201 M) does not; wasm would abort the process.
+ * activations. Beyond this, the dense kernels move to host memory (HostKernel),
+ * which is how the seed preset (≈ 201 M, almost all in its two dense layers) trains on wasm.
  */
 export const WASM_MAX_PARAMETERS = 50_000_000
 
-export function checkFitsBackend(a: VaeArch, backend = tf.getBackend()): void {
+/** The dense kernels' names (the weights that can live in host memory). */
+const DENSE_KERNELS = ['encoder/dense/kernel', 'decoder/dense/kernel']
+
+/**
+ * Which kernels a model keeps in host memory on this backend: none unless the
+ * weights exceed what wasm holds (or `force`, which tests use at small sizes);
+ * then the dense kernels. Throws, with the reason, when even the rest does not fit.
+ */
+export function hostKernelNames(a: VaeArch, backend = tf.getBackend(), force = false): string[] {
   const n = parameterCount(a)
-  if (backend === 'wasm' && n > WASM_MAX_PARAMETERS)
+  if (force) return DENSE_KERNELS
+  if (backend !== 'wasm' || n <= WASM_MAX_PARAMETERS) return []
+  const shapes = weightShapes(a)
+  const onHeap = shapes.filter((w) => !FIXED.has(w.name) && !DENSE_KERNELS.includes(w.name)).reduce((s, w) => s + w.shape.reduce((p, d) => p * d, 1), 0)
+  if (onHeap > WASM_MAX_PARAMETERS)
     throw new Error(
-      `this VAE has ${(n / 1e6).toFixed(0)} M weights; the wasm backend can train at most ${WASM_MAX_PARAMETERS / 1e6} M ` +
-        `(weights, gradients and Adam's moments share its 4 GB memory). Use the node or node-gpu backend, a smaller latent_dim, or the reference preset.`,
+      `this VAE has ${(n / 1e6).toFixed(0)} M weights, ${(onHeap / 1e6).toFixed(0)} M of them outside its dense kernels; the wasm backend can train at most ${WASM_MAX_PARAMETERS / 1e6} M ` +
+        `(weights, gradients and Adam's moments share its 4 GB memory). Use the node or node-gpu backend, fewer filters, or the reference preset.`,
     )
+  return DENSE_KERNELS
+}
+
+/** Host memory (bytes) the model's host kernels need for weights, gradients and Adam's moments. */
+export function hostMemoryBytes(a: VaeArch, backend = tf.getBackend(), force = false): number {
+  const names = hostKernelNames(a, backend, force)
+  return weightShapes(a)
+    .filter((w) => names.includes(w.name))
+    .reduce((s, w) => s + hostBytesPerKernel(w.shape[0] * w.shape[1]), 0)
 }
 
 export interface VaeLoss {
@@ -145,31 +178,71 @@ export interface VaeLoss {
   recon: tf.Scalar
   /** KL per image, mean over the batch. */
   kl: tf.Scalar
+  /** Σ_c (Σ_pixels x̂_c − x_c)² per image, mean over the batch. */
+  energy: tf.Scalar
+}
+
+/** A copy of the trainable weights: tensors for the variables, arrays for the host kernels. */
+export interface WeightCopy {
+  tensors: tf.Tensor[]
+  host: Float32Array[]
+}
+
+/**
+ * Peak process memory of training with host kernels, as a multiple of hostMemoryBytes: the
+ * best epoch's copy of the weights and a checkpoint's encoded copies come on top (the seed
+ * preset's trainer peaked at 7.2 GB RSS through its first checkpoint, hostMemoryBytes 3.2 GB).
+ */
+export const HOST_PEAK_FACTOR = 2.5
+
+export interface VaeModelOptions {
+  /** Keep the dense kernels in host memory even where the backend could hold them. */
+  hostKernels?: boolean
+  /** Bytes of memory the machine has available (os.freemem()); host kernels that would not fit are refused up front. */
+  availableMemory?: number
 }
 
 export class VaeModel {
-  /** The trainable weights (what the optimizer updates). */
+  /** The trainable weights on the backend (what the tf optimizer updates). */
   readonly variables: tf.Variable[]
+  /** Trainable kernels in host memory (empty unless the model is too big for wasm); the trainer steps them. */
+  readonly hostKernels: HostKernel[]
   private readonly byName = new Map<string, tf.Variable>()
+  private readonly hostByName = new Map<string, HostKernel>()
 
   constructor(
     readonly arch: VaeArch,
     seed: number,
+    options: VaeModelOptions = {},
   ) {
     validateArch(arch)
-    checkFitsBackend(arch)
+    const hostNames = hostKernelNames(arch, tf.getBackend(), options.hostKernels)
+    const need = HOST_PEAK_FACTOR * hostMemoryBytes(arch, tf.getBackend(), options.hostKernels)
+    if (need > 0 && options.availableMemory !== undefined && need > options.availableMemory)
+      throw new Error(
+        `this VAE keeps ${(parameterCount(arch) / 1e6).toFixed(0)} M weights in host memory (too many for the wasm backend's 4 GB): training needs about ` +
+          `${(need / 2 ** 30).toFixed(1)} GB and this machine has ${(options.availableMemory / 2 ** 30).toFixed(1)} GB available. Free memory, use a smaller latent_dim, or the reference preset.`,
+      )
     registerWasmConvGrad()
     const lastKernel = `decoder/deconv${arch.decoderFilters.length}/kernel`
-    const all = weightShapes(arch).map(({ name, shape }, i) => {
+    const all: tf.Variable[] = []
+    weightShapes(arch).forEach(({ name, shape }, i) => {
+      if (hostNames.includes(name)) {
+        const k = new HostKernel(name, shape[0], shape[1])
+        k.initGlorot(deriveSeed(seed, i))
+        this.hostByName.set(name, k)
+        return
+      }
       // The last deconv starts at zero, so the untrained decoder outputs exactly m.
       const zero = name.endsWith('/bias') || name === MEAN || name === lastKernel
       const init = name === STD ? tf.ones(shape) : zero ? tf.zeros(shape) : tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }).apply(shape)
       const v = tf.variable(init, !FIXED.has(name), `vae/${name}/${seed}/${variableCounter++}`)
       init.dispose()
       this.byName.set(name, v)
-      return v
+      all.push(v)
     })
     this.variables = all.filter((v) => v.trainable)
+    this.hostKernels = [...this.hostByName.values()]
   }
 
   /** Sets the fixed per-pixel mean m and spread s ([S, S, C] each, transformed units). */
@@ -184,6 +257,18 @@ export class VaeModel {
 
   private w(name: string): tf.Variable {
     return this.byName.get(name)!
+  }
+
+  /** x·W + b of a dense layer, with W on the backend or in host memory. */
+  private dense(layer: string, x: tf.Tensor2D): tf.Tensor2D {
+    const bias = this.w(`${layer}/bias`) as tf.Tensor1D
+    const host = this.hostByName.get(`${layer}/kernel`)
+    return host ? tf.add(host.matMul(x), bias) : dense(x, this.w(`${layer}/kernel`) as tf.Tensor2D, bias)
+  }
+
+  /** A weight's values (a copy for variables, the live array for host kernels). */
+  private values(name: string): Float32Array {
+    return this.hostByName.get(name)?.value ?? (this.w(name).dataSync() as Float32Array)
   }
 
   /** q(z|x): μ and log σ², each [B, latentDim]. `x` is [B, S, S, C] in transformed units. */
@@ -204,7 +289,7 @@ export class VaeModel {
       })
     })
     const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D
-    const out = dense(flat, this.w('encoder/dense/kernel') as tf.Tensor2D, this.w('encoder/dense/bias') as tf.Tensor1D)
+    const out = this.dense('encoder/dense', flat)
     const [mu, raw] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D]
     // log σ² softly held in [LOGVAR_MIN, LOGVAR_MAX]: one odd image can otherwise
     // give log σ² ≈ 15, a z in the thousands and a loss spike that undoes training.
@@ -219,7 +304,7 @@ export class VaeModel {
     const B = z.shape[0]
     const s = bottleneckSize(a)
     const cLast = a.encoderFilters[a.encoderFilters.length - 1]
-    const h = tf.relu(dense(z, this.w('decoder/dense/kernel') as tf.Tensor2D, this.w('decoder/dense/bias') as tf.Tensor1D))
+    const h = tf.relu(this.dense('decoder/dense', z))
     let x = tf.reshape(h, [B, s, s, cLast]) as tf.Tensor4D
     const outs = [...a.decoderFilters, a.channels]
     let side = s
@@ -240,45 +325,68 @@ export class VaeModel {
    * The loss of a batch. `eps` [B, latentDim] is the standard-normal noise of the
    * reparameterisation (drawn by the caller from a seeded Rng, so runs repeat).
    */
-  loss(x: tf.Tensor4D, eps: tf.Tensor2D, beta: number): VaeLoss {
+  loss(x: tf.Tensor4D, eps: tf.Tensor2D, beta: number, energyWeight = 0): VaeLoss {
     return tf.tidy(() => {
       const { mu, logvar } = this.encode(x)
       const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D
       const xHat = this.decode(z)
-      const recon = tf.mean(tf.sum(tf.reshape(tf.squaredDifference(xHat, x), [x.shape[0], -1]), 1)) as tf.Scalar
+      const B = x.shape[0]
+      const diff = tf.sub(xHat, x)
+      const recon = tf.mean(tf.sum(tf.reshape(tf.square(diff), [B, -1]), 1)) as tf.Scalar
+      const energy = tf.mean(tf.sum(tf.square(tf.sum(tf.reshape(diff, [B, -1, this.arch.channels]), 1)), 1)) as tf.Scalar
       const klPer = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logvar)), tf.add(logvar, 1)), 1), 0.5)
       const kl = tf.mean(klPer) as tf.Scalar
-      const loss = tf.add(recon, tf.mul(kl, beta)) as tf.Scalar
-      return { loss, recon, kl }
+      const loss = tf.add(tf.add(recon, tf.mul(energy, energyWeight)), tf.mul(kl, beta)) as tf.Scalar
+      return { loss, recon, kl, energy }
     })
   }
 
-  /** Weights in tfjs artifact form; `modelTopology` holds the architecture, `userDefinedMetadata` anything extra. */
+  /**
+   * Weights in tfjs artifact form (float32, in weightShapes order); `modelTopology`
+   * holds the architecture, `userDefinedMetadata` anything extra. Encoded here
+   * rather than by tf.io.encodeWeights so host kernels never enter the backend.
+   */
   async artifacts(metadata: Record<string, unknown> = {}): Promise<tf.io.ModelArtifacts> {
-    const named = weightShapes(this.arch).map(({ name }) => ({ name, tensor: this.w(name) as tf.Tensor }))
-    const { data, specs } = await tf.io.encodeWeights(named)
+    const shapes = weightShapes(this.arch)
+    const total = shapes.reduce((s, w) => s + w.shape.reduce((p, d) => p * d, 1), 0)
+    const data = new Float32Array(total)
+    let o = 0
+    for (const { name } of shapes) {
+      const v = this.values(name)
+      data.set(v, o)
+      o += v.length
+    }
     return {
       modelTopology: { class_name: 'QuarkadeVAE', config: this.arch },
       format: 'quarkade-vae',
       generatedBy: `TensorFlow.js tfjs-core v${tf.version_core}`,
-      weightSpecs: specs,
-      weightData: data,
+      weightSpecs: shapes.map(({ name, shape }) => ({ name, shape, dtype: 'float32' as const })),
+      weightData: data.buffer,
       userDefinedMetadata: metadata as Record<string, object>,
     }
   }
 
-  /** Loads weights saved by `artifacts()` (same architecture). */
+  /** Loads weights saved by `artifacts()` (same architecture; float32 weights, as artifacts() writes). */
   loadWeights(artifacts: tf.io.ModelArtifacts): void {
-    const decoded = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? [])
-    try {
-      for (const { name, shape } of weightShapes(this.arch)) {
-        const t = decoded[name]
-        if (!t) throw new Error(`the saved VAE has no weight "${name}"`)
-        if (t.shape.join() !== shape.join()) throw new Error(`weight "${name}" is [${t.shape.join('×')}], this VAE needs [${shape.join('×')}]`)
-        this.w(name).assign(t)
-      }
-    } finally {
-      tf.dispose(Object.values(decoded))
+    const specs = artifacts.weightSpecs ?? []
+    const data = artifacts.weightData
+    const buffer = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data ?? new ArrayBuffer(0))
+    const offsets = new Map<string, { spec: tf.io.WeightsManifestEntry; offset: number }>()
+    let o = 0
+    for (const spec of specs) {
+      if (spec.dtype !== 'float32' || spec.quantization) throw new Error(`weight "${spec.name}" is ${spec.quantization ? 'quantized' : spec.dtype}; a Quarkade VAE saves float32 weights`)
+      offsets.set(spec.name, { spec, offset: o })
+      o += spec.shape.reduce((p, d) => p * d, 1) * 4
+    }
+    if (o > buffer.byteLength) throw new Error(`the saved VAE's weight data holds ${buffer.byteLength} bytes, its specs need ${o}`)
+    for (const { name, shape } of weightShapes(this.arch)) {
+      const at = offsets.get(name)
+      if (!at) throw new Error(`the saved VAE has no weight "${name}"`)
+      if (at.spec.shape.join() !== shape.join()) throw new Error(`weight "${name}" is [${at.spec.shape.join('×')}], this VAE needs [${shape.join('×')}]`)
+      const values = new Float32Array(buffer, at.offset, shape.reduce((p, d) => p * d, 1))
+      const host = this.hostByName.get(name)
+      if (host) host.value.set(values)
+      else tf.tidy(() => this.w(name).assign(tf.tensor(values, shape)))
     }
   }
 
@@ -292,12 +400,13 @@ export class VaeModel {
   }
 
   /** Copies of the trainable weights (e.g. the best ones, for early stopping). */
-  cloneWeights(): tf.Tensor[] {
-    return this.variables.map((v) => tf.clone(v))
+  cloneWeights(): WeightCopy {
+    return { tensors: this.variables.map((v) => tf.clone(v)), host: this.hostKernels.map((k) => k.value.slice()) }
   }
 
-  setWeights(weights: readonly tf.Tensor[]): void {
-    this.variables.forEach((v, i) => v.assign(weights[i]))
+  setWeights(weights: WeightCopy): void {
+    this.variables.forEach((v, i) => v.assign(weights.tensors[i]))
+    this.hostKernels.forEach((k, i) => k.value.set(weights.host[i]))
   }
 
   dispose(): void {

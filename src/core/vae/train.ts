@@ -19,7 +19,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
-import { VaeModel, imageLength, resolveArch, type VaeArch } from './model'
+import { VaeModel, imageLength, resolveArch, type VaeArch, type WeightCopy } from './model'
+import { adamDefaults, type AdamConfig } from './host-kernel'
 import { FitStats, PixelStats, applyTransform, fetchImages, invertTransform, type ImageSource, type InputTransform } from './data'
 import type { VaeParams } from './params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
@@ -123,9 +124,16 @@ export function normals(rng: Rng, n: number): Float32Array {
 const chunk = (indices: readonly number[], size: number): number[][] =>
   Array.from({ length: Math.ceil(indices.length / size) }, (_, k) => indices.slice(k * size, (k + 1) * size))
 
+/** A checkpoint blob's name for a host kernel's Adam moment (blobs become files: no slashes). */
+const hostBlob = (kernel: string, moment: 'm' | 'v'): string => `host-${kernel.replaceAll('/', '-')}-${moment}.bin`
+
 export interface VaeTrainerOptions {
   /** Architecture overrides on top of the preset (e.g. fewer filters for tests). */
   arch?: Partial<VaeArch>
+  /** Keep the dense kernels in host memory (as the seed preset does on wasm), whatever their size. */
+  hostKernels?: boolean
+  /** Bytes of memory available to training (the trainer process passes os.freemem()). */
+  availableMemory?: number
 }
 
 export class VaeTrainer {
@@ -133,6 +141,9 @@ export class VaeTrainer {
   readonly model: VaeModel
   readonly split: Split
   private readonly optimizer: tf.AdamOptimizer
+  /** Adam for the model's host-memory kernels (if any): its settings and [β₁ᵗ, β₂ᵗ] of the next step. */
+  private readonly hostAdam: AdamConfig
+  private hostAccBeta: [number, number]
   private readonly rng: Rng
   private readonly L: number
   transform: InputTransform | null = null
@@ -147,7 +158,7 @@ export class VaeTrainer {
   private pos = 0
   private sums = { loss: 0, n: 0 }
   best: { epoch: number; loss: number } | null = null
-  private bestWeights: tf.Tensor[] | null = null
+  private bestWeights: WeightCopy | null = null
   private sinceBest = 0
   stopped: 'epochs' | 'early_stopping' | null = null
   readonly history: EpochSummary[] = []
@@ -160,8 +171,10 @@ export class VaeTrainer {
     const p = params
     this.arch = resolveArch(p.preset, p.latent_dim, options.arch)
     this.L = imageLength(this.arch)
-    this.model = new VaeModel(this.arch, p.seed)
+    this.model = new VaeModel(this.arch, p.seed, { hostKernels: options.hostKernels, availableMemory: options.availableMemory })
     this.optimizer = tf.train.adam(p.lr)
+    this.hostAdam = adamDefaults(p.lr)
+    this.hostAccBeta = [this.hostAdam.beta1, this.hostAdam.beta2]
     this.rng = new Rng(deriveSeed(p.seed, 1))
     this.split = splitIndices(source.size, p.val_fraction, p.batch_size, p.seed)
   }
@@ -249,18 +262,23 @@ export class VaeTrainer {
     let recon!: tf.Scalar
     let kl!: tf.Scalar
     const { value, grads } = tf.variableGrads(() => {
-      const parts = this.model.loss(x, e, beta)
+      const parts = this.model.loss(x, e, beta, this.params.energy_weight ?? 0)
       recon = tf.keep(parts.recon)
       kl = tf.keep(parts.kl)
       return parts.loss
     }, this.model.variables)
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))))
+    const normT = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))))
     const [l, r, k, g] = await Promise.all([value.data(), recon.data(), kl.data(), normT.data()])
-    const norm = g[0]
+    const host = this.model.hostKernels
+    const norm = Math.sqrt(g[0] + host.reduce((s, h) => s + h.gradSquaredNorm(), 0))
     const limit = this.gradNormAvg === null ? Infinity : CLIP_FACTOR * this.gradNormAvg
     const scale = Number.isFinite(norm) && norm > limit ? limit / norm : 1
     const step = Object.entries(grads).map(([name, t]) => ({ name, tensor: scale < 1 ? tf.mul(t, scale) : t }))
     tf.tidy(() => this.optimizer.applyGradients(step))
+    if (host.length) {
+      for (const h of host) h.adamStep(this.hostAdam, this.hostAccBeta, scale)
+      this.hostAccBeta = [this.hostAccBeta[0] * this.hostAdam.beta1, this.hostAccBeta[1] * this.hostAdam.beta2]
+    }
     if (scale < 1) tf.dispose(step.map((s) => s.tensor))
     if (Number.isFinite(norm)) this.gradNormAvg = this.gradNormAvg === null ? norm : CLIP_DECAY * this.gradNormAvg + (1 - CLIP_DECAY) * Math.min(norm, limit)
     tf.dispose([x, e, value, recon, kl, normT, ...Object.values(grads)])
@@ -316,7 +334,7 @@ export class VaeTrainer {
     const best = !this.best || val.loss < this.best.loss
     if (best) {
       this.best = { epoch: this.epoch, loss: val.loss }
-      tf.dispose(this.bestWeights ?? [])
+      tf.dispose(this.bestWeights?.tensors ?? [])
       this.bestWeights = this.model.cloneWeights()
       this.sinceBest = 0
     } else this.sinceBest++
@@ -351,7 +369,7 @@ export class VaeTrainer {
       const { images } = await fetchImages(this.source, part, this.L)
       const eps = normals(rng, n * this.arch.latentDim)
       const parts = tf.tidy(() => {
-        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, this.arch.latentDim]), this.params.beta)
+        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, this.arch.latentDim]), this.params.beta, this.params.energy_weight ?? 0)
         return tf.stack([r.loss, r.recon, r.kl])
       })
       const v = await parts.data()
@@ -400,7 +418,17 @@ export class VaeTrainer {
   async snapshot(): Promise<{ meta: Record<string, unknown>; blobs: Record<string, Uint8Array> }> {
     const model = await this.model.artifacts()
     const optimizer = await saveOptimizer(this.optimizer)
-    const bestData = this.bestWeights ? await Promise.all(this.bestWeights.map((w) => w.data() as Promise<Float32Array>)) : null
+    const bestData = this.bestWeights ? [...(await Promise.all(this.bestWeights.tensors.map((w) => w.data() as Promise<Float32Array>))), ...this.bestWeights.host] : null
+    const bytes = (d: Float32Array): Uint8Array => new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+    const hostMoments = Object.fromEntries(
+      this.model.hostKernels.flatMap((h) => {
+        const { m, v } = h.moments()
+        return [
+          [hostBlob(h.name, 'm'), bytes(m)],
+          [hostBlob(h.name, 'v'), bytes(v)],
+        ]
+      }),
+    )
     const order = this.order ?? []
     return {
       meta: {
@@ -424,11 +452,14 @@ export class VaeTrainer {
         sourceSize: this.source.size,
         orderLengths: this.order ? order.map((b) => b.length) : null,
         optimizer: optimizer.meta,
+        hostAccBeta: this.hostAccBeta,
+        hostKernels: this.model.hostKernels.length > 0,
       },
       blobs: {
         'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
         'optimizer.bin': optimizer.bytes,
-        ...(bestData ? { 'best.bin': concatBytes(bestData.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))) } : {}),
+        ...(bestData ? { 'best.bin': concatBytes(bestData.map(bytes)) } : {}),
+        ...hostMoments,
         ...(this.meanImage ? { 'mean.bin': new Uint8Array(this.meanImage.slice().buffer) } : {}),
         'order.bin': new Uint8Array(Int32Array.from(order.flat()).buffer),
       },
@@ -436,7 +467,7 @@ export class VaeTrainer {
   }
 
   /** A trainer that continues exactly where `snap` was taken (same source, same backend). */
-  static async restore(source: ImageSource, snap: { meta: Record<string, unknown>; blobs: Record<string, Uint8Array> }): Promise<VaeTrainer> {
+  static async restore(source: ImageSource, snap: { meta: Record<string, unknown>; blobs: Record<string, Uint8Array> }, options: Pick<VaeTrainerOptions, 'availableMemory'> = {}): Promise<VaeTrainer> {
     const m = snap.meta as {
       params: VaeParams
       weightSpecs: tf.io.WeightsManifestEntry[]
@@ -457,18 +488,30 @@ export class VaeTrainer {
       sourceSize: number
       orderLengths: number[] | null
       optimizer: OptimizerStateMeta
+      hostAccBeta?: [number, number]
+      hostKernels?: boolean
     }
     if (source.size !== m.sourceSize) throw new Error(`the checkpoint was trained on ${m.sourceSize} images, this source has ${source.size}`)
-    const t = new VaeTrainer(source, m.params, { arch: m.arch })
+    const t = new VaeTrainer(source, m.params, { arch: m.arch, hostKernels: m.hostKernels, ...options })
     const floats = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.slice().buffer)
     const modelBytes = snap.blobs['model.bin']
     t.model.loadWeights({ weightSpecs: m.weightSpecs, weightData: modelBytes.slice().buffer })
     if (snap.blobs['best.bin']) {
       const all = floats(snap.blobs['best.bin'])
       let o = 0
-      t.bestWeights = t.model.variables.map((v) => tf.tensor(all.slice(o, (o += v.size)), v.shape))
+      t.bestWeights = {
+        tensors: t.model.variables.map((v) => tf.tensor(all.subarray(o, (o += v.size)), v.shape)),
+        host: t.model.hostKernels.map((h) => all.slice(o, (o += h.size))),
+      }
     }
     await restoreOptimizer(t.optimizer, m.optimizer, snap.blobs['optimizer.bin'])
+    for (const h of t.model.hostKernels) {
+      const mb = snap.blobs[hostBlob(h.name, 'm')]
+      const vb = snap.blobs[hostBlob(h.name, 'v')]
+      if (!mb || !vb) throw new Error(`the checkpoint has no Adam state for ${h.name}`)
+      h.setMoments(floats(mb), floats(vb))
+    }
+    if (m.hostAccBeta) t.hostAccBeta = m.hostAccBeta
     t.rng.setState(m.rng)
     t.transform = m.transform
     t.meanImage = snap.blobs['mean.bin'] ? floats(snap.blobs['mean.bin']) : null
@@ -494,7 +537,7 @@ export class VaeTrainer {
   dispose(): void {
     this.model.dispose()
     this.optimizer.dispose()
-    tf.dispose(this.bestWeights ?? [])
+    tf.dispose(this.bestWeights?.tensors ?? [])
     this.bestWeights = null
   }
 }

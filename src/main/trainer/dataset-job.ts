@@ -4,6 +4,7 @@
  * batch, checkpoints every epoch, and ends with the results users compare runs
  * by — physics metrics, latent space, reconstructions, samples from the prior.
  */
+import os from 'node:os'
 import { evaluateVae } from '../../core/vae/results'
 import { VaeTrainer } from '../../core/vae/train'
 import { dataSchema } from '../data/schemas'
@@ -16,7 +17,8 @@ export async function createDatasetJob(ctx: JobContext): Promise<TrainingJob> {
   const schema = dataSchema(world.data.schema)
   if (!schema.openImages) throw new Error(`${world.label} reads ${world.data.description}, which holds no images for a generative model`)
   const data = await schema.openImages(c.data.path, c.data.channels)
-  const trainer = ctx.resume ? await VaeTrainer.restore(data.source, ctx.resume) : VaeTrainer.fromValues(data.source, c.params)
+  const memory = { availableMemory: os.freemem() }
+  const trainer = ctx.resume ? await VaeTrainer.restore(data.source, ctx.resume, memory) : VaeTrainer.fromValues(data.source, c.params, memory)
   let done = trainer.history.length
   return {
     get done() {
