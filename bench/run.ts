@@ -14,7 +14,7 @@ import { snakeBenches } from './snake'
 import { mazeBenches } from './maze'
 import { mazeAlgoBenches } from './maze-algos'
 import { mazeLearningBenches } from './maze-learning'
-import { vaeBenches } from './vae'
+import { vaeBenches, vaeQualityBenches } from './vae'
 import { lartpcGameBenches } from './lartpc-game'
 import { lartpcReplayBenches } from './lartpc-replay'
 import { startupBenches } from './startup'
@@ -109,7 +109,7 @@ const catchBenches: Record<string, () => Promise<BenchResult>> = {
 }
 
 type Bench = (opts: { dataFile?: string }) => Promise<BenchResult | BenchResult[]>
-const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...mazeLearningBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...lartpcGameBenches, ...lartpcReplayBenches, ...startupBenches, ...storeBenches }
+const benches: Record<string, Bench> = { ...catchBenches, ...snakeBenches, ...mazeBenches, ...mazeAlgoBenches, ...mazeLearningBenches, ...racerBenches, ...h5Benches, ...lartpcBenches, ...vaeBenches, ...vaeQualityBenches, ...lartpcGameBenches, ...lartpcReplayBenches, ...startupBenches, ...storeBenches }
 
 function parseArgs(argv: string[]): { names: string[]; dataFile?: string } {
   let only: string | undefined
