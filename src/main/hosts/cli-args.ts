@@ -25,4 +25,3 @@ export function joinNegativeValues(args: readonly string[], options: ParseArgsCo
 export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   return parseArgs({ ...config, args: joinNegativeValues(config.args ?? [], config.options) } as T)
 }
-
