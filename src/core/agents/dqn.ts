@@ -20,6 +20,7 @@ import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
 import { dense } from '../nn/dense'
+import { WasmAdam, WasmRmsProp } from '../nn/wasm-optimizers'
 import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
@@ -175,11 +176,11 @@ export function forwardNetwork(
 function makeOptimizer(p: QNetworkParams): tf.Optimizer {
   switch (p.optimizer) {
     case 'adam':
-      return tf.train.adam(p.lr)
+      return new WasmAdam(p.lr, 0.9, 0.999)
     case 'rmsprop':
       // Keras' RMSprop defaults (qlearning4k's Snake example uses RMSprop()); the seed's DQN sets ρ 0.95, ε 0.01.
       // tfjs adds ε inside the square root (as DeepMind's DQN did); PyTorch adds it outside.
-      return tf.train.rmsprop(p.lr, p.rmsprop_rho ?? 0.9, 0, p.rmsprop_epsilon ?? 1e-7)
+      return new WasmRmsProp(p.lr, p.rmsprop_rho ?? 0.9, 0, p.rmsprop_epsilon ?? 1e-7)
     case 'sgd':
       return tf.train.sgd(p.lr)
   }

@@ -49,6 +49,7 @@ import { Rng, deriveSeed, normal } from '../rng'
 import type { ParamValues } from '../params'
 import { buildQNetwork, clipByGlobalNorm, fittingWeightBytes, forwardNetwork, modelArtifacts, setWeightsFromBytes, weightsBytes, argmax, type NetworkShape } from './dqn'
 import { restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
+import { WasmAdam } from '../nn/wasm-optimizers'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 import { joystickAction, joystickProblem, minibatchProblem } from './ppo-params'
 
@@ -233,7 +234,7 @@ export class Ppo implements RlAgent {
     this.logStd = this.joystick ? tf.tidy(() => tf.variable(tf.fill([2], Math.log(p.action_std)), true)) : null
     this.variables = [...this.policy.trainableWeights, ...this.value.trainableWeights].map((w) => w.read() as tf.Variable)
     if (this.logStd) this.variables.push(this.logStd)
-    this.optimizer = tf.train.adam(p.lr, 0.9, 0.999, 1e-5)
+    this.optimizer = new WasmAdam(p.lr, 0.9, 0.999, 1e-5)
     this.rng = new Rng(seed)
     this.scaler = new RewardScaler(p.num_envs, p.gamma)
     this.buf = {

@@ -31,6 +31,7 @@ import type { ParamValues } from '../params'
 import { Rng, deriveSeed } from '../rng'
 import { ReplayMemory, type Batch } from './replay-memory'
 import { dense } from '../nn/dense'
+import { WasmAdam } from '../nn/wasm-optimizers'
 import { restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import { argmax, fittingWeightBytes, modelArtifacts, setWeightsFromBytes } from './dqn'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
@@ -138,7 +139,7 @@ export class TwoHeadDqn implements RlAgent {
     this.frozenClassifier = p.classifier === 'catlt'
     this.classVars = this.frozenClassifier ? pairs('catlt', CATLT_LAYERS, 'class_logits') : pairs('class', p.hidden_class.length, 'class_logits')
     this.targetVars = this.moveVars.map(([w, b]) => [tf.variable(w.clone(), false), tf.variable(b.clone(), false)])
-    this.optimizer = tf.train.adam(p.lr)
+    this.optimizer = new WasmAdam(p.lr, 0.9, 0.999)
     this.memory = new ReplayMemory(p.memory_size, this.stateSize)
     this.rng = new Rng(seed)
     this.batch = ReplayMemory.allocBatch(p.batch_size, this.stateSize)
@@ -321,7 +322,7 @@ export class TwoHeadDqn implements RlAgent {
       return { w: this.classVars[i][0], b: this.classVars[i][1], gamma, beta, mean, variance }
     })
     const [wOut, bOut] = this.classVars[CATLT_LAYERS]
-    const optimizer = tf.train.adam(p.lr)
+    const optimizer = new WasmAdam(p.lr, 0.9, 0.999)
     const B = Math.min(256, n)
     const order = Int32Array.from({ length: n }, (_, i) => i)
     const xb = new Float32Array(B * S)
