@@ -14,16 +14,3 @@ interface Console {
 }
 declare var console: Console
 declare function atob(data: string): string
-/** The part of WebAssembly core uses (nn/wasm-optimizers.ts: a module on the wasm backend's memory). */
-declare namespace WebAssembly {
-  class Memory {
-    readonly buffer: ArrayBuffer
-  }
-  class Module {
-    constructor(bytes: Uint8Array)
-  }
-  class Instance {
-    constructor(module: Module, imports: Record<string, Record<string, unknown>>)
-    readonly exports: Record<string, unknown>
-  }
-}
