@@ -145,8 +145,8 @@ function fail(message: string): never {
 /** On wasm, whether the matrix products ran on the system BLAS (src/main/trainer/blas-kernels.ts). */
 async function wasmKernels(result: BenchResult): Promise<Record<string, unknown>> {
   if (result.backend !== 'wasm') return {}
-  const tf = await import('@tensorflow/tfjs')
-  return { blas: Boolean((tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { blas?: boolean } | undefined)?.blas) }
+  const { blasKernelsInUse } = await import('../src/main/trainer/blas-kernels')
+  return { blas: blasKernelsInUse() }
 }
 
 const { names, dataFile } = parseArgs(process.argv.slice(2))

@@ -204,6 +204,11 @@ export function registerBlasKernels(blas: Sgemm): void {
   setTransposedMatMulFast(BACKEND)
 }
 
+/** Whether the wasm backend's matrix products run on the system BLAS now (what a run or a bench line reports). */
+export function blasKernelsInUse(): boolean {
+  return Boolean((tf.getKernel('BatchMatMul', BACKEND)?.kernelFunc as { blas?: boolean } | undefined)?.blas)
+}
+
 /** Puts the wasm backend's own kernels back (tests compare the two). */
 export function unregisterBlasKernels(): void {
   for (const name of ['BatchMatMul', 'Conv2D']) {
