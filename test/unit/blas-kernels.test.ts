@@ -7,16 +7,16 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend, realSystem, type BackendSystem } from '../../src/main/trainer/backend'
-import { im2col, MIN_BLAS_CHANNELS, registerBlasKernels, unregisterBlasKernels, type Sgemm } from '../../src/main/trainer/blas-kernels'
+import { forEachColumnSlab, forEachPatchSlab, MIN_BLAS_CHANNELS, registerBlasKernels, unregisterBlasKernels, type Blas } from '../../src/main/trainer/blas-kernels'
 import { dense, setTransposedMatMulFast } from '../../src/core/nn/dense'
 
-let nblas: Sgemm
+let nblas: Blas
 beforeAll(async () => {
   const { backend, skipped } = await chooseBackend('wasm')
   expect(backend).toBe('wasm')
   // This machine has nblas (an optional dependency); the loader put its kernels in place.
   expect(skipped).toEqual([])
-  const mod = (await import('nblas')) as unknown as Sgemm & { default?: Sgemm }
+  const mod = (await import('nblas')) as unknown as Blas & { default?: Blas }
   nblas = typeof mod.sgemm === 'function' ? mod : mod.default!
 })
 
@@ -24,7 +24,7 @@ const usesBlas = (name: string): boolean => Boolean((tf.getKernel(name, 'wasm')?
 
 /** The same computation with the BLAS kernels and with wasm's own; largest difference relative to 1 + |value|. */
 function compare(f: () => tf.Tensor[]): { blas: Float32Array[]; xnn: Float32Array[]; worst: number } {
-  expect(usesBlas('Conv2D') && usesBlas('BatchMatMul')).toBe(true)
+  expect(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Sum'].every(usesBlas)).toBe(true)
   const blas = tf.tidy(() => f().map((t) => t.dataSync() as Float32Array))
   unregisterBlasKernels()
   try {
@@ -81,21 +81,44 @@ describe('convolutions', () => {
     expect(compare(train).worst).toBeLessThan(1e-4)
   })
 
-  it('im2col builds the same patches in slabs as at once (what bounds its memory)', () => {
+  it('builds the same patches, and adds them back, in slabs as at once (what bounds its memory)', () => {
     const info = tf.backend_util.computeConv2DInfo([2, 7, 6, MIN_BLAS_CHANNELS], [3, 3, MIN_BLAS_CHANNELS, 4], 2, 1, 'same')
-    const x = Float32Array.from({ length: 2 * 7 * 6 * MIN_BLAS_CHANNELS }, (_, i) => Math.sin(i))
-    const rows = info.batchSize * info.outHeight * info.outWidth
+    const backend = tf.backend() as unknown as Parameters<typeof forEachPatchSlab>[0]
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 7 * 6 * MIN_BLAS_CHANNELS }, (_, i) => Math.sin(i)), [2, 7, 6, MIN_BLAS_CHANNELS])
     const K = 3 * 3 * MIN_BLAS_CHANNELS
-    const whole = new Float32Array(rows * K)
-    im2col(x, info, 0, rows, whole)
-    const slab = new Float32Array(5 * K)
-    for (let r0 = 0; r0 < rows; r0 += 5) {
-      const r1 = Math.min(rows, r0 + 5)
-      im2col(x, info, r0, r1, slab)
-      expect(Array.from(slab.subarray(0, (r1 - r0) * K))).toEqual(Array.from(whole.subarray(r0 * K, r1 * K)))
+    const rows = info.batchSize * info.outHeight * info.outWidth
+    const patches = (slabFloats?: number): number[] => {
+      const all: number[] = []
+      forEachPatchSlab(backend, x, info, (r0, r1, slab) => {
+        expect(r0).toBe(all.length / K)
+        all.push(...slab.subarray(0, (r1 - r0) * K))
+      }, slabFloats)
+      return all
     }
+    const whole = patches()
+    expect(whole.length).toBe(rows * K)
+    expect(patches(5 * K)).toEqual(whole)
+    // Each patch row holds its window: in the first output pixel's, tap (padTop, padLeft) is pixel (0, 0).
+    const xs = x.dataSync()
+    const tap = (info.padInfo.top * 3 + info.padInfo.left) * MIN_BLAS_CHANNELS
+    expect(info.padInfo.top + info.padInfo.left).toBeGreaterThan(0)
+    expect(whole.slice(tap, tap + MIN_BLAS_CHANNELS)).toEqual(Array.from(xs.subarray(0, MIN_BLAS_CHANNELS)))
     // 'same' padding puts zeros where the window leaves the image.
-    expect(whole.subarray(0, K).some((v) => v === 0)).toBe(true)
+    expect(whole.some((v) => v === 0)).toBe(true)
+
+    // col2im is im2col's adjoint: <im2col(x), c> = <x, col2im(c)> for any c.
+    const c = Float32Array.from({ length: rows * K }, (_, i) => Math.cos(i * 0.7))
+    const back = (slabFloats?: number): Float32Array => {
+      const out = (backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo }).makeOutput(x.shape, 'float32')
+      forEachColumnSlab(backend, out, info, (r0, r1, cols) => cols.set(c.subarray(r0 * K, r1 * K)), slabFloats)
+      return tf.engine().makeTensorFromTensorInfo(out).dataSync() as Float32Array
+    }
+    const xc = back()
+    expect(Array.from(back(7 * K))).toEqual(Array.from(xc))
+    const lhs = whole.reduce((s, v, i) => s + v * c[i], 0)
+    const rhs = Array.from(xs).reduce((s, v, i) => s + v * xc[i], 0)
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-3 * (1 + Math.abs(lhs)))
+    x.dispose()
   })
 })
 

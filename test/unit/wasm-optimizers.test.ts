@@ -65,7 +65,7 @@ describe('on wasm', () => {
 })
 
 describe('the module', () => {
-  it('is what src/core/nn/wasm-optimizers.wat assembles to', () => {
+  it('is what src/core/nn/wasm-optimizers.wat assembles to (and im2col-module.ts what im2col.wat does)', () => {
     const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../scripts/build-wasm-kernels.mjs'), '--check'], { encoding: 'utf8' })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)

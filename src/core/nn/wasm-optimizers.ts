@@ -16,45 +16,17 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { WASM_OPTIMIZERS_BASE64 } from './wasm-optimizers-module'
-
-/**
- * The part of the WebAssembly API used here, typed locally: core is checked without DOM and
- * Node types (tsconfig.core.json), and both hosts provide it.
- */
-interface WasmApi {
-  Memory: abstract new (...args: never[]) => object
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> }
-}
-const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-
-/** What the loops need of tfjs-backend-wasm's BackendWasm (not in its public types). */
-interface WasmBackend {
-  wasm: { asm?: { memory?: object } }
-  dataIdMap: { get(dataId: object): { memoryOffset: number } }
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo
-}
+import { wasmHeapModule, type WasmBackend } from './wasm-heap-module'
 
 interface Kernels {
   adam(g: number, m: number, v: number, w: number, om: number, ov: number, ow: number, n: number, ...scalars: number[]): void
   rmsprop(g: number, s: number, p: number, w: number, os: number, op: number, ow: number, n: number, ...scalars: number[]): void
 }
 
-const instances = new WeakMap<object, Kernels>()
-
 /** The loops bound to the active wasm backend's memory, or null on another backend. */
 function kernels(): { backend: WasmBackend; k: Kernels } | null {
-  if (tf.getBackend() !== 'wasm') return null
-  const backend = tf.backend() as unknown as WasmBackend
-  const memory = backend.wasm?.asm?.memory
-  if (!memory || !(memory instanceof WASM.Memory)) return null
-  let k = instances.get(memory)
-  if (!k) {
-    const bytes = Uint8Array.from(atob(WASM_OPTIMIZERS_BASE64), (c: string) => c.charCodeAt(0))
-    k = new WASM.Instance(new WASM.Module(bytes), { env: { memory } }).exports as unknown as Kernels
-    instances.set(memory, k)
-  }
-  return { backend, k }
+  const m = wasmHeapModule<Kernels>(WASM_OPTIMIZERS_BASE64)
+  return m && { backend: m.backend, k: m.exports }
 }
 
 const f = Math.fround

@@ -47,7 +47,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { deriveSeed } from '../rng'
 import { dense } from '../nn/dense'
-import { registerWasmConvGrad } from '../nn/wasm-conv-grad'
+import { registerWasmKernels } from '../nn/wasm-kernels'
 import type { VaePresetName } from './params'
 import { HostKernel, hostBytesPerKernel } from './host-kernel'
 
@@ -223,7 +223,7 @@ export class VaeModel {
         `this VAE keeps ${(parameterCount(arch) / 1e6).toFixed(0)} M weights in host memory (too many for the wasm backend's 4 GB): training needs about ` +
           `${(need / 2 ** 30).toFixed(1)} GB and this machine has ${(options.availableMemory / 2 ** 30).toFixed(1)} GB available. Free memory, use a smaller latent_dim, or the reference preset.`,
       )
-    registerWasmConvGrad()
+    registerWasmKernels()
     const lastKernel = `decoder/deconv${arch.decoderFilters.length}/kernel`
     const all: tf.Variable[] = []
     weightShapes(arch).forEach(({ name, shape }, i) => {

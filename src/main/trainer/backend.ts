@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendChoice } from '../../shared/api'
-import { registerWasmConvGrad } from '../../core/nn/wasm-conv-grad'
-import { registerBlasKernels, type Sgemm } from './blas-kernels'
+import { registerWasmKernels } from '../../core/nn/wasm-kernels'
+import { registerBlasKernels, type Blas } from './blas-kernels'
 import { unavailableMessage } from './backend-probe'
 import { probeWebGpu, WEBGPU_PACKAGE, type WebGpuVerdict } from './webgpu-probe'
 
@@ -48,11 +48,11 @@ async function useSystemBlas(system: BackendSystem): Promise<string | null> {
   // split, trainers run side by side in sweeps, and OpenBLAS's spinning threads on a busy machine
   // made a Snake gradient step several times slower here. Read when the library loads, so set first.
   process.env.OPENBLAS_NUM_THREADS ??= '1'
-  let blas: Sgemm
+  let blas: Blas
   try {
-    const mod = (await system.importPackage('nblas')) as Sgemm & { default?: Sgemm }
+    const mod = (await system.importPackage('nblas')) as Blas & { default?: Blas }
     blas = typeof mod.sgemm === 'function' ? mod : mod.default!
-    if (typeof blas?.sgemm !== 'function') return 'system BLAS: nblas has no sgemm'
+    if (typeof blas?.sgemm !== 'function' || typeof blas.sgemv !== 'function') return 'system BLAS: nblas has no sgemm and sgemv'
   } catch (e) {
     return `system BLAS: ${importProblem('nblas', e)} (matrix products stay on wasm's XNNPACK)`
   }
@@ -118,8 +118,8 @@ const wasm: Loader = async (system) => {
   } catch (e) {
     return importProblem('@tensorflow/tfjs-backend-wasm', e)
   }
-  // tfjs-wasm has no Conv2DBackpropFilter kernel; conv networks need ours.
-  registerWasmConvGrad()
+  // tfjs-wasm has no Conv2DBackpropFilter kernel (conv networks need ours), and its Identity copies.
+  registerWasmKernels()
   return activate('wasm')
 }
 

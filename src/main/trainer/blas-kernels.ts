@@ -10,18 +10,25 @@
  * of it, so nothing is copied in or out.
  *
  * Conv2D is im2col + one GEMM: patches [N·OH·OW, KH·KW·CI] × filter
- * [KH·KW·CI, CO] = output [N·OH·OW, CO], which is NHWC as it stands. The patch
- * matrix is built in slabs of output rows into one reused buffer (at most
- * PATCH_FLOATS floats), so memory stays bounded whatever the layer.
+ * [KH·KW·CI, CO] = output [N·OH·OW, CO], which is NHWC as it stands; its filter
+ * gradient is patchesᵀ × dy, one more GEMM on the same patches (no transposes), and its
+ * input gradient (also the transposed convolution) dy × Wᵀ added back pixel by pixel (col2im).
+ * The patch matrix is built in slabs of output rows into one reused buffer in the
+ * wasm heap (at most PATCH_FLOATS floats), so memory stays bounded whatever the
+ * layer, by im2col.wat (one memory.copy per in-image window row).
+ * Sum over all but the last axis — every bias gradient — is one GEMV.
  *
  * Anything these kernels do not cover (other dtypes, NCHW, broadcasting they do
  * not handle) goes to the wasm backend's own kernel, kept when they replace it.
  */
 import * as tf from '@tensorflow/tfjs'
 import { setTransposedMatMulFast } from '../../core/nn/dense'
+import { registerWasmKernels } from '../../core/nn/wasm-kernels'
+import { wasmHeapModule, type WasmBackend } from '../../core/nn/wasm-heap-module'
+import { IM2COL_BASE64 } from './im2col-module'
 
-/** The part of nblas used here: row-major single-precision GEMM (CBLAS argument order). */
-export interface Sgemm {
+/** The part of nblas used here: row-major single-precision GEMM and GEMV (CBLAS argument order). */
+export interface Blas {
   sgemm(
     transa: number,
     transb: number,
@@ -37,6 +44,7 @@ export interface Sgemm {
     c: Float32Array,
     ldc: number,
   ): void
+  sgemv(trans: number, m: number, n: number, alpha: number, a: Float32Array, lda: number, x: Float32Array, incx: number, beta: number, y: Float32Array, incy: number): void
 }
 
 const NO_TRANS = 111
@@ -51,13 +59,6 @@ export const PATCH_FLOATS = 1 << 24
  */
 export const MIN_BLAS_CHANNELS = 16
 
-/** What the kernels need of tfjs-backend-wasm's BackendWasm (not in its public types). */
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array }
-  dataIdMap: { get(dataId: object): { memoryOffset: number } }
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo
-}
-
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }
 
 /** A Float32Array view of a tensor's data in the wasm heap (taken after every allocation: the heap may have grown). */
@@ -68,13 +69,7 @@ function view(backend: WasmBackend, t: tf.TensorInfo, floats: number, offsetFloa
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
 
-let patches = new Float32Array(0)
-function patchBuffer(floats: number): Float32Array {
-  if (patches.length < floats) patches = new Float32Array(floats)
-  return patches
-}
-
-function batchMatMul(blas: Sgemm, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+function batchMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean }
   const ra = a.shape.length
@@ -100,99 +95,195 @@ function batchMatMul(blas: Sgemm, fallback: tf.KernelFunc, args: KernelArgs): tf
   return out
 }
 
-/** Copies the receptive fields of output rows [r0, r1) (row = (n, oh, ow)) into `dst`, one row of KH·KW·CI values each. */
-export function im2col(x: Float32Array, info: tf.backend_util.Conv2DInfo, r0: number, r1: number, dst: Float32Array): void {
-  const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = info
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info
-  const top = info.padInfo.top
-  const left = info.padInfo.left
-  const rowLen = KH * KW * CI
-  let d = 0
-  for (let r = r0; r < r1; r++) {
-    const ow = r % OW
-    const oh = ((r - ow) / OW) % OH
-    const n = (r - ow - oh * OW) / (OW * OH)
-    const imageBase = n * H * W * CI
-    for (let kh = 0; kh < KH; kh++) {
-      const ih = oh * sh - top + kh * dh
-      if (ih < 0 || ih >= H) {
-        dst.fill(0, d, d + KW * CI)
-        d += KW * CI
-        continue
-      }
-      const rowBase = imageBase + ih * W * CI
-      const iw0 = ow * sw - left
-      if (dw === 1 && iw0 >= 0 && iw0 + KW <= W) {
-        // The whole window row lies inside the image: KW·CI contiguous floats, one copy.
-        const start = rowBase + iw0 * CI
-        const len = KW * CI
-        if (len >= 64) dst.set(x.subarray(start, start + len), d)
-        else for (let c = 0; c < len; c++) dst[d + c] = x[start + c]
-        d += len
-        continue
-      }
-      for (let kw = 0; kw < KW; kw++) {
-        const iw = ow * sw - left + kw * dw
-        if (iw < 0 || iw >= W) dst.fill(0, d, d + CI)
-        // A plain loop: subarray() + set() costs more than it saves below a few hundred floats.
-        else if (CI >= 256) dst.set(x.subarray(rowBase + iw * CI, rowBase + iw * CI + CI), d)
-        else for (let c = 0, s = rowBase + iw * CI; c < CI; c++) dst[d + c] = x[s + c]
-        d += CI
-      }
-    }
-  }
-  if (d !== (r1 - r0) * rowLen) throw new Error('im2col: patch size mismatch')
+interface Patches {
+  im2col(x: number, dst: number, r0: number, r1: number, ...shape: number[]): void
+  col2im(cols: number, x: number, r0: number, r1: number, ...shape: number[]): void
 }
 
-function conv2D(blas: Sgemm, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
-  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo }
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as {
-    strides: number | [number, number]
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
-    dataFormat: 'NHWC' | 'NCHW'
-    dilations: number | [number, number]
-    dimRoundingMode?: 'floor' | 'round' | 'ceil'
+/** The patch slab: one allocation in the wasm heap per backend, replaced by a larger one when a layer needs it. */
+const slabs = new WeakMap<object, tf.TensorInfo>()
+
+function patchSlab(backend: WasmBackend, floats: number): tf.TensorInfo {
+  let slab = slabs.get(backend)
+  if (!slab || slab.shape[0] < floats) {
+    if (slab) backend.disposeData(slab.dataId)
+    slab = backend.makeOutput([floats], 'float32')
+    slabs.set(backend, slab)
   }
-  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || dataFormat === 'NCHW') return fallback(args) as tf.TensorInfo
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  )
-  // Few input channels make im2col's copying dominate (it runs in JavaScript); XNNPACK's direct kernel wins there.
-  if (info.inChannels < MIN_BLAS_CHANNELS) return fallback(args) as tf.TensorInfo
-  const backend = args.backend as WasmBackend
-  const out = backend.makeOutput(info.outShape, 'float32')
-  const rows = info.batchSize * info.outHeight * info.outWidth
-  const K = info.filterHeight * info.filterWidth * info.inChannels
-  const CO = info.outChannels
-  if (rows === 0 || CO === 0) return out
-  const xs = view(backend, x, size(x.shape))
-  const w = view(backend, filter, K * CO)
-  const slab = Math.max(1, Math.min(rows, Math.floor(PATCH_FLOATS / K)))
-  const buf = patchBuffer(slab * K)
-  for (let r0 = 0; r0 < rows; r0 += slab) {
-    const r1 = Math.min(rows, r0 + slab)
-    im2col(xs, info, r0, r1, buf)
-    blas.sgemm(NO_TRANS, NO_TRANS, r1 - r0, CO, K, 1, buf, K, w, CO, 0, view(backend, out, (r1 - r0) * CO, r0 * CO), CO)
-  }
-  return out
+  return slab
 }
 
 /**
- * Replaces the wasm backend's BatchMatMul and Conv2D with the BLAS ones (once; a
- * second call changes nothing). Each keeps the kernel it replaced for what it does not cover.
+ * Builds the patch matrix of `x` for `info` in slabs of output rows (row = (n, oh, ow)) of at most
+ * `slabFloats` floats and hands each to `use` as rows [r0, r1) of KH·KW·CI values (a view into the
+ * wasm heap, valid until the next allocation there).
  */
-export function registerBlasKernels(blas: Sgemm): void {
-  for (const [name, impl] of [
-    ['BatchMatMul', batchMatMul],
-    ['Conv2D', conv2D],
-  ] as const) {
+export function forEachPatchSlab(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  use: (r0: number, r1: number, patches: Float32Array) => void,
+  slabFloats = PATCH_FLOATS,
+): void {
+  slabLoop(backend, x, info, slabFloats, (k, xOffset, slabOffset, r0, r1, shape, patches) => {
+    k.im2col(xOffset, slabOffset, r0, r1, ...shape)
+    use(r0, r1, patches())
+  })
+}
+
+/**
+ * The adjoint: zeroes `x`, then for each slab of output rows lets `fill` write their patch-matrix
+ * values (a view into the wasm heap) and adds them onto the pixels of `x` they belong to.
+ */
+export function forEachColumnSlab(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  fill: (r0: number, r1: number, cols: Float32Array) => void,
+  slabFloats = PATCH_FLOATS,
+): void {
+  view(backend, x, size(x.shape)).fill(0)
+  slabLoop(backend, x, info, slabFloats, (k, xOffset, slabOffset, r0, r1, shape, cols) => {
+    fill(r0, r1, cols())
+    k.col2im(slabOffset, xOffset, r0, r1, ...shape)
+  })
+}
+
+/** Slabs of output rows over the one patch buffer, with the geometry the wasm kernels take. */
+function slabLoop(
+  backend: WasmBackend,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  slabFloats: number,
+  each: (k: Patches, xOffset: number, slabOffset: number, r0: number, r1: number, shape: number[], slab: () => Float32Array) => void,
+): void {
+  const kernel = wasmHeapModule<Patches>(IM2COL_BASE64, backend)
+  if (!kernel) throw new Error('blas-kernels: the wasm backend does not expose its memory, so im2col cannot run there')
+  const rows = info.batchSize * info.outHeight * info.outWidth
+  const K = info.filterHeight * info.filterWidth * info.inChannels
+  const slabRows = Math.max(1, Math.min(rows, Math.floor(slabFloats / K)))
+  const slab = patchSlab(backend, slabRows * K)
+  const xOffset = backend.dataIdMap.get(x.dataId).memoryOffset
+  const slabOffset = backend.dataIdMap.get(slab.dataId).memoryOffset
+  const shape = [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left]
+  for (let r0 = 0; r0 < rows; r0 += slabRows) {
+    const r1 = Math.min(rows, r0 + slabRows)
+    each(kernel.exports, xOffset, slabOffset, r0, r1, shape, () => view(backend, slab, (r1 - r0) * K))
+  }
+}
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
+/** The attributes tfjs gives its convolution kernels (the forward one adds dilations, the gradients a shape). */
+interface ConvAttrs {
+  strides: number | [number, number]
+  pad: Pad
+  dataFormat: 'NHWC' | 'NCHW'
+  dimRoundingMode?: 'floor' | 'round' | 'ceil'
+}
+type Shape4 = [number, number, number, number]
+
+function conv2D(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo }
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as ConvAttrs & { dilations: number | [number, number] }
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || dataFormat === 'NCHW') return fallback(args) as tf.TensorInfo
+  const info = convInfo(x.shape, filter.shape, strides, dilations, pad, dimRoundingMode)
+  // Few input channels make the patches many times the input; XNNPACK's direct kernel wins there.
+  if (info.inChannels < MIN_BLAS_CHANNELS) return fallback(args) as tf.TensorInfo
+  const backend = args.backend as WasmBackend
+  const out = backend.makeOutput(info.outShape, 'float32')
+  const K = info.filterHeight * info.filterWidth * info.inChannels
+  const CO = info.outChannels
+  if (info.batchSize * info.outHeight * info.outWidth === 0 || CO === 0) return out
+  forEachPatchSlab(backend, x, info, (r0, r1, patches) => {
+    blas.sgemm(NO_TRANS, NO_TRANS, r1 - r0, CO, K, 1, patches, K, view(backend, filter, K * CO), CO, 0, view(backend, out, (r1 - r0) * CO, r0 * CO), CO)
+  })
+  return out
+}
+
+/** dW [KH·KW·CI, CO] = Σ over slabs of patchesᵀ · dy (the rows of dy are the patches' output rows). */
+function conv2DBackpropFilter(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo }
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as ConvAttrs & { filterShape: Shape4 }
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || dataFormat === 'NCHW') return fallback(args) as tf.TensorInfo
+  const info = convInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode)
+  const backend = args.backend as WasmBackend
+  const out = backend.makeOutput(filterShape, 'float32')
+  const K = info.filterHeight * info.filterWidth * info.inChannels
+  const CO = info.outChannels
+  let beta = 0
+  forEachPatchSlab(backend, x, info, (r0, r1, patches) => {
+    blas.sgemm(TRANS, NO_TRANS, K, CO, r1 - r0, 1, patches, K, view(backend, dy, (r1 - r0) * CO, r0 * CO), CO, beta, view(backend, out, K * CO), CO)
+    beta = 1
+  })
+  if (beta === 0) view(backend, out, K * CO).fill(0)
+  return out
+}
+
+/** dx = col2im(dy · Wᵀ): the patch-matrix gradient [rows, KH·KW·CI], added back onto the input's pixels. */
+function conv2DBackpropInput(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as ConvAttrs & { inputShape: Shape4 }
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || dataFormat === 'NCHW') return fallback(args) as tf.TensorInfo
+  const info = convInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode)
+  if (info.inChannels < MIN_BLAS_CHANNELS) return fallback(args) as tf.TensorInfo
+  const backend = args.backend as WasmBackend
+  const out = backend.makeOutput(inputShape, 'float32')
+  const K = info.filterHeight * info.filterWidth * info.inChannels
+  const CO = info.outChannels
+  forEachColumnSlab(backend, out, info, (r0, r1, cols) => {
+    blas.sgemm(NO_TRANS, TRANS, r1 - r0, K, CO, 1, view(backend, dy, (r1 - r0) * CO, r0 * CO), CO, view(backend, filter, K * CO), CO, 0, cols, K)
+  })
+  return out
+}
+
+function convInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, strides, dilations, pad, dimRoundingMode, false, 'channelsLast')
+}
+
+let ones = new Float32Array(0)
+
+/** Sum over every axis but the last (a bias gradient): one GEMV of the rows with a vector of ones. */
+function sum(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo }
+  const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean }
+  const rank = x.shape.length
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b)
+  if (x.dtype !== 'float32' || rank < 2 || axes.length !== rank - 1 || axes.some((a, i) => a !== i)) return fallback(args) as tf.TensorInfo
+  const C = x.shape[rank - 1]
+  const M = size(x.shape) / Math.max(1, C)
+  const backend = args.backend as WasmBackend
+  const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C], 'float32')
+  if (C === 0) return out
+  if (ones.length < M) ones = new Float32Array(M).fill(1)
+  blas.sgemv(TRANS, M, C, 1, view(backend, x, M * C), C, ones, 1, 0, view(backend, out, C), 1)
+  return out
+}
+
+const KERNELS = [
+  ['BatchMatMul', batchMatMul],
+  ['Conv2D', conv2D],
+  ['Conv2DBackpropFilter', conv2DBackpropFilter],
+  ['Conv2DBackpropInput', conv2DBackpropInput],
+  ['Sum', sum],
+] as const
+
+/**
+ * Replaces the wasm backend's BatchMatMul, Conv2D, both convolution gradients and Sum with the BLAS
+ * ones (once; a second call changes nothing). Each keeps the kernel it replaced for what it does
+ * not cover.
+ */
+export function registerBlasKernels(blas: Blas): void {
+  // Our convolution gradients (wasm-conv-grad.ts) are what these fall back to.
+  registerWasmKernels()
+  for (const [name, impl] of KERNELS) {
     const current = tf.getKernel(name, BACKEND)
     if (!current) throw new Error(`blas-kernels: the wasm backend has no ${name} kernel to replace`)
     if ((current.kernelFunc as { blas?: boolean }).blas) continue
@@ -211,7 +302,7 @@ export function blasKernelsInUse(): boolean {
 
 /** Puts the wasm backend's own kernels back (tests compare the two). */
 export function unregisterBlasKernels(): void {
-  for (const name of ['BatchMatMul', 'Conv2D']) {
+  for (const [name] of KERNELS) {
     const current = tf.getKernel(name, BACKEND)
     const fallback = (current?.kernelFunc as { fallback?: tf.KernelFunc } | undefined)?.fallback
     if (!current || !fallback) continue
