@@ -1,7 +1,8 @@
 /**
- * The wasm backend's Identity shares its input's data (registerWasmKernels): a clone — what tfjs
+ * Our wasm kernels (registerWasmKernels). Identity shares its input's data: a clone — what tfjs
  * keeps for a gradient — must still read its values after the original is disposed or a variable
- * it came from is assigned, and free its memory when the last holder goes.
+ * it came from is assigned, and free its memory when the last holder goes. Slice and PadV2 copy
+ * whole runs: they must give what the cpu backend gives for every shape, dtype and padding.
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
@@ -41,5 +42,59 @@ describe('the sharing Identity', () => {
     const x = tf.tensor2d([[1, -2], [3, 4]])
     const g = tf.grad((t: tf.Tensor) => tf.relu(t).square().sum())(x)
     expect(Array.from(g.dataSync())).toEqual([2, 0, 6, 8])
+  })
+})
+
+describe('Slice and PadV2', () => {
+  /** The same op on wasm (ours) and on cpu. */
+  async function both(f: () => tf.Tensor): Promise<[number[], number[], number[]]> {
+    const wasm = tf.tidy(f)
+    const w = { values: Array.from(wasm.dataSync()), shape: wasm.shape }
+    wasm.dispose()
+    await tf.setBackend('cpu')
+    try {
+      const c = tf.tidy(f)
+      const values = Array.from(c.dataSync())
+      expect(c.shape).toEqual(w.shape)
+      c.dispose()
+      return [w.values, values, w.shape]
+    } finally {
+      await tf.setBackend('wasm')
+    }
+  }
+  const ramp = (shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor =>
+    tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (dtype === 'int32' ? i : i * 0.5 - 3)), shape, dtype)
+
+  const slices: [string, number[], number[], number[]][] = [
+    ['the VAE crop (NHWC, whole channels)', [2, 8, 8, 3], [0, 1, 1, 0], [2, 5, 6, 3]],
+    ['a partial innermost axis', [3, 4, 5], [1, 0, 2], [2, 4, 2]],
+    ['one contiguous block', [4, 6], [1, 0], [2, 6]],
+    ['rank 1', [9], [2], [5]],
+    ['rank 5, -1 sizes', [2, 3, 2, 3, 2], [1, 1, 0, 1, 0], [-1, 2, -1, 2, -1]],
+    ['an empty slice', [3, 3], [1, 1], [0, 2]],
+  ]
+  it.each(slices)('slices %s like the cpu backend', async (_, shape, begin, size) => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const [ours, cpu] = await both(() => tf.slice(ramp(shape, dtype), begin, size))
+      expect(ours).toEqual(cpu)
+    }
+  })
+
+  const pads: [string, number[], [number, number][], number][] = [
+    ['the VAE input (125 → 128)', [2, 5, 5, 3], [[0, 0], [1, 2], [1, 2], [0, 0]], 0],
+    ['every axis, a constant', [2, 3, 4], [[1, 0], [0, 2], [3, 1]], -7],
+    ['rank 1', [4], [[2, 3]], 1.5],
+    ['nothing', [2, 2], [[0, 0], [0, 0]], 0],
+  ]
+  it.each(pads)('pads %s like the cpu backend', async (_, shape, paddings, value) => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const [ours, cpu] = await both(() => tf.pad(ramp(shape, dtype), paddings, value))
+      expect(ours).toEqual(cpu)
+    }
+  })
+
+  it('their gradients (each other) flow through a crop and a pad', async () => {
+    const [ours, cpu] = await both(() => tf.grad((x: tf.Tensor) => tf.pad(tf.slice(x, [0, 1, 1, 0], [1, 3, 3, 2]), [[0, 0], [2, 1], [1, 2], [0, 0]]).mul(ramp([1, 6, 6, 2])).sum())(ramp([1, 5, 5, 2])))
+    expect(ours).toEqual(cpu)
   })
 })

@@ -6,9 +6,14 @@
  *   gradient needs later through Identity, and wasm's copies them (27 copies a Snake gradient
  *   step, ≈ 1 ms). No kernel writes into its inputs, so sharing is safe — tfjs's cpu and webgl
  *   backends share there too, and wasm's own Reshape already does.
+ * - Slice and PadV2 that copy whole runs: wasm's copy one innermost row at a time through a fresh
+ *   subarray (3 floats a copy for an NHWC image's pixel), so cropping the VAE's 128² output to
+ *   125² took 77 ms and padding its input 23 ms a batch. These copy the longest contiguous runs
+ *   with copyWithin (a memmove) inside the heap.
  */
 import * as tf from '@tensorflow/tfjs'
 import { registerWasmConvGrad } from './wasm-conv-grad'
+import type { WasmBackend } from './wasm-heap-module'
 
 const BACKEND = 'wasm'
 
@@ -16,21 +21,105 @@ interface RefCounting {
   incRef(dataId: object): void
 }
 
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
+type Kernel = (args: KernelArgs) => tf.TensorInfo
+
+/**
+ * Copies the block of `size` at `srcStart` in a row-major tensor of `srcShape` (at byte `src`) to
+ * `dstStart` in one of `dstShape` (at byte `dst`), 4-byte elements, inside one heap: the axes after
+ * the last one where the block is narrower than both tensors merge into one run per copy.
+ */
+export function copyBlock(heap: Uint8Array, src: number, srcShape: readonly number[], srcStart: readonly number[], dst: number, dstShape: readonly number[], dstStart: readonly number[], size: readonly number[]): void {
+  const rank = size.length
+  if (size.some((n) => n === 0)) return
+  let inner = rank // axes [inner, rank) are whole in both: one run
+  while (inner > 0 && size[inner - 1] === srcShape[inner - 1] && size[inner - 1] === dstShape[inner - 1]) inner--
+  const srcStrides = strides(srcShape)
+  const dstStrides = strides(dstShape)
+  // The run: the merged whole axes, times the last partial axis.
+  const last = inner - 1
+  const run = 4 * (last < 0 ? size.reduce((a, b) => a * b, 1) : size[last] * (last + 1 < rank ? srcStrides[last] : 1))
+  const srcBase = src + 4 * srcStart.reduce((a, b, i) => a + b * srcStrides[i], 0)
+  const dstBase = dst + 4 * dstStart.reduce((a, b, i) => a + b * dstStrides[i], 0)
+  if (last <= 0) {
+    heap.copyWithin(dstBase, srcBase, srcBase + run)
+    return
+  }
+  // Odometer over the axes before the run.
+  const index = new Array<number>(last).fill(0)
+  for (;;) {
+    let s = srcBase
+    let d = dstBase
+    for (let a = 0; a < last; a++) {
+      s += 4 * index[a] * srcStrides[a]
+      d += 4 * index[a] * dstStrides[a]
+    }
+    heap.copyWithin(d, s, s + run)
+    let a = last - 1
+    while (a >= 0 && ++index[a] === size[a]) index[a--] = 0
+    if (a < 0) return
+  }
+}
+
+function strides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length).fill(1)
+  for (let i = shape.length - 2; i >= 0; i--) out[i] = out[i + 1] * shape[i + 1]
+  return out
+}
+
+const offsetOf = (backend: WasmBackend, t: tf.TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset
+const fourBytes = (t: tf.TensorInfo): boolean => t.dtype === 'float32' || t.dtype === 'int32'
+
+function slice(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo }
+  if (!fourBytes(x)) return fallback(args)
+  const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] }
+  const [b, n] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size)
+  const backend = args.backend as WasmBackend
+  const out = backend.makeOutput(n, x.dtype as 'float32')
+  copyBlock(backend.wasm.HEAPU8, offsetOf(backend, x), x.shape, b, offsetOf(backend, out), n, n.map(() => 0), n)
+  return out
+}
+
+function padV2(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo }
+  if (!fourBytes(x) || x.shape.length === 0) return fallback(args)
+  const { paddings, constantValue } = args.attrs as unknown as { paddings: [number, number][]; constantValue: number }
+  const backend = args.backend as WasmBackend
+  const outShape = x.shape.map((n, i) => paddings[i][0] + n + paddings[i][1])
+  const out = backend.makeOutput(outShape, x.dtype as 'float32')
+  const floats = outShape.reduce((a, b) => a * b, 1)
+  const offset = offsetOf(backend, out)
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer
+  ;(x.dtype === 'int32' ? new Int32Array(heap, offset, floats) : new Float32Array(heap, offset, floats)).fill(constantValue)
+  copyBlock(backend.wasm.HEAPU8, offsetOf(backend, x), x.shape, x.shape.map(() => 0), offset, outShape, paddings.map((p) => p[0]), x.shape)
+  return out
+}
+
 let registered = false
+
+function identity(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo }
+  if (x.dtype === 'string') return fallback(args)
+  ;(args.backend as RefCounting).incRef(x.dataId)
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+}
+
+const KERNELS = [
+  ['Identity', identity],
+  ['Slice', slice],
+  ['PadV2', padV2],
+] as const
 
 export function registerWasmKernels(): void {
   registerWasmConvGrad()
   if (registered) return
   registered = true
-  const copying = tf.getKernel('Identity', BACKEND)
-  if (!copying) return
-  const copy = copying.kernelFunc
-  const share = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo => {
-    const { x } = args.inputs as { x: tf.TensorInfo }
-    if (x.dtype === 'string') return copy(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo
-    ;(args.backend as RefCounting).incRef(x.dataId)
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+  for (const [name, impl] of KERNELS) {
+    const current = tf.getKernel(name, BACKEND)
+    if (!current) continue
+    const fallback = current.kernelFunc as unknown as Kernel
+    tf.unregisterKernel(name, BACKEND)
+    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: ((args: KernelArgs) => impl(fallback, args)) as unknown as tf.KernelFunc, setupFunc: current.setupFunc })
   }
-  tf.unregisterKernel('Identity', BACKEND)
-  tf.registerKernel({ kernelName: 'Identity', backendName: BACKEND, kernelFunc: share as tf.KernelFunc, setupFunc: copying.setupFunc })
 }
