@@ -19,7 +19,7 @@ import { obsSize } from '../env'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
-import { dense } from '../nn/dense'
+import { dense, denseGrads } from '../nn/dense'
 import { WasmAdam, WasmRmsProp } from '../nn/wasm-optimizers'
 import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
@@ -146,7 +146,10 @@ function convPlanes(frameShape: readonly number[], nbFrames: number): [number, n
  * A network built by buildQNetwork applied to a batch of flat states with raw ops
  * on its own variables: the Layers API adds per-call bookkeeping that costs more
  * than the arithmetic of networks this small, and its Dense gradient takes the
- * slow transposed-matMul path on wasm (see `dense`). Differentiable.
+ * slow transposed-matMul path on wasm (see `dense`). `pass`: 'taped' (the default) is
+ * differentiable by tfjs's tape; 'untaped' skips the custom-gradient wrapper (≈ 50 µs a layer)
+ * where nothing differentiates; an array records each layer's input and output into it for
+ * backwardNetwork.
  */
 export function forwardNetwork(
   net: tf.LayersModel,
@@ -154,7 +157,10 @@ export function forwardNetwork(
   p: NetworkShape,
   frameShape: readonly number[],
   convs: readonly { stride: number }[] = p.network === 'conv' ? convLayers(p) : [],
+  pass: 'taped' | 'untaped' | LayerTrace[] = 'taped',
 ): tf.Tensor2D {
+  const trace = Array.isArray(pass) ? pass : undefined
+  const affine = pass === 'taped' ? dense : (a: tf.Tensor2D, k: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => tf.add(tf.matMul(a, k), b)
   const w = net.trainableWeights.map((v) => v.read())
   let h: tf.Tensor = x
   let i = 0
@@ -162,15 +168,58 @@ export function forwardNetwork(
     const [planes, height, width] = convPlanes(frameShape, p.nb_frames)
     h = x.reshape([-1, planes, height, width]).transpose([0, 2, 3, 1])
     for (; i < convs.length * 2; i += 2) {
-      h = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w[i] as tf.Tensor4D, convs[i / 2].stride, 'valid'), w[i + 1]))
+      const input = h as tf.Tensor4D
+      h = tf.relu(tf.add(tf.conv2d(input, w[i] as tf.Tensor4D, convs[i / 2].stride, 'valid'), w[i + 1]))
+      trace?.push({ x: input, y: h, relu: true, stride: convs[i / 2].stride })
     }
     h = h.reshape([x.shape[0], -1])
   }
   for (; i < w.length; i += 2) {
-    h = dense(h as tf.Tensor2D, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
-    if (i < w.length - 2) h = tf.relu(h)
+    const input = h as tf.Tensor2D
+    h = affine(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
+    const relu = i < w.length - 2
+    if (relu) h = tf.relu(h)
+    trace?.push({ x: input, y: h, relu })
   }
   return h as tf.Tensor2D
+}
+
+/** A layer of a traced forward pass: its input, its output (after the ReLU if it has one), and a conv layer's stride. */
+export interface LayerTrace {
+  x: tf.Tensor
+  y: tf.Tensor
+  relu: boolean
+  stride?: number
+}
+
+/**
+ * The gradients of a traced forward pass's weights (in trainableWeights order) for dQ, the
+ * gradient of the loss at its output — the chain rule written out, as tfjs's tape would apply it,
+ * without the tape: a DQN step's loss is a function of Q(S, ·) alone, and for networks this
+ * small the tape's bookkeeping (a saved copy per op, a gradient function per op) cost more than
+ * the arithmetic (Catch: ~75 kernel calls a step with it, ~35 without).
+ */
+export function backwardNetwork(net: tf.LayersModel, trace: readonly LayerTrace[], dQ: tf.Tensor2D): tf.Tensor[] {
+  const w = net.trainableWeights.map((v) => v.read())
+  const grads: tf.Tensor[] = new Array(w.length)
+  let dy: tf.Tensor = dQ
+  for (let l = trace.length - 1; l >= 0; l--) {
+    const { x, y, relu, stride } = trace[l]
+    if (dy.shape.length !== y.shape.length) dy = dy.reshape(y.shape) // the flatten between convs and Dense layers
+    const dz = relu ? tf.mul(dy, tf.step(y)) : dy
+    if (stride === undefined) {
+      const [dx, dw, db] = denseGrads(x as tf.Tensor2D, w[2 * l] as tf.Tensor2D, dz as tf.Tensor2D, l > 0)
+      grads[2 * l] = dw
+      grads[2 * l + 1] = db
+      if (dx) dy = dx
+    } else {
+      const filter = w[2 * l] as tf.Tensor4D
+      grads[2 * l] = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { strides: stride, pad: 'valid', dataFormat: 'NHWC', filterShape: filter.shape } as never) as tf.Tensor
+      grads[2 * l + 1] = tf.sum(dz, [0, 1, 2])
+      if (l > 0) dy = tf.conv2dTranspose(dz as tf.Tensor4D, filter, x.shape as [number, number, number, number], stride, 'valid')
+    }
+  }
+  return grads
 }
 
 function makeOptimizer(p: QNetworkParams): tf.Optimizer {
@@ -212,6 +261,8 @@ export class QNetwork implements QFunction {
   private readonly nActions: number
   private readonly frameShape: readonly number[]
   private readonly actionMask: Float32Array
+  private readonly notDone: Float32Array
+  private readonly discount: Float32Array
   private readonly convs: { kernel: number; stride: number }[]
 
   constructor(
@@ -229,12 +280,14 @@ export class QNetwork implements QFunction {
     this.variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable)
     this.optimizer = makeOptimizer(p)
     this.actionMask = new Float32Array(p.batch_size * this.nActions)
+    this.notDone = new Float32Array(p.batch_size)
+    this.discount = new Float32Array(p.batch_size)
     this.convs = p.network === 'conv' ? convLayers(p) : []
   }
 
-  /** Q(s, ·) for a batch of states (raw ops on the model's own variables: forwardNetwork). */
+  /** Q(s, ·) for a batch of states (raw ops on the model's own variables: forwardNetwork), where nothing differentiates. */
   private forward(net: tf.Sequential, x: tf.Tensor2D): tf.Tensor2D {
-    return forwardNetwork(net, x, this.params, this.frameShape, this.convs)
+    return forwardNetwork(net, x, this.params, this.frameShape, this.convs, 'untaped')
   }
 
   qValues(state: Float32Array): Float32Array {
@@ -267,20 +320,27 @@ export class QNetwork implements QFunction {
       } else {
         nextValue = qNext.max(1)
       }
-      const notDone = tf.scalar(1).sub(tf.tensor1d(b.dones))
-      let y = tf.tensor1d(rewards).add(nextValue.mul(notDone).mul(gamma))
+      // γ·(1 − done) and (1 − done) from the batch in JavaScript: exact, and fewer kernels than on tensors.
+      for (let i = 0; i < B; i++) {
+        this.notDone[i] = 1 - b.dones[i]
+        this.discount[i] = this.notDone[i] * gamma
+      }
+      let y = nextValue.mul(tf.tensor1d(this.discount)).add(tf.tensor1d(rewards))
       const states = tf.tensor2d(b.states, [B, this.stateSize])
       const mask = tf.tensor2d(this.actionMask, [B, this.nActions])
       const forget = 1 - (p.td_memory ?? 1)
-      if (forget !== 0) y = y.sub(this.forward(bootstrap, states).mul(mask).sum(1).mul(notDone).mul(forget))
-      const lossOf = (): tf.Scalar => {
-        const q = this.forward(this.model, states).mul(mask).sum(1)
-        return (p.loss === 'huber' ? tf.losses.huberLoss(y, q, undefined, 1, tf.Reduction.MEAN) : q.sub(y).square().mean()) as tf.Scalar
-      }
-      if (!p.grad_clip_norm) return this.optimizer.minimize(lossOf, true, this.variables)!
-      const { value, grads } = tf.variableGrads(lossOf, this.variables)
-      this.optimizer.applyGradients(clipByGlobalNorm(grads, p.grad_clip_norm))
-      return value
+      if (forget !== 0) y = y.sub(this.forward(bootstrap, states).mul(mask).sum(1).mul(tf.tensor1d(this.notDone)).mul(forget))
+      // The loss and its gradient at Q(S, ·), then the network's gradients by backwardNetwork.
+      const trace: LayerTrace[] = []
+      const qTaken = forwardNetwork(this.model, states, this.params, this.frameShape, this.convs, trace).mul(mask).sum(1)
+      const diff = qTaken.sub(y)
+      // d mean(diff²)/dq = 2·diff/B; Huber (δ = 1): clip(diff, −1, 1)/B; only the taken action's Q gets it.
+      const dq = p.loss === 'huber' ? diff.clipByValue(-1, 1).div(B) : diff.mul(2 / B)
+      const grads = backwardNetwork(this.model, trace, mask.mul(dq.reshape([B, 1])) as tf.Tensor2D)
+      const named: tf.NamedTensorMap = {}
+      this.variables.forEach((v, i) => (named[v.name] = grads[i]))
+      this.optimizer.applyGradients(p.grad_clip_norm ? clipByGlobalNorm(named, p.grad_clip_norm) : named)
+      return p.loss === 'huber' ? tf.losses.huberLoss(y, qTaken, undefined, 1, tf.Reduction.MEAN) : diff.square().mean()
     })
     const value = loss.dataSync()[0]
     loss.dispose()

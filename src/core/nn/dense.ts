@@ -18,14 +18,18 @@ export function setTransposedMatMulFast(backend: string | null): void {
   fastTransposeBackend = backend
 }
 
+/** x·W's gradients for an upstream gradient dy: dx (unless `needDx` is false), dW and — as for a bias — Σ dy over rows. */
+export function denseGrads(x: tf.Tensor2D, w: tf.Tensor2D, dy: tf.Tensor2D, needDx = true): [tf.Tensor2D | null, tf.Tensor2D, tf.Tensor1D] {
+  const fast = fastTransposeBackend !== null && tf.getBackend() === fastTransposeBackend
+  const dx = !needDx ? null : fast ? tf.matMul<tf.Tensor2D>(dy, w, false, true) : tf.matMul<tf.Tensor2D>(dy, tf.transpose(w))
+  const dw = fast ? tf.matMul<tf.Tensor2D>(x, dy, true, false) : tf.matMul<tf.Tensor2D>(tf.transpose(x), dy)
+  return [dx, dw, tf.sum(dy, 0)]
+}
+
 export const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w])
   return {
     value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as tf.Tensor2D[]
-      if (fastTransposeBackend !== null && tf.getBackend() === fastTransposeBackend) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false), tf.sum(dy, 0)]
-      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), tf.sum(dy, 0)]
-    },
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => denseGrads(saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D, dy),
   }
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D
