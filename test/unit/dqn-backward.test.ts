@@ -13,7 +13,7 @@ beforeAll(async () => {
   expect(await selectBackend('wasm')).toBe('wasm')
 })
 
-const base = { conv_filters: [], conv_kernel: 3, conv_kernels: [], conv_strides: [], hidden: [] } as const
+const base = { conv_filters: [] as number[], conv_kernel: 3, conv_kernels: [] as number[], conv_strides: [] as number[], hidden: [] as number[] }
 const networks: [string, NetworkShape, number[]][] = [
   ['Catch\'s MLP', { ...base, network: 'mlp', hidden: [100, 100], nb_frames: 1 }, [10, 10]],
   ['a linear Q-function', { ...base, network: 'mlp', hidden: [], nb_frames: 2 }, [3, 4]],
