@@ -262,6 +262,7 @@ export class QNetwork implements QFunction {
   private readonly frameShape: readonly number[]
   private readonly actionMask: Float32Array
   private readonly notDone: Float32Array
+  private readonly stacked: Float32Array
   private readonly discount: Float32Array
   private readonly convs: { kernel: number; stride: number }[]
 
@@ -281,6 +282,7 @@ export class QNetwork implements QFunction {
     this.optimizer = makeOptimizer(p)
     this.actionMask = new Float32Array(p.batch_size * this.nActions)
     this.notDone = new Float32Array(p.batch_size)
+    this.stacked = new Float32Array(2 * p.batch_size * this.stateSize)
     this.discount = new Float32Array(p.batch_size)
     this.convs = p.network === 'conv' ? convLayers(p) : []
   }
@@ -310,29 +312,44 @@ export class QNetwork implements QFunction {
     this.actionMask.fill(0)
     for (let i = 0; i < B; i++) this.actionMask[i * this.nActions + b.actions[i]] = 1
     const loss = tf.tidy(() => {
-      const next = tf.tensor2d(b.nextStates, [B, this.stateSize])
-      const bootstrap = this.target ?? this.model
-      const qNext = this.forward(bootstrap, next)
-      let nextValue: tf.Tensor1D
-      if (p.double_dqn) {
-        const chosen = this.forward(this.model, next).argMax(1)
-        nextValue = qNext.mul(tf.oneHot(chosen, this.nActions)).sum(1)
+      // The online network's Q(S, ·) — traced for the backward pass — and, where the target needs
+      // it (no target network, or Double DQN's choice), its Q(S′, ·) in the same forward pass over
+      // S and S′ stacked: one call per layer instead of two, and larger GEMMs.
+      const trace: LayerTrace[] = []
+      const onlineNext = !this.target || p.double_dqn
+      let qS: tf.Tensor2D
+      let qNextOnline: tf.Tensor2D | null = null
+      if (onlineNext) {
+        this.stacked.set(b.states.subarray(0, B * this.stateSize), 0)
+        this.stacked.set(b.nextStates.subarray(0, B * this.stateSize), B * this.stateSize)
+        const full: LayerTrace[] = []
+        const qAll = forwardNetwork(this.model, tf.tensor2d(this.stacked, [2 * B, this.stateSize]), this.params, this.frameShape, this.convs, full)
+        qS = qAll.slice(0, B)
+        qNextOnline = qAll.slice(B, B)
+        // The backward pass needs S's rows only: each layer's input, and its output where a ReLU
+        // masks the gradient (a layer's output is the next one's input: sliced once).
+        const rows = new Map<tf.Tensor, tf.Tensor>()
+        const firstRows = (t: tf.Tensor): tf.Tensor => rows.get(t) ?? rows.set(t, t.slice(0, B)).get(t)!
+        for (const t of full) trace.push({ ...t, x: firstRows(t.x), y: t.relu ? firstRows(t.y) : t.y })
       } else {
-        nextValue = qNext.max(1)
+        qS = forwardNetwork(this.model, tf.tensor2d(b.states, [B, this.stateSize]), this.params, this.frameShape, this.convs, trace)
       }
+      const qNext = this.target ? this.forward(this.target, tf.tensor2d(b.nextStates, [B, this.stateSize])) : qNextOnline!
+      const nextValue = p.double_dqn ? qNext.mul(tf.oneHot(qNextOnline!.argMax(1), this.nActions)).sum(1) : qNext.max(1)
       // γ·(1 − done) and (1 − done) from the batch in JavaScript: exact, and fewer kernels than on tensors.
       for (let i = 0; i < B; i++) {
         this.notDone[i] = 1 - b.dones[i]
         this.discount[i] = this.notDone[i] * gamma
       }
       let y = nextValue.mul(tf.tensor1d(this.discount)).add(tf.tensor1d(rewards))
-      const states = tf.tensor2d(b.states, [B, this.stateSize])
       const mask = tf.tensor2d(this.actionMask, [B, this.nActions])
       const forget = 1 - (p.td_memory ?? 1)
-      if (forget !== 0) y = y.sub(this.forward(bootstrap, states).mul(mask).sum(1).mul(tf.tensor1d(this.notDone)).mul(forget))
+      if (forget !== 0) {
+        const qBootS = this.target ? this.forward(this.target, tf.tensor2d(b.states, [B, this.stateSize])) : qS
+        y = y.sub(qBootS.mul(mask).sum(1).mul(tf.tensor1d(this.notDone)).mul(forget))
+      }
       // The loss and its gradient at Q(S, ·), then the network's gradients by backwardNetwork.
-      const trace: LayerTrace[] = []
-      const qTaken = forwardNetwork(this.model, states, this.params, this.frameShape, this.convs, trace).mul(mask).sum(1)
+      const qTaken = qS.mul(mask).sum(1)
       const diff = qTaken.sub(y)
       // d mean(diff²)/dq = 2·diff/B; Huber (δ = 1): clip(diff, −1, 1)/B; only the taken action's Q gets it.
       const dq = p.loss === 'huber' ? diff.clipByValue(-1, 1).div(B) : diff.mul(2 / B)

@@ -24,6 +24,7 @@ import { adamDefaults, type AdamConfig } from './host-kernel'
 import { FitStats, PixelStats, applyTransform, fetchImages, invertTransform, type ImageSource, type InputTransform } from './data'
 import type { VaeParams } from './params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
+import { WasmAdam } from '../nn/wasm-optimizers'
 
 /** Training images the transform and the mean-image baseline are fitted on. */
 export const FIT_IMAGES = 2048
@@ -172,7 +173,8 @@ export class VaeTrainer {
     this.arch = resolveArch(p.preset, p.latent_dim, options.arch)
     this.L = imageLength(this.arch)
     this.model = new VaeModel(this.arch, p.seed, { hostKernels: options.hostKernels, availableMemory: options.availableMemory })
-    this.optimizer = tf.train.adam(p.lr)
+    // tfjs's Adam, each weight tensor's update as one wasm loop (the same numbers; wasm-optimizers.ts).
+    this.optimizer = new WasmAdam(p.lr, 0.9, 0.999)
     this.hostAdam = adamDefaults(p.lr)
     this.hostAccBeta = [this.hostAdam.beta1, this.hostAdam.beta2]
     this.rng = new Rng(deriveSeed(p.seed, 1))
