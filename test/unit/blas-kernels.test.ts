@@ -138,6 +138,13 @@ describe('matrix products', () => {
     ])
     expect(worst).toBeLessThan(1e-5)
   })
+
+  it('sums over all but the last axis (bias gradients) as a GEMV; other reductions stay wasm\'s', () => {
+    const x = seeded([6, 5, 4, 9], 15)
+    const { worst, blas } = compare(() => [x.sum([0, 1, 2]), x.sum([2, 0, 1], true), x.reshape([120, 9]).sum(0), x.sum(3), x.sum([0, 2]), x.sum()])
+    expect(blas.map((b) => b.length)).toEqual([9, 9, 9, 120, 45, 1])
+    expect(worst).toBeLessThan(1e-5)
+  })
 })
 
 describe('the Dense layer\'s gradient', () => {

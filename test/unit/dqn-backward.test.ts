@@ -37,7 +37,10 @@ describe.each(['wasm', 'cpu'])('on %s', (backend) => {
       const weights = net.trainableWeights.map((w) => w.read() as tf.Variable)
       const { grads } = tf.variableGrads(() => forwardNetwork(net, x, shape, frame).mul(dQ).sum() as tf.Scalar, weights)
       const trace: LayerTrace[] = []
-      forwardNetwork(net, x, shape, frame, undefined, trace)
+      const traced = forwardNetwork(net, x, shape, frame, undefined, trace).dataSync()
+      // The traced pass (no custom-gradient wrapper) gives the taped one's Q-values.
+      const taped = forwardNetwork(net, x, shape, frame).dataSync()
+      taped.forEach((v, j) => expect(Math.abs(traced[j] - v)).toBeLessThan(1e-6 * (1 + Math.abs(v))))
       const ours = backwardNetwork(net, trace, dQ)
       expect(ours).toHaveLength(weights.length)
       weights.forEach((w, i) => {
