@@ -13,8 +13,8 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
  * Starts a long `quarkade train`, sends `signal` once the run is under way (to the CLI alone,
  * or to its whole process group as a closing terminal does), and waits for it to exit.
  */
-function trainUntilSignal(signal: NodeJS.Signals, toGroup: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, 'train', '--env', 'catch', '--algo', 'dqn', '--seed', '3', '--episodes', '1000000', '--data-dir', dataDir, '--json'], {
+function trainUntilSignal(signal: NodeJS.Signals, toGroup: boolean, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, 'train', '--env', 'catch', '--algo', 'dqn', '--seed', '3', '--episodes', '1000000', ...extra, '--data-dir', dataDir, '--json'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -57,5 +57,14 @@ describe('quarkade train under signals', () => {
     const finalDir = path.join(dataDir, 'checkpoints', `run-${last.run_id}`, `episode-${last.episodes}`)
     expect(fs.existsSync(path.join(finalDir, 'model.json'))).toBe(true)
     expect(fs.existsSync(path.join(finalDir, 'training-state.json'))).toBe(true)
+  })
+  // A checkpoint every episode flushes a batch long before the batch interval is due; the trainer
+  // once took its pauses for messages only with a due batch, so a fast run never heard the stop.
+  it('SIGTERM stops a fast run that checkpoints every episode', async () => {
+    const r = await trainUntilSignal('SIGTERM', false, ['--checkpoint-every', '1', '--set', 'hidden=32,32'])
+    expect(r.code).toBe(0)
+    const last = JSON.parse(r.stdout.trim().split('\n').pop()!)
+    expect(last).toMatchObject({ status: 'stopped' })
+    expect(last.episodes).toBeLessThan(1_000_000)
   })
 })

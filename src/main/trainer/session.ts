@@ -99,6 +99,7 @@ export class TrainingSession {
     let metrics: MetricPoint[] = []
     let episodes: EpisodeRecord[] = []
     let lastBatch = performance.now()
+    let lastYield = lastBatch
     let done = job.done
     let lastStep = done
     let envSteps = 0
@@ -161,9 +162,11 @@ export class TrainingSession {
           reason = s.endReason
           if (algo.unit === 'episodes') break
         }
-        if (now - lastBatch >= BATCH_INTERVAL_MS) {
-          flush()
-          // Let pause/stop messages in; the training loop itself never awaits I/O.
+        if (now - lastBatch >= BATCH_INTERVAL_MS) flush()
+        // Let pause/stop messages in (the training loop itself never awaits I/O) — timed apart from
+        // the batches, which a checkpoint every few fast episodes flushes long before they are due.
+        if (now - lastYield >= BATCH_INTERVAL_MS) {
+          lastYield = now
           await new Promise((resolve) => setImmediate(resolve))
         }
         if (this.control.paused) {
