@@ -256,25 +256,26 @@ export class Ppo implements RlAgent {
 
   // --- the networks ---
 
-  private forward(net: tf.Sequential, x: tf.Tensor2D): tf.Tensor2D {
-    return forwardNetwork(net, x, this.net, this.frameShape)
+  /** Outputs of a batch: 'taped' inside the loss, 'untaped' where nothing differentiates (acting, values). */
+  private forward(net: tf.Sequential, x: tf.Tensor2D, pass: 'taped' | 'untaped'): tf.Tensor2D {
+    return forwardNetwork(net, x, this.net, this.frameShape, undefined, pass)
   }
 
   /** Policy outputs and values of a batch of flat states. */
   private evaluate(states: Float32Array, n: number): { out: Float32Array; values: Float32Array } {
     return tf.tidy(() => {
       const x = tf.tensor2d(states, [n, this.stateSize])
-      return { out: this.forward(this.policy, x).dataSync() as Float32Array, values: this.forward(this.value, x).dataSync() as Float32Array }
+      return { out: this.forward(this.policy, x, 'untaped').dataSync() as Float32Array, values: this.forward(this.value, x, 'untaped').dataSync() as Float32Array }
     })
   }
 
   private values(states: Float32Array, n: number): Float32Array {
-    return tf.tidy(() => this.forward(this.value, tf.tensor2d(states, [n, this.stateSize])).dataSync() as Float32Array)
+    return tf.tidy(() => this.forward(this.value, tf.tensor2d(states, [n, this.stateSize]), 'untaped').dataSync() as Float32Array)
   }
 
   /** What the agent shows per step: its action probabilities, or the joystick's mean (x, y). */
   outputs(state: Float32Array): Float32Array {
-    const out = tf.tidy(() => this.forward(this.policy, tf.tensor2d(state, [1, this.stateSize])).dataSync() as Float32Array)
+    const out = tf.tidy(() => this.forward(this.policy, tf.tensor2d(state, [1, this.stateSize]), 'untaped').dataSync() as Float32Array)
     return this.joystick ? out : softmax(out, 0, this.nActions)
   }
 
@@ -417,7 +418,7 @@ export class Ppo implements RlAgent {
       const adv = tf.tensor1d(mb.adv)
       const ret = tf.tensor1d(mb.ret)
       const loss = (): tf.Scalar => {
-        const out = this.forward(this.policy, x)
+        const out = this.forward(this.policy, x, 'taped')
         let logp: tf.Tensor1D
         let entropy: tf.Tensor1D
         if (this.joystick) {
@@ -435,7 +436,7 @@ export class Ppo implements RlAgent {
         const logRatio = logp.sub(oldLogp)
         const ratio = logRatio.exp()
         const policyLoss = tf.maximum(adv.neg().mul(ratio), adv.neg().mul(ratio.clipByValue(1 - p.clip_coef, 1 + p.clip_coef))).mean()
-        const v = this.forward(this.value, x).reshape([-1])
+        const v = this.forward(this.value, x, 'taped').reshape([-1])
         const valueLoss = v.sub(ret).square().mean().mul(0.5)
         const entropyMean = entropy.mean()
         const approxKl = ratio.sub(1).sub(logRatio).mean()
