@@ -38,7 +38,7 @@ export function copyBlock(heap: Uint8Array, src: number, srcShape: readonly numb
   const dstStrides = strides(dstShape)
   // The run: the merged whole axes, times the last partial axis.
   const last = inner - 1
-  const run = 4 * (last < 0 ? size.reduce((a, b) => a * b, 1) : size[last] * (last + 1 < rank ? srcStrides[last] : 1))
+  const run = 4 * (last < 0 ? tf.util.sizeFromShape(size as number[]) : size[last] * (last + 1 < rank ? srcStrides[last] : 1))
   const srcBase = src + 4 * srcStart.reduce((a, b, i) => a + b * srcStrides[i], 0)
   const dstBase = dst + 4 * dstStart.reduce((a, b, i) => a + b * dstStrides[i], 0)
   if (last <= 0) {
@@ -61,11 +61,8 @@ export function copyBlock(heap: Uint8Array, src: number, srcShape: readonly numb
   }
 }
 
-function strides(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length).fill(1)
-  for (let i = shape.length - 2; i >= 0; i--) out[i] = out[i + 1] * shape[i + 1]
-  return out
-}
+/** Row-major strides of every axis, the last one's (1) included (tfjs's computeStrides leaves it out). */
+const strides = (shape: readonly number[]): number[] => (shape.length ? [...tf.util.computeStrides(shape as number[]), 1] : [])
 
 const offsetOf = (backend: WasmBackend, t: tf.TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset
 const fourBytes = (t: tf.TensorInfo): boolean => t.dtype === 'float32' || t.dtype === 'int32'
@@ -88,7 +85,7 @@ function padV2(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackend
   const outShape = x.shape.map((n, i) => paddings[i][0] + n + paddings[i][1])
   const out = backend.makeOutput(outShape, x.dtype as 'float32')
-  const floats = outShape.reduce((a, b) => a * b, 1)
+  const floats = tf.util.sizeFromShape(outShape)
   const offset = offsetOf(backend, out)
   const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer
   ;(x.dtype === 'int32' ? new Int32Array(heap, offset, floats) : new Float32Array(heap, offset, floats)).fill(constantValue)

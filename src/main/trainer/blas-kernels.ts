@@ -67,7 +67,7 @@ function view(backend: WasmBackend, t: tf.TensorInfo, floats: number, offsetFloa
   return new Float32Array(backend.wasm.HEAPU8.buffer, offset + offsetFloats * 4, floats)
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
+const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape as number[])
 
 function batchMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
