@@ -87,17 +87,17 @@ describe('convolutions', () => {
     const x = tf.tensor4d(Float32Array.from({ length: 2 * 7 * 6 * MIN_BLAS_CHANNELS }, (_, i) => Math.sin(i)), [2, 7, 6, MIN_BLAS_CHANNELS])
     const K = 3 * 3 * MIN_BLAS_CHANNELS
     const rows = info.batchSize * info.outHeight * info.outWidth
-    const patches = (slabFloats?: number): number[] => {
+    const patches = (slabRows?: number): number[] => {
       const all: number[] = []
       forEachPatchSlab(backend, x, info, (r0, r1, slab) => {
         expect(r0).toBe(all.length / K)
         all.push(...slab.subarray(0, (r1 - r0) * K))
-      }, slabFloats)
+      }, slabRows)
       return all
     }
     const whole = patches()
     expect(whole.length).toBe(rows * K)
-    expect(patches(5 * K)).toEqual(whole)
+    expect(patches(5)).toEqual(whole)
     // Each patch row holds its window: in the first output pixel's, tap (padTop, padLeft) is pixel (0, 0).
     const xs = x.dataSync()
     const tap = (info.padInfo.top * 3 + info.padInfo.left) * MIN_BLAS_CHANNELS
@@ -108,13 +108,13 @@ describe('convolutions', () => {
 
     // col2im is im2col's adjoint: <im2col(x), c> = <x, col2im(c)> for any c.
     const c = Float32Array.from({ length: rows * K }, (_, i) => Math.cos(i * 0.7))
-    const back = (slabFloats?: number): Float32Array => {
+    const back = (slabRows?: number): Float32Array => {
       const out = (backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo }).makeOutput(x.shape, 'float32')
-      forEachColumnSlab(backend, out, info, (r0, r1, cols) => cols.set(c.subarray(r0 * K, r1 * K)), slabFloats)
+      forEachColumnSlab(backend, out, info, (r0, r1, cols) => cols.set(c.subarray(r0 * K, r1 * K)), slabRows)
       return tf.engine().makeTensorFromTensorInfo(out).dataSync() as Float32Array
     }
     const xc = back()
-    expect(Array.from(back(7 * K))).toEqual(Array.from(xc))
+    expect(Array.from(back(7))).toEqual(Array.from(xc))
     const lhs = whole.reduce((s, v, i) => s + v * c[i], 0)
     const rhs = Array.from(xs).reduce((s, v, i) => s + v * xc[i], 0)
     expect(Math.abs(lhs - rhs)).toBeLessThan(1e-3 * (1 + Math.abs(lhs)))

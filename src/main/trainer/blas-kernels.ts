@@ -14,7 +14,7 @@
  * gradient is patchesᵀ × dy, one more GEMM on the same patches (no transposes), and its
  * input gradient (also the transposed convolution) dy × Wᵀ added back pixel by pixel (col2im).
  * The patch matrix is built in slabs of output rows into one reused buffer in the
- * wasm heap (at most PATCH_FLOATS floats), so memory stays bounded whatever the
+ * wasm heap (PATCH_FLOATS floats, or MIN_SLAB_ROWS rows), so memory stays bounded whatever the
  * layer, by im2col.wat (one memory.copy per in-image window row).
  * Sum over all but the last axis — every bias gradient — is one GEMV.
  *
@@ -50,8 +50,14 @@ export interface Blas {
 const NO_TRANS = 111
 const TRANS = 112
 const BACKEND = 'wasm'
-/** The largest patch slab im2col builds at once (16 M floats = 64 MiB). */
-export const PATCH_FLOATS = 1 << 24
+/**
+ * The patch slab im2col builds at once: 128 K floats (512 KiB, a core's L2 here), so the patches are
+ * still in cache when the GEMM packs them. A 64 MiB slab sent them through DRAM twice: the reference
+ * VAE trained at 40 images/s with it and 48 with this (same machine, one BLAS thread).
+ */
+const PATCH_FLOATS = 1 << 17
+/** Slabs keep at least this many rows, whatever the patch length, so the GEMMs stay efficient. */
+const MIN_SLAB_ROWS = 128
 /**
  * Convolutions with fewer input channels stay on XNNPACK. Measured (ms, one core): Snake's
  * first conv (4 channels) 2.2 here vs 0.6 there, the VAE's first (3) 82 vs 46; its second
@@ -114,18 +120,18 @@ function patchSlab(backend: WasmBackend, floats: number): tf.TensorInfo {
 }
 
 /**
- * Builds the patch matrix of `x` for `info` in slabs of output rows (row = (n, oh, ow)) of at most
- * `slabFloats` floats and hands each to `use` as rows [r0, r1) of KH·KW·CI values (a view into the
- * wasm heap, valid until the next allocation there).
+ * Builds the patch matrix of `x` for `info` in slabs of output rows (row = (n, oh, ow)), `slabRows`
+ * rows each (by default PATCH_FLOATS' worth), and hands each to `use` as rows [r0, r1) of KH·KW·CI
+ * values (a view into the wasm heap, valid until the next allocation there).
  */
 export function forEachPatchSlab(
   backend: WasmBackend,
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
   use: (r0: number, r1: number, patches: Float32Array) => void,
-  slabFloats = PATCH_FLOATS,
+  slabRows?: number,
 ): void {
-  slabLoop(backend, x, info, slabFloats, (k, xOffset, slabOffset, r0, r1, shape, patches) => {
+  slabLoop(backend, x, info, slabRows, (k, xOffset, slabOffset, r0, r1, shape, patches) => {
     k.im2col(xOffset, slabOffset, r0, r1, ...shape)
     use(r0, r1, patches())
   })
@@ -140,10 +146,10 @@ export function forEachColumnSlab(
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
   fill: (r0: number, r1: number, cols: Float32Array) => void,
-  slabFloats = PATCH_FLOATS,
+  slabRows?: number,
 ): void {
   view(backend, x, size(x.shape)).fill(0)
-  slabLoop(backend, x, info, slabFloats, (k, xOffset, slabOffset, r0, r1, shape, cols) => {
+  slabLoop(backend, x, info, slabRows, (k, xOffset, slabOffset, r0, r1, shape, cols) => {
     fill(r0, r1, cols())
     k.col2im(slabOffset, xOffset, r0, r1, ...shape)
   })
@@ -154,14 +160,14 @@ function slabLoop(
   backend: WasmBackend,
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
-  slabFloats: number,
+  slabRowsAsked: number | undefined,
   each: (k: Patches, xOffset: number, slabOffset: number, r0: number, r1: number, shape: number[], slab: () => Float32Array) => void,
 ): void {
   const kernel = wasmHeapModule<Patches>(IM2COL_BASE64, backend)
   if (!kernel) throw new Error('blas-kernels: the wasm backend does not expose its memory, so im2col cannot run there')
   const rows = info.batchSize * info.outHeight * info.outWidth
   const K = info.filterHeight * info.filterWidth * info.inChannels
-  const slabRows = Math.max(1, Math.min(rows, Math.floor(slabFloats / K)))
+  const slabRows = Math.max(1, Math.min(rows, slabRowsAsked ?? Math.max(MIN_SLAB_ROWS, Math.floor(PATCH_FLOATS / K))))
   const slab = patchSlab(backend, slabRows * K)
   const xOffset = backend.dataIdMap.get(x.dataId).memoryOffset
   const slabOffset = backend.dataIdMap.get(slab.dataId).memoryOffset

@@ -13,9 +13,21 @@
   ;; dst[0 .. bytes) = src[0 .. bytes): short runs (a few pixels of few channels) with SIMD loads
   ;; and stores, since memory.copy calls out of the compiled code (≈ 50 ns each in V8); long ones with it.
   (func $copyRun (param $dst i32) (param $src i32) (param $bytes i32)
-    (local $i i32) (local $end16 i32)
+    (local $i i32) (local $end16 i32) (local $s i32) (local $t i32)
     (if (i32.ge_u (local.get $bytes) (i32.const 256))
       (then (memory.copy (local.get $dst) (local.get $src) (local.get $bytes)) (return)))
+    (local.set $end16 (i32.and (local.get $bytes) (i32.const -64)))
+    (block $vec4Done
+      (loop $vec4
+        (br_if $vec4Done (i32.ge_u (local.get $i) (local.get $end16)))
+        (local.set $s (i32.add (local.get $src) (local.get $i)))
+        (local.set $t (i32.add (local.get $dst) (local.get $i)))
+        (v128.store offset=0 (local.get $t) (v128.load offset=0 (local.get $s)))
+        (v128.store offset=16 (local.get $t) (v128.load offset=16 (local.get $s)))
+        (v128.store offset=32 (local.get $t) (v128.load offset=32 (local.get $s)))
+        (v128.store offset=48 (local.get $t) (v128.load offset=48 (local.get $s)))
+        (local.set $i (i32.add (local.get $i) (i32.const 64)))
+        (br $vec4)))
     (local.set $end16 (i32.and (local.get $bytes) (i32.const -16)))
     (block $vecDone
       (loop $vec
@@ -27,6 +39,26 @@
       (loop $tail
         (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
         (i32.store (i32.add (local.get $dst) (local.get $i)) (i32.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail))))
+
+  ;; dst[0 .. bytes) = 0, the same way: most window rows have nothing to zero, and a memory.fill call
+  ;; (out of the compiled code) for zero bytes cost as much as the copy beside it.
+  (func $zeroRun (param $dst i32) (param $bytes i32)
+    (local $i i32) (local $end16 i32)
+    (if (i32.ge_u (local.get $bytes) (i32.const 256))
+      (then (memory.fill (local.get $dst) (i32.const 0) (local.get $bytes)) (return)))
+    (local.set $end16 (i32.and (local.get $bytes) (i32.const -16)))
+    (block $vecDone
+      (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $i) (local.get $end16)))
+        (v128.store (i32.add (local.get $dst) (local.get $i)) (v128.const i32x4 0 0 0 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vec)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (i32.store (i32.add (local.get $dst) (local.get $i)) (i32.const 0))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
 
@@ -43,13 +75,14 @@
     (local.set $winRow (i32.mul (local.get $KW) (local.get $px)))     ;; bytes per window row
     (local.set $d (local.get $dst))
     (local.set $r (local.get $r0))
+    ;; (n, oh, ow) of row r0, then stepped row by row (divisions per row cost as much as a short copy).
+    (local.set $ow (i32.rem_u (local.get $r0) (local.get $OW)))
+    (local.set $t (i32.div_u (local.get $r0) (local.get $OW)))
+    (local.set $oh (i32.rem_u (local.get $t) (local.get $OH)))
+    (local.set $n (i32.div_u (local.get $t) (local.get $OH)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $r1)))
-        (local.set $ow (i32.rem_u (local.get $r) (local.get $OW)))
-        (local.set $t (i32.div_u (local.get $r) (local.get $OW)))
-        (local.set $oh (i32.rem_u (local.get $t) (local.get $OH)))
-        (local.set $n (i32.div_u (local.get $t) (local.get $OH)))
         (local.set $image (i32.add (local.get $x)
           (i32.mul (local.get $n) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $px)))))
         (local.set $iw0 (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $left)))
@@ -60,7 +93,7 @@
             (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $top))
                                     (i32.mul (local.get $kh) (local.get $dh))))
             (if (i32.or (i32.lt_s (local.get $ih) (i32.const 0)) (i32.ge_s (local.get $ih) (local.get $H)))
-              (then (memory.fill (local.get $d) (i32.const 0) (local.get $winRow)))
+              (then (call $zeroRun (local.get $d) (local.get $winRow)))
               (else
                 (local.set $rowBase (i32.add (local.get $image)
                   (i32.mul (i32.mul (local.get $ih) (local.get $W)) (local.get $px))))
@@ -73,15 +106,15 @@
                     (if (i32.gt_s (local.get $hi) (local.get $KW)) (then (local.set $hi (local.get $KW))))
                     (if (i32.gt_s (local.get $lo) (local.get $KW)) (then (local.set $lo (local.get $KW))))
                     (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
-                    (memory.fill (local.get $d) (i32.const 0) (i32.mul (local.get $lo) (local.get $px)))
+                    (if (local.get $lo) (then (call $zeroRun (local.get $d) (i32.mul (local.get $lo) (local.get $px)))))
                     (call $copyRun
                       (i32.add (local.get $d) (i32.mul (local.get $lo) (local.get $px)))
                       (i32.add (local.get $rowBase) (i32.mul (i32.add (local.get $iw0) (local.get $lo)) (local.get $px)))
                       (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $px)))
-                    (memory.fill
-                      (i32.add (local.get $d) (i32.mul (local.get $hi) (local.get $px)))
-                      (i32.const 0)
-                      (i32.mul (i32.sub (local.get $KW) (local.get $hi)) (local.get $px))))
+                    (if (i32.lt_s (local.get $hi) (local.get $KW))
+                      (then (call $zeroRun
+                        (i32.add (local.get $d) (i32.mul (local.get $hi) (local.get $px)))
+                        (i32.mul (i32.sub (local.get $KW) (local.get $hi)) (local.get $px))))))
                   (else
                     (local.set $kw (i32.const 0))
                     (block $kwDone
@@ -89,7 +122,7 @@
                         (br_if $kwDone (i32.ge_u (local.get $kw) (local.get $KW)))
                         (local.set $iw (i32.add (local.get $iw0) (i32.mul (local.get $kw) (local.get $dw))))
                         (if (i32.or (i32.lt_s (local.get $iw) (i32.const 0)) (i32.ge_s (local.get $iw) (local.get $W)))
-                          (then (memory.fill (i32.add (local.get $d) (i32.mul (local.get $kw) (local.get $px))) (i32.const 0) (local.get $px)))
+                          (then (call $zeroRun (i32.add (local.get $d) (i32.mul (local.get $kw) (local.get $px))) (local.get $px)))
                           (else (call $copyRun (i32.add (local.get $d) (i32.mul (local.get $kw) (local.get $px)))
                                              (i32.add (local.get $rowBase) (i32.mul (local.get $iw) (local.get $px)))
                                              (local.get $px))))
@@ -99,6 +132,13 @@
             (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
             (br $khs)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+        (if (i32.eq (local.get $ow) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (if (i32.eq (local.get $oh) (local.get $OH))
+              (then (local.set $oh (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
         (br $rows))))
 
   ;; dst[0 .. bytes) += src[0 .. bytes), four floats at a time.
@@ -134,13 +174,14 @@
     (local.set $winRow (i32.mul (local.get $KW) (local.get $px)))
     (local.set $d (local.get $cols))
     (local.set $r (local.get $r0))
+    ;; (n, oh, ow) of row r0, then stepped row by row (divisions per row cost as much as a short copy).
+    (local.set $ow (i32.rem_u (local.get $r0) (local.get $OW)))
+    (local.set $t (i32.div_u (local.get $r0) (local.get $OW)))
+    (local.set $oh (i32.rem_u (local.get $t) (local.get $OH)))
+    (local.set $n (i32.div_u (local.get $t) (local.get $OH)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $r1)))
-        (local.set $ow (i32.rem_u (local.get $r) (local.get $OW)))
-        (local.set $t (i32.div_u (local.get $r) (local.get $OW)))
-        (local.set $oh (i32.rem_u (local.get $t) (local.get $OH)))
-        (local.set $n (i32.div_u (local.get $t) (local.get $OH)))
         (local.set $image (i32.add (local.get $x)
           (i32.mul (local.get $n) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $px)))))
         (local.set $iw0 (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $left)))
@@ -181,5 +222,12 @@
             (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
             (br $khs)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+        (if (i32.eq (local.get $ow) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (if (i32.eq (local.get $oh) (local.get $OH))
+              (then (local.set $oh (i32.const 0)) (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
         (br $rows))))
 )
