@@ -2,6 +2,7 @@
 // Assembles the WebAssembly text kernels (SIMD, bulk memory) with wabt and writes each module as
 // base64 into a TypeScript file beside it, which the app loads (no wabt at run time):
 //   src/core/nn/wasm-optimizers.wat   → wasm-optimizers-module.ts  (Adam, RMSprop)
+//   src/core/nn/elementwise.wat       → elementwise-module.ts      (ReLU's gradient, bias add)
 //   src/main/trainer/im2col.wat       → im2col-module.ts           (the BLAS convolutions' patches)
 // `--check` fails when a committed module is not what its .wat assembles to.
 import fs from 'node:fs'
@@ -11,6 +12,7 @@ import wabtInit from 'wabt'
 const root = path.resolve(import.meta.dirname, '..')
 const modules = [
   { wat: 'src/core/nn/wasm-optimizers.wat', out: 'src/core/nn/wasm-optimizers-module.ts', name: 'WASM_OPTIMIZERS_BASE64' },
+  { wat: 'src/core/nn/elementwise.wat', out: 'src/core/nn/elementwise-module.ts', name: 'ELEMENTWISE_BASE64' },
   { wat: 'src/main/trainer/im2col.wat', out: 'src/main/trainer/im2col-module.ts', name: 'IM2COL_BASE64' },
 ]
 

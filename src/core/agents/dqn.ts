@@ -21,6 +21,7 @@ import type { ParamValues } from '../params'
 import { FrameStack, ReplayMemory, type Batch } from './replay-memory'
 import { dense, denseGrads } from '../nn/dense'
 import { WasmAdam, WasmRmsProp } from '../nn/wasm-optimizers'
+import { reluGrad } from '../nn/relu-grad'
 import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
@@ -206,7 +207,7 @@ export function backwardNetwork(net: tf.LayersModel, trace: readonly LayerTrace[
   for (let l = trace.length - 1; l >= 0; l--) {
     const { x, y, relu, stride } = trace[l]
     if (dy.shape.length !== y.shape.length) dy = dy.reshape(y.shape) // the flatten between convs and Dense layers
-    const dz = relu ? tf.mul(dy, tf.step(y)) : dy
+    const dz = relu ? reluGrad(dy, y) : dy
     if (stride === undefined) {
       const [dx, dw, db] = denseGrads(x as tf.Tensor2D, w[2 * l] as tf.Tensor2D, dz as tf.Tensor2D, l > 0)
       grads[2 * l] = dw

@@ -63,7 +63,7 @@ const MIN_SLAB_ROWS = 128
  * first conv (4 channels) 2.2 here vs 0.6 there, the VAE's first (3) 82 vs 46; its second
  * (16) 3.7 vs 11.1 and the VAE's third (64) 64 vs 175.
  */
-export const MIN_BLAS_CHANNELS = 16
+export const MIN_BLAS_CHANNELS = 1
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }
 
