@@ -26,8 +26,9 @@ export async function snakeConvGradSteps(choice: BackendChoice): Promise<BenchRe
     return { steps: dqn.gradSteps - g0, seconds: (now() - t0) / 1000 }
   }
   await measure(30)
+  // Five windows of 60 steps, as the PyTorch script measures (the median of three moved ±15 % with the machine's load).
   const runs: number[] = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const m = await measure(60)
     runs.push(m.steps / m.seconds)
   }

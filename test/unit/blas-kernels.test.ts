@@ -147,6 +147,54 @@ describe('matrix products', () => {
   })
 })
 
+describe('fused kernels (what the DQN\'s untaped forward pass calls)', () => {
+  const fusedConv = (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | undefined, activation: string, stride = 1): tf.Tensor =>
+    tf.engine().runKernel('FusedConv2D', { x, filter: w, ...(bias ? { bias } : {}) }, { strides: stride, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation } as never) as tf.Tensor
+  const fusedMatMul = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | undefined, activation: string): tf.Tensor =>
+    tf.engine().runKernel('_FusedMatMul', { a, b, ...(bias ? { bias } : {}) }, { transposeA: false, transposeB: false, activation } as never) as tf.Tensor
+
+  it('FusedConv2D and _FusedMatMul with a bias, with and without ReLU, match wasm\'s own (and the unfused ops)', () => {
+    expect(['FusedConv2D', '_FusedMatMul'].every(usesBlas)).toBe(true)
+    const x = seeded([6, 9, 9, MIN_BLAS_CHANNELS], 1)
+    const w = seeded([3, 3, MIN_BLAS_CHANNELS, 12], 2).mul(0.2)
+    const cb = seeded([12], 3)
+    const a = seeded([37, 50], 4)
+    const k = seeded([50, 21], 5).mul(0.2)
+    const db = seeded([21], 6)
+    const run = (): tf.Tensor[] => [
+      fusedConv(x, w, cb, 'relu'),
+      fusedConv(x, w, cb, 'linear', 2),
+      fusedConv(x, w, undefined, 'linear'),
+      fusedMatMul(a, k, db, 'relu'),
+      fusedMatMul(a, k, db, 'linear'),
+      tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'), cb)),
+      tf.relu(tf.add(tf.matMul(a, k), db)),
+    ]
+    const { blas, worst } = compare(run)
+    expect(worst).toBeLessThan(1e-4)
+    // ReLU applied (some zeros, none negative), and fused = unfused on the BLAS path.
+    expect(blas[0].some((v) => v === 0) && blas[0].every((v) => v >= 0)).toBe(true)
+    expect(blas[1].some((v) => v < 0)).toBe(true)
+    expect(Array.from(blas[0])).toEqual(Array.from(blas[5]))
+    expect(Array.from(blas[3])).toEqual(Array.from(blas[6]))
+  })
+
+  it('epilogues the BLAS does not do (leaky ReLU, a ReLU without bias) are wasm\'s own', () => {
+    const x = seeded([2, 6, 6, MIN_BLAS_CHANNELS], 7)
+    const w = seeded([3, 3, MIN_BLAS_CHANNELS, 4], 8).mul(0.2)
+    const a = seeded([5, 8], 9)
+    const k = seeded([8, 3], 10)
+    const leaky = (t: tf.Tensor): tf.Tensor => tf.where(tf.greater(t, 0), t, tf.mul(t, 0.2))
+    const ours = tf.tidy(() => [
+      tf.engine().runKernel('FusedConv2D', { x, filter: w }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'leakyrelu', leakyreluAlpha: 0.2 } as never) as tf.Tensor,
+      fusedConv(x, w, undefined, 'relu'),
+      tf.engine().runKernel('_FusedMatMul', { a, b: k }, { transposeA: false, transposeB: false, activation: 'leakyrelu', leakyreluAlpha: 0.2 } as never) as tf.Tensor,
+    ].map((t) => Array.from(t.dataSync())))
+    const expected = tf.tidy(() => [leaky(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')), tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')), leaky(tf.matMul(a, k))].map((t) => Array.from(t.dataSync())))
+    ours.forEach((o, i) => o.forEach((v, j) => expect(Math.abs(v - expected[i][j])).toBeLessThan(1e-4 * (1 + Math.abs(expected[i][j])))))
+  })
+})
+
 describe('the Dense layer\'s gradient', () => {
   it('asks the BLAS for transposed products, and gets what the explicit transposes give', () => {
     const x = seeded([64, 40], 12) as tf.Tensor2D

@@ -37,6 +37,10 @@ async function both(f: () => tf.Tensor): Promise<[number[], number[], number[]]>
 const ramp = (shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor =>
   tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (dtype === 'int32' ? i : i * 0.5 - 3)), shape, dtype)
 
+/** Values from the host, the same on both backends (their sin and cos differ in the last bit). */
+const wave = (shape: number[], phase: number): tf.Tensor => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.9 + phase)), shape)
+const plusZero = (v: number[]): number[] => v.map((x) => x + 0) // −0 → +0
+
 describe('the sharing Identity', () => {
   it('a clone reads the same values after its original is disposed; memory is freed with the last one', () => {
     const buffers = (): number => (tf.memory() as { numDataBuffers: number }).numDataBuffers
@@ -102,7 +106,17 @@ describe('Slice and PadV2', () => {
   })
 })
 
-describe('Cast, a bias Add and ReLU gradient', () => {
+describe('Cast, a bias Add, a rank-2 fused product and ReLU gradient', () => {
+  it('_FusedMatMul takes rank-2 inputs (the DQN calls it so) and gives the cpu backend\'s values', async () => {
+    for (const activation of ['relu', 'linear']) {
+      const [ours, cpu, shape] = await both(
+        () => tf.engine().runKernel('_FusedMatMul', { a: wave([5, 7], 0), b: wave([7, 3], 1), bias: wave([3], 2) }, { transposeA: false, transposeB: false, activation } as never) as tf.Tensor,
+      )
+      expect(shape).toEqual([5, 3])
+      ours.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThan(1e-5))
+    }
+  })
+
   it('a Cast to the same dtype shares the data; to another dtype it converts', () => {
     const buffers = (): number => (tf.memory() as { numDataBuffers: number }).numDataBuffers
     const a = tf.tensor1d([1.5, -2])
@@ -126,13 +140,32 @@ describe('Cast, a bias Add and ReLU gradient', () => {
     ['no bias (same shapes)', [3, 4], [3, 4]],
     ['no bias (another axis)', [4, 3], [4, 1]],
   ]
-  /** Values from the host, the same on both backends (their sin and cos differ in the last bit). */
-  const wave = (shape: number[], phase: number): tf.Tensor => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.9 + phase)), shape)
-  const plusZero = (v: number[]): number[] => v.map((x) => x + 0) // −0 → +0
-
   it.each(adds)('adds %s like the cpu backend', async (_, sa, sb) => {
     const [ours, cpu] = await both(() => tf.add(wave(sa, 0), wave(sb, 1)))
     expect(ours).toEqual(cpu)
+  })
+
+  const tiles: [string, number[], number[]][] = [
+    ['the VAE energy gradient (broadcast over pixels)', [4, 1, 3], [1, 25, 1]],
+    ['every axis repeated', [2, 3, 2], [3, 2, 4]],
+    ['rank 1', [5], [3]],
+    ['nothing repeated', [3, 4], [1, 1]],
+    ['a zero repeat', [2, 2], [0, 3]],
+  ]
+  it.each(tiles)('tiles %s like the cpu backend', async (_, shape, reps) => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const [ours, cpu] = await both(() => tf.tile(ramp(shape, dtype), reps))
+      expect(ours).toEqual(cpu)
+    }
+  })
+
+  it("Sum's gradient (a broadcast now) is the cpu backend's, over any axes", async () => {
+    for (const axis of [1, [0, 2], undefined]) {
+      const [ours, cpu] = await both(() => tf.grad((t: tf.Tensor) => tf.sum(tf.sum(t, axis as never, true).square()))(wave([3, 4, 5], 0)))
+      // The forward sums' float order differs between the backends (cpu accumulates in doubles).
+      ours.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThan(1e-5 * (1 + Math.abs(cpu[i]))))
+      if (axis !== undefined) expect(new Set(ours).size).toBeGreaterThan(1)
+    }
   })
 
   it("ReLU's gradient is tfjs's Step·Multiply, alone and through the tape, for any length", async () => {

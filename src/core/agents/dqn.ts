@@ -161,7 +161,6 @@ export function forwardNetwork(
   pass: 'taped' | 'untaped' | LayerTrace[] = 'taped',
 ): tf.Tensor2D {
   const trace = Array.isArray(pass) ? pass : undefined
-  const affine = pass === 'taped' ? dense : (a: tf.Tensor2D, k: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => tf.add(tf.matMul(a, k), b)
   const w = net.trainableWeights.map((v) => v.read())
   let h: tf.Tensor = x
   let i = 0
@@ -170,19 +169,34 @@ export function forwardNetwork(
     h = x.reshape([-1, planes, height, width]).transpose([0, 2, 3, 1])
     for (; i < convs.length * 2; i += 2) {
       const input = h as tf.Tensor4D
-      h = tf.relu(tf.add(tf.conv2d(input, w[i] as tf.Tensor4D, convs[i / 2].stride, 'valid'), w[i + 1]))
-      trace?.push({ x: input, y: h, relu: true, stride: convs[i / 2].stride })
+      const stride = convs[i / 2].stride
+      h =
+        pass === 'taped'
+          ? tf.relu(tf.add(tf.conv2d(input, w[i] as tf.Tensor4D, stride, 'valid'), w[i + 1]))
+          : (tf.engine().runKernel('FusedConv2D', { x: input, filter: w[i], bias: w[i + 1] }, { strides: stride, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'relu' } as never) as tf.Tensor)
+      trace?.push({ x: input, y: h, relu: true, stride })
     }
     h = h.reshape([x.shape[0], -1])
   }
   for (; i < w.length; i += 2) {
     const input = h as tf.Tensor2D
-    h = affine(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
     const relu = i < w.length - 2
-    if (relu) h = tf.relu(h)
+    if (pass === 'taped') {
+      h = dense(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
+      if (relu) h = tf.relu(h)
+    } else h = fusedDense(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D, relu)
     trace?.push({ x: input, y: h, relu })
   }
   return h as tf.Tensor2D
+}
+
+/**
+ * x·W + b (then ReLU) as one _FusedMatMul kernel call, where nothing differentiates: tf.fused.matMul
+ * would wrap it in a custom gradient and reshape to rank 3 (≈ 50 µs a layer, more than the product
+ * for Catch's layers); the kernel takes rank 2 on every backend (wasm's through wasm-kernels.ts).
+ */
+function fusedDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, relu: boolean): tf.Tensor2D {
+  return tf.engine().runKernel('_FusedMatMul', { a: x, b: kernel, bias }, { transposeA: false, transposeB: false, activation: relu ? 'relu' : 'linear' } as never) as tf.Tensor2D
 }
 
 /** A layer of a traced forward pass: its input, its output (after the ReLU if it has one), and a conv layer's stride. */

@@ -15,7 +15,9 @@
  * - ReLU's gradient as one kernel (RELU_GRAD: y > 0 ? dy : 0, elementwise.wat) instead of Step,
  *   Cast and Multiply (VAE: 33 → ~6 ms a batch), for the tape and for backwardNetwork alike;
  * - an Add of a bias (a vector along the last axis) in one SIMD pass: XNNPACK's broadcasting took
- *   7 ns a float for the VAE's 3-channel output bias.
+ *   7 ns a float for the VAE's 3-channel output bias;
+ * - a _FusedMatMul that takes rank-2 inputs, as every other backend's does (the DQN's untaped forward);
+ * - Tile by whole runs, and Sum's gradient as a broadcast (Tile) instead of a product with ones.
  */
 import * as tf from '@tensorflow/tfjs'
 import { ELEMENTWISE_BASE64 } from './elementwise-module'
@@ -138,6 +140,65 @@ function add(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
   return out
 }
 
+/**
+ * Rows [r0, r0 + rows) of `t` (a float32 tensor of C-wide rows) += bias, then max(·, 0) when `relu`:
+ * the epilogue of the BLAS kernels' fused convolution and matrix product, in place while the rows are
+ * still in cache. False when the elementwise module cannot run on this backend.
+ */
+export function biasRowsInPlace(backend: WasmBackend, t: tf.TensorInfo, r0: number, rows: number, bias: tf.TensorInfo, relu: boolean): boolean {
+  const kernels = elementwise(backend)
+  const C = bias.shape[0]
+  if (!kernels) return false
+  const at = offsetOf(backend, t) + 4 * r0 * C
+  if (C > 0 && rows > 0) kernels.biasAdd(at, offsetOf(backend, bias), at, rows, C, relu ? 1 : 0)
+  return true
+}
+
+/**
+ * tfjs-wasm's _FusedMatMul reads its inputs as rank 3 (tf.fused.matMul always reshapes to that) and
+ * fails on rank 2; the other backends take both. Rank-2 products go in as a batch of one.
+ */
+function fusedMatMul(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
+  if (a.shape.length !== 2 || b.shape.length !== 2) return fallback(args)
+  const batchOfOne = (t: tf.TensorInfo): tf.TensorInfo => ({ ...t, shape: [1, ...t.shape] })
+  const out = fallback({ ...args, inputs: { ...args.inputs, a: batchOfOne(a), b: batchOfOne(b) } })
+  return { ...out, shape: out.shape.slice(1) }
+}
+
+/**
+ * Tile as copies of whole runs, each replicated by doubling (copyWithin of what is already written):
+ * wasm's copies one element at a time — 115 ms to broadcast the VAE energy term's [32, 1, 3]
+ * gradient over its 15 625 pixels, which tfjs's Sum gradient did as a multiply by a ones tensor made
+ * in JavaScript (18 ms); with this and broadcastTo, ~1 ms.
+ */
+function tile(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs as { x: tf.TensorInfo }
+  const { reps } = args.attrs as unknown as { reps: number[] }
+  if (!fourBytes(x) || x.shape.length === 0 || reps.length !== x.shape.length) return fallback(args)
+  const backend = args.backend as WasmBackend
+  const outShape = x.shape.map((n, i) => n * reps[i])
+  const out = backend.makeOutput(outShape, x.dtype as 'float32')
+  if (outShape.some((n) => n === 0)) return out
+  const heap = backend.wasm.HEAPU8
+  const src = offsetOf(backend, x)
+  const dst = offsetOf(backend, out)
+  const xStrides = strides(x.shape)
+  const outStrides = strides(outShape)
+  const rank = x.shape.length
+  /** out[at, at + bytes) repeated `times` times right after itself, doubling what each copy moves. */
+  const replicate = (at: number, bytes: number, times: number): void => {
+    for (let done = 1; done < times; done *= 2) heap.copyWithin(at + done * bytes, at, at + Math.min(done, times - done) * bytes)
+  }
+  const build = (axis: number, s: number, d: number): void => {
+    if (axis === rank - 1) heap.copyWithin(d, s, s + 4 * x.shape[axis])
+    else for (let i = 0; i < x.shape[axis]; i++) build(axis + 1, s + 4 * i * xStrides[axis], d + 4 * i * outStrides[axis])
+    replicate(d, 4 * x.shape[axis] * outStrides[axis], reps[axis])
+  }
+  build(0, src, dst)
+  return out
+}
+
 let registered = false
 
 function identity(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
@@ -151,8 +212,10 @@ const KERNELS = [
   ['Identity', identity],
   ['Cast', cast],
   ['Add', add],
+  ['_FusedMatMul', fusedMatMul],
   ['Slice', slice],
   ['PadV2', padV2],
+  ['Tile', tile],
 ] as const
 
 export function registerWasmKernels(): void {
@@ -170,4 +233,16 @@ export function registerWasmKernels(): void {
   // tfjs's own ReLU gradient is mul(dy, cast(step(x), 'float32')); the same values through reluGrad
   // (which falls back to that formula off wasm). x > 0 exactly where relu(x) > 0.
   tf.registerGradient({ kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy, saved) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0]) }) })
+  // tfjs's Sum gradient is mul(reshape(dy), ones(x.shape)), the ones made in JavaScript; broadcasting
+  // dy (Tile, above) gives the same values (a product with 1 is exact) without either.
+  tf.registerGradient({
+    kernelName: 'Sum',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved
+      const expanded = x.shape.slice()
+      for (const axis of tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape)) expanded[axis] = 1
+      return { x: () => tf.broadcastTo(tf.reshape(dy as tf.Tensor, expanded), x.shape) }
+    },
+  })
 }

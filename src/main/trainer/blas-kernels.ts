@@ -13,6 +13,8 @@
  * [KH·KW·CI, CO] = output [N·OH·OW, CO], which is NHWC as it stands; its filter
  * gradient is patchesᵀ × dy, one more GEMM on the same patches (no transposes), and its
  * input gradient (also the transposed convolution) dy × Wᵀ added back pixel by pixel (col2im).
+ * FusedConv2D and _FusedMatMul are the same products with their bias (and ReLU) added to each
+ * slab's rows in place while they are in cache (elementwise.wat), one kernel call for three.
  * The patch matrix is built in slabs of output rows into one reused buffer in the
  * wasm heap (PATCH_FLOATS floats, or MIN_SLAB_ROWS rows), so memory stays bounded whatever the
  * layer, by im2col.wat (one memory.copy per in-image window row).
@@ -23,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { setTransposedMatMulFast } from '../../core/nn/dense'
-import { registerWasmKernels } from '../../core/nn/wasm-kernels'
+import { biasRowsInPlace, registerWasmKernels } from '../../core/nn/wasm-kernels'
 import { wasmHeapModule, type WasmBackend } from '../../core/nn/wasm-heap-module'
 import { IM2COL_BASE64 } from './im2col-module'
 
@@ -75,7 +77,8 @@ function view(backend: WasmBackend, t: tf.TensorInfo, floats: number, offsetFloa
 
 const size = (shape: readonly number[]): number => tf.util.sizeFromShape(shape as number[])
 
-function batchMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+/** a·b (either transposed, batched or one side shared by the batch) on the BLAS; null for what it does not cover. */
+function blasMatMul(blas: Blas, args: KernelArgs): tf.TensorInfo | null {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
   const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean }
   const ra = a.shape.length
@@ -84,7 +87,7 @@ function batchMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.
   const batchB = size(b.shape.slice(0, -2))
   // Equal batches, or one side shared by the whole batch; other broadcasts are tfjs's business.
   const sameOuter = a.shape.slice(0, -2).join() === b.shape.slice(0, -2).join()
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameOuter || batchA === 1 || batchB === 1)) return fallback(args) as tf.TensorInfo
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameOuter || batchA === 1 || batchB === 1)) return null
   const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2]
   const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
   const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1]
@@ -99,6 +102,43 @@ function batchMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.
     blas.sgemm(transposeA ? TRANS : NO_TRANS, transposeB ? TRANS : NO_TRANS, M, N, K, 1, A, transposeA ? M : K, B, transposeB ? K : N, 0, C, N)
   }
   return out
+}
+
+function batchMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+  return blasMatMul(blas, args) ?? (fallback(args) as tf.TensorInfo)
+}
+
+/** What a fused kernel's epilogue asks (tfjs's FusedConv2D and _FusedMatMul attributes and inputs). */
+interface Epilogue {
+  bias?: tf.TensorInfo
+  preluActivationWeights?: tf.TensorInfo
+  activation?: string
+}
+
+/**
+ * Whether we do this epilogue: + a float32 bias along the output's last axis (width n), then
+ * nothing or ReLU. The rest (PReLU, leaky ReLU, ReLU6, sigmoid, a ReLU without bias) stays tfjs's.
+ */
+function plainEpilogue({ bias, preluActivationWeights, activation = 'linear' }: Epilogue, n: number): boolean {
+  if (preluActivationWeights || (activation !== 'linear' && activation !== 'relu')) return false
+  if (!bias) return activation === 'linear'
+  return bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n
+}
+
+/** a·b + bias, then ReLU if asked: the BLAS product with the bias and ReLU added in place. */
+function fusedMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
+  const { b, bias } = args.inputs as { b: tf.TensorInfo; bias?: tf.TensorInfo }
+  const { transposeB, activation } = args.attrs as { transposeB: boolean; activation?: string }
+  const N = b.shape[b.shape.length - (transposeB ? 2 : 1)]
+  if (!plainEpilogue({ ...args.inputs, activation }, N)) return fallback(args) as tf.TensorInfo
+  const out = blasMatMul(blas, args)
+  if (!out) return fallback(args) as tf.TensorInfo
+  if (bias) epilogue(args.backend as WasmBackend, out, 0, size(out.shape) / Math.max(1, N), bias, activation === 'relu')
+  return out
+}
+
+function epilogue(backend: WasmBackend, out: tf.TensorInfo, r0: number, rows: number, bias: tf.TensorInfo, relu: boolean): void {
+  if (!biasRowsInPlace(backend, out, r0, rows, bias, relu)) throw new Error('blas-kernels: the wasm backend does not expose its memory, so a bias cannot be added there')
 }
 
 interface Patches {
@@ -190,12 +230,12 @@ interface ConvAttrs {
 type Shape4 = [number, number, number, number]
 
 function conv2D(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorInfo {
-  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo }
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as ConvAttrs & { dilations: number | [number, number] }
+  const { x, filter, bias } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo }
+  const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as ConvAttrs & { dilations: number | [number, number]; activation?: string }
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || dataFormat === 'NCHW') return fallback(args) as tf.TensorInfo
   const info = convInfo(x.shape, filter.shape, strides, dilations, pad, dimRoundingMode)
   // Few input channels make the patches many times the input; XNNPACK's direct kernel wins there.
-  if (info.inChannels < MIN_BLAS_CHANNELS) return fallback(args) as tf.TensorInfo
+  if (info.inChannels < MIN_BLAS_CHANNELS || !plainEpilogue({ ...args.inputs, activation }, info.outChannels)) return fallback(args) as tf.TensorInfo
   const backend = args.backend as WasmBackend
   const out = backend.makeOutput(info.outShape, 'float32')
   const K = info.filterHeight * info.filterWidth * info.inChannels
@@ -203,6 +243,8 @@ function conv2D(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.Tenso
   if (info.batchSize * info.outHeight * info.outWidth === 0 || CO === 0) return out
   forEachPatchSlab(backend, x, info, (r0, r1, patches) => {
     blas.sgemm(NO_TRANS, NO_TRANS, r1 - r0, CO, K, 1, patches, K, view(backend, filter, K * CO), CO, 0, view(backend, out, (r1 - r0) * CO, r0 * CO), CO)
+    // FusedConv2D's bias and ReLU on the slab's rows while they are in cache.
+    if (bias) epilogue(backend, out, r0, r1 - r0, bias, activation === 'relu')
   })
   return out
 }
@@ -276,15 +318,17 @@ function sum(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.TensorIn
 
 const KERNELS = [
   ['BatchMatMul', batchMatMul],
+  ['_FusedMatMul', fusedMatMul],
   ['Conv2D', conv2D],
+  ['FusedConv2D', conv2D],
   ['Conv2DBackpropFilter', conv2DBackpropFilter],
   ['Conv2DBackpropInput', conv2DBackpropInput],
   ['Sum', sum],
 ] as const
 
 /**
- * Replaces the wasm backend's BatchMatMul, Conv2D, both convolution gradients and Sum with the BLAS
- * ones (once; a second call changes nothing). Each keeps the kernel it replaced for what it does
+ * Replaces the wasm backend's BatchMatMul and _FusedMatMul, Conv2D and FusedConv2D, both convolution
+ * gradients and Sum with the BLAS ones (once; a second call changes nothing). Each keeps the kernel it replaced for what it does
  * not cover.
  */
 export function registerBlasKernels(blas: Blas): void {
