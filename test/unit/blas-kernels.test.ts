@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend, realSystem, type BackendSystem } from '../../src/main/trainer/backend'
-import { forEachColumnSlab, forEachPatchSlab, MIN_BLAS_CHANNELS, registerBlasKernels, unregisterBlasKernels, type Blas } from '../../src/main/trainer/blas-kernels'
+import { forEachColumnSlab, forEachPatchSlab, registerBlasKernels, unregisterBlasKernels, type Blas } from '../../src/main/trainer/blas-kernels'
 import { dense, setTransposedMatMulFast } from '../../src/core/nn/dense'
 
 let nblas: Blas
@@ -43,12 +43,16 @@ function compare(f: () => tf.Tensor[]): { blas: Float32Array[]; xnn: Float32Arra
 
 const seeded = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed)
 
+/** Input channels of the test convolutions that run on the BLAS. */
+const CHANNELS = 16
+
 describe('convolutions', () => {
   const cases: [string, number[], number[], number | [number, number], 'valid' | 'same'][] = [
     ['Snake\'s second conv (16 → 32, 3×3, valid)', [8, 8, 8, 16], [3, 3, 16, 32], 1, 'valid'],
     ['the VAE\'s strided 4×4 conv (32 → 64, stride 2, same)', [2, 16, 16, 32], [4, 4, 32, 64], 2, 'same'],
     ['uneven strides and an odd size', [3, 11, 9, 20], [3, 2, 20, 5], [2, 1], 'same'],
-    ['few input channels (stays on XNNPACK)', [4, 10, 10, 4], [3, 3, 4, 16], 1, 'valid'],
+    ['a thin filter matrix (Snake\'s first conv, stays on XNNPACK)', [4, 10, 10, 4], [3, 3, 4, 16], 1, 'valid'],
+    ['the VAE\'s first conv (3 → 32, 4×4, stride 2)', [2, 16, 16, 3], [4, 4, 3, 32], 2, 'same'],
   ]
   it.each(cases)('%s: forward and both gradients match wasm\'s own kernels', (_, xs, ws, strides, pad) => {
     const x = seeded(xs, 1) as tf.Tensor4D
@@ -82,10 +86,10 @@ describe('convolutions', () => {
   })
 
   it('builds the same patches, and adds them back, in slabs as at once (what bounds its memory)', () => {
-    const info = tf.backend_util.computeConv2DInfo([2, 7, 6, MIN_BLAS_CHANNELS], [3, 3, MIN_BLAS_CHANNELS, 4], 2, 1, 'same')
+    const info = tf.backend_util.computeConv2DInfo([2, 7, 6, CHANNELS], [3, 3, CHANNELS, 4], 2, 1, 'same')
     const backend = tf.backend() as unknown as Parameters<typeof forEachPatchSlab>[0]
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 7 * 6 * MIN_BLAS_CHANNELS }, (_, i) => Math.sin(i)), [2, 7, 6, MIN_BLAS_CHANNELS])
-    const K = 3 * 3 * MIN_BLAS_CHANNELS
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 7 * 6 * CHANNELS }, (_, i) => Math.sin(i)), [2, 7, 6, CHANNELS])
+    const K = 3 * 3 * CHANNELS
     const rows = info.batchSize * info.outHeight * info.outWidth
     const patches = (slabRows?: number): number[] => {
       const all: number[] = []
@@ -100,9 +104,9 @@ describe('convolutions', () => {
     expect(patches(5)).toEqual(whole)
     // Each patch row holds its window: in the first output pixel's, tap (padTop, padLeft) is pixel (0, 0).
     const xs = x.dataSync()
-    const tap = (info.padInfo.top * 3 + info.padInfo.left) * MIN_BLAS_CHANNELS
+    const tap = (info.padInfo.top * 3 + info.padInfo.left) * CHANNELS
     expect(info.padInfo.top + info.padInfo.left).toBeGreaterThan(0)
-    expect(whole.slice(tap, tap + MIN_BLAS_CHANNELS)).toEqual(Array.from(xs.subarray(0, MIN_BLAS_CHANNELS)))
+    expect(whole.slice(tap, tap + CHANNELS)).toEqual(Array.from(xs.subarray(0, CHANNELS)))
     // 'same' padding puts zeros where the window leaves the image.
     expect(whole.some((v) => v === 0)).toBe(true)
 
@@ -155,8 +159,8 @@ describe('fused kernels (what the DQN\'s untaped forward pass calls)', () => {
 
   it('FusedConv2D and _FusedMatMul with a bias, with and without ReLU, match wasm\'s own (and the unfused ops)', () => {
     expect(['FusedConv2D', '_FusedMatMul'].every(usesBlas)).toBe(true)
-    const x = seeded([6, 9, 9, MIN_BLAS_CHANNELS], 1)
-    const w = seeded([3, 3, MIN_BLAS_CHANNELS, 12], 2).mul(0.2)
+    const x = seeded([6, 9, 9, CHANNELS], 1)
+    const w = seeded([3, 3, CHANNELS, 12], 2).mul(0.2)
     const cb = seeded([12], 3)
     const a = seeded([37, 50], 4)
     const k = seeded([50, 21], 5).mul(0.2)
@@ -180,8 +184,8 @@ describe('fused kernels (what the DQN\'s untaped forward pass calls)', () => {
   })
 
   it('epilogues the BLAS does not do (leaky ReLU, a ReLU without bias) are wasm\'s own', () => {
-    const x = seeded([2, 6, 6, MIN_BLAS_CHANNELS], 7)
-    const w = seeded([3, 3, MIN_BLAS_CHANNELS, 4], 8).mul(0.2)
+    const x = seeded([2, 6, 6, CHANNELS], 7)
+    const w = seeded([3, 3, CHANNELS, 4], 8).mul(0.2)
     const a = seeded([5, 8], 9)
     const k = seeded([8, 3], 10)
     const leaky = (t: tf.Tensor): tf.Tensor => tf.where(tf.greater(t, 0), t, tf.mul(t, 0.2))

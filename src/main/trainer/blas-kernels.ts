@@ -61,11 +61,13 @@ const PATCH_FLOATS = 1 << 17
 /** Slabs keep at least this many rows, whatever the patch length, so the GEMMs stay efficient. */
 const MIN_SLAB_ROWS = 128
 /**
- * Convolutions with fewer input channels stay on XNNPACK. Measured (ms, one core): Snake's
- * first conv (4 channels) 2.2 here vs 0.6 there, the VAE's first (3) 82 vs 46; its second
- * (16) 3.7 vs 11.1 and the VAE's third (64) 64 vs 175.
+ * Forward convolutions with a small filter matrix (KH·KW·CI × CO below this many floats) stay on
+ * XNNPACK: there the GEMM is too thin to pay for building the patches. Measured (min of repeats, one
+ * core, cache-sized slabs): a 2-channel 3×3 conv to 8 (144) 0.09–0.11 ms there against 0.23–0.25 here,
+ * Snake's first conv (4 → 16, 576) 0.48 against 0.54; the VAE's first (3 → 32, 4×4: 1 536) 21.5–34.4
+ * against 15.5–26.3, and every conv with 16 or more input channels is several times faster here.
  */
-export const MIN_BLAS_CHANNELS = 1
+export const MIN_BLAS_FILTER_FLOATS = 1024
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }
 
@@ -234,8 +236,8 @@ function conv2D(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.Tenso
   const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as ConvAttrs & { dilations: number | [number, number]; activation?: string }
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || dataFormat === 'NCHW') return fallback(args) as tf.TensorInfo
   const info = convInfo(x.shape, filter.shape, strides, dilations, pad, dimRoundingMode)
-  // Few input channels make the patches many times the input; XNNPACK's direct kernel wins there.
-  if (info.inChannels < MIN_BLAS_CHANNELS || !plainEpilogue({ ...args.inputs, activation }, info.outChannels)) return fallback(args) as tf.TensorInfo
+  // A thin filter matrix makes the patches many times the work; XNNPACK's direct kernel wins there.
+  if (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels < MIN_BLAS_FILTER_FLOATS || !plainEpilogue({ ...args.inputs, activation }, info.outChannels)) return fallback(args) as tf.TensorInfo
   const backend = args.backend as WasmBackend
   const out = backend.makeOutput(info.outShape, 'float32')
   const K = info.filterHeight * info.filterWidth * info.inChannels
