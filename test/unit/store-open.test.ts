@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { resolveRunConfig } from '../../src/shared/api'
 import { createServices } from '../../src/main/services'
 import { childProcessLauncher } from '../../src/main/services/launcher'
-import { RunStore, SCHEMA_VERSION } from '../../src/main/services/run-store'
+import { retryWhileBusy, RunStore, SCHEMA_VERSION } from '../../src/main/services/run-store'
 
 const root = path.resolve(import.meta.dirname, '../..')
 let dataDir: string
@@ -40,6 +40,25 @@ function opener(startAt: number): Promise<{ code: number | null; out: string; er
 }
 
 describe('opening a data folder', () => {
+  it('a lock SQLite refuses at once (SQLITE_BUSY without waiting) is tried again; other errors are not', () => {
+    const busy = (code: string): Error => Object.assign(new Error('database is locked'), { code })
+    let calls = 0
+    const value = retryWhileBusy(() => {
+      calls++
+      if (calls < 3) throw busy(calls === 1 ? 'SQLITE_BUSY' : 'SQLITE_BUSY_RECOVERY')
+      return 'wal'
+    })
+    expect([value, calls]).toEqual(['wal', 3])
+    calls = 0
+    expect(() =>
+      retryWhileBusy(() => {
+        calls++
+        throw busy('SQLITE_CORRUPT')
+      }),
+    ).toThrow('database is locked')
+    expect(calls).toBe(1)
+  })
+
   it('4 processes opening a fresh folder at the same moment all succeed', async () => {
     for (let trial = 0; trial < 2; trial++) {
       const dir = path.join(dataDir, `trial-${trial}`)

@@ -288,6 +288,25 @@ export function isAlive(pid: number): boolean {
 /** How long a connection waits for another process's lock (hosts opening one folder at once, a long write). */
 const BUSY_TIMEOUT_MS = 15_000
 
+/**
+ * Runs `step`, again after a short random pause while it fails with SQLITE_BUSY, for up to
+ * BUSY_TIMEOUT_MS. The busy timeout does not cover everything: SQLite answers BUSY at once, without
+ * waiting, where waiting could deadlock — e.g. connections of several processes switching one fresh
+ * database to WAL together (seen: 1 of 4 hosts opening a new folder at the same moment failed).
+ */
+export function retryWhileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      return step()
+    } catch (e) {
+      if (!String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') || Date.now() > deadline) throw e
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 40)
+    }
+  }
+}
+
 export class RunStore {
   readonly db: Database.Database
   readonly dir: string
@@ -300,13 +319,13 @@ export class RunStore {
     const file = path.join(dataDir, 'quarkade.sqlite')
     // The busy timeout comes first: switching to WAL and migrating take locks another process may hold.
     this.db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
-    this.db.pragma('journal_mode = WAL')
+    retryWhileBusy(() => this.db.pragma('journal_mode = WAL'))
     // In WAL mode NORMAL never corrupts the database and keeps every commit across an app or trainer
     // crash; only a power cut may drop the last commits. FULL's fsync per trainer batch costs ingest
     // rate on every run for that.
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma('foreign_keys = ON')
-    const problems = this.db.pragma('quick_check(100)', { simple: false }) as { quick_check: string }[]
+    const problems = retryWhileBusy(() => this.db.pragma('quick_check(100)', { simple: false })) as { quick_check: string }[]
     if (problems.length && problems[0].quick_check !== 'ok') {
       this.db.close()
       this.db = new Database(file, { readonly: true, timeout: BUSY_TIMEOUT_MS })
