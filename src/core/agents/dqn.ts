@@ -161,6 +161,9 @@ export function forwardNetwork(
   pass: 'taped' | 'untaped' | LayerTrace[] = 'taped',
 ): tf.Tensor2D {
   const trace = Array.isArray(pass) ? pass : undefined
+  // Taped: ops tfjs can differentiate; otherwise one fused kernel a layer.
+  const conv = pass === 'taped' ? tapedConv : fusedConv
+  const affine = pass === 'taped' ? tapedDense : fusedDense
   const w = net.trainableWeights.map((v) => v.read())
   let h: tf.Tensor = x
   let i = 0
@@ -170,10 +173,7 @@ export function forwardNetwork(
     for (; i < convs.length * 2; i += 2) {
       const input = h as tf.Tensor4D
       const stride = convs[i / 2].stride
-      h =
-        pass === 'taped'
-          ? tf.relu(tf.add(tf.conv2d(input, w[i] as tf.Tensor4D, stride, 'valid'), w[i + 1]))
-          : (tf.engine().runKernel('FusedConv2D', { x: input, filter: w[i], bias: w[i + 1] }, { strides: stride, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'relu' } as never) as tf.Tensor)
+      h = conv(input, w[i] as tf.Tensor4D, w[i + 1] as tf.Tensor1D, stride)
       trace?.push({ x: input, y: h, relu: true, stride })
     }
     h = h.reshape([x.shape[0], -1])
@@ -181,10 +181,7 @@ export function forwardNetwork(
   for (; i < w.length; i += 2) {
     const input = h as tf.Tensor2D
     const relu = i < w.length - 2
-    if (pass === 'taped') {
-      h = dense(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D)
-      if (relu) h = tf.relu(h)
-    } else h = fusedDense(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D, relu)
+    h = affine(input, w[i] as tf.Tensor2D, w[i + 1] as tf.Tensor1D, relu)
     trace?.push({ x: input, y: h, relu })
   }
   return h as tf.Tensor2D
@@ -198,6 +195,17 @@ export function forwardNetwork(
 function fusedDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, relu: boolean): tf.Tensor2D {
   return tf.engine().runKernel('_FusedMatMul', { a: x, b: kernel, bias }, { transposeA: false, transposeB: false, activation: relu ? 'relu' : 'linear' } as never) as tf.Tensor2D
 }
+
+/** relu(conv(x, W) + b), valid padding, as one FusedConv2D kernel call (the same reasons). */
+function fusedConv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number): tf.Tensor4D {
+  return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, { strides: stride, pad: 'valid', dataFormat: 'NHWC', dilations: 1, activation: 'relu' } as never) as tf.Tensor4D
+}
+
+const tapedDense = (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, relu: boolean): tf.Tensor2D => {
+  const y = dense(x, kernel, bias)
+  return relu ? tf.relu(y) : y
+}
+const tapedConv = (x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number): tf.Tensor4D => tf.relu(tf.add(tf.conv2d(x, filter, stride, 'valid'), bias)) as tf.Tensor4D
 
 /** A layer of a traced forward pass: its input, its output (after the ReLU if it has one), and a conv layer's stride. */
 export interface LayerTrace {

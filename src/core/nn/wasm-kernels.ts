@@ -133,25 +133,23 @@ function add(fallback: Kernel, args: KernelArgs): tf.TensorInfo {
   const C = bias.shape[0]
   if (x.dtype !== 'float32' || bias.dtype !== 'float32' || bias.shape.length !== 1 || x.shape.length < 2 || x.shape[x.shape.length - 1] !== C) return fallback(args)
   const backend = args.backend as WasmBackend
-  const kernels = elementwise(backend)
-  if (!kernels) return fallback(args)
+  if (!elementwise(backend)) return fallback(args)
   const out = backend.makeOutput(x.shape, 'float32')
-  if (C > 0) kernels.biasAdd(offsetOf(backend, x), offsetOf(backend, bias), offsetOf(backend, out), tf.util.sizeFromShape(x.shape) / C, C, 0)
+  addBiasRows(backend, x, out, bias, 0, C > 0 ? tf.util.sizeFromShape(x.shape) / C : 0, false)
   return out
 }
 
 /**
- * Rows [r0, r0 + rows) of `t` (a float32 tensor of C-wide rows) += bias, then max(·, 0) when `relu`:
- * the epilogue of the BLAS kernels' fused convolution and matrix product, in place while the rows are
- * still in cache. False when the elementwise module cannot run on this backend.
+ * Rows [r0, r0 + rows) of `out` = those of `a` (float32, C-wide rows) + bias, then max(·, 0) when
+ * `relu`: a bias Add, and — in place, a = out — the epilogue of the BLAS kernels' fused convolution
+ * and matrix product while the rows are still in cache.
  */
-export function biasRowsInPlace(backend: WasmBackend, t: tf.TensorInfo, r0: number, rows: number, bias: tf.TensorInfo, relu: boolean): boolean {
+export function addBiasRows(backend: WasmBackend, a: tf.TensorInfo, out: tf.TensorInfo, bias: tf.TensorInfo, r0: number, rows: number, relu: boolean): void {
   const kernels = elementwise(backend)
+  if (!kernels) throw new Error('wasm-kernels: the wasm backend does not expose its memory, so a bias cannot be added there')
   const C = bias.shape[0]
-  if (!kernels) return false
-  const at = offsetOf(backend, t) + 4 * r0 * C
-  if (C > 0 && rows > 0) kernels.biasAdd(at, offsetOf(backend, bias), at, rows, C, relu ? 1 : 0)
-  return true
+  const skip = 4 * r0 * C
+  if (C > 0 && rows > 0) kernels.biasAdd(offsetOf(backend, a) + skip, offsetOf(backend, bias), offsetOf(backend, out) + skip, rows, C, relu ? 1 : 0)
 }
 
 /**

@@ -25,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { setTransposedMatMulFast } from '../../core/nn/dense'
-import { biasRowsInPlace, registerWasmKernels } from '../../core/nn/wasm-kernels'
+import { addBiasRows, registerWasmKernels } from '../../core/nn/wasm-kernels'
 import { wasmHeapModule, type WasmBackend } from '../../core/nn/wasm-heap-module'
 import { IM2COL_BASE64 } from './im2col-module'
 
@@ -135,12 +135,8 @@ function fusedMatMul(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.
   if (!plainEpilogue({ ...args.inputs, activation }, N)) return fallback(args) as tf.TensorInfo
   const out = blasMatMul(blas, args)
   if (!out) return fallback(args) as tf.TensorInfo
-  if (bias) epilogue(args.backend as WasmBackend, out, 0, size(out.shape) / Math.max(1, N), bias, activation === 'relu')
+  if (bias) addBiasRows(args.backend as WasmBackend, out, out, bias, 0, size(out.shape) / Math.max(1, N), activation === 'relu')
   return out
-}
-
-function epilogue(backend: WasmBackend, out: tf.TensorInfo, r0: number, rows: number, bias: tf.TensorInfo, relu: boolean): void {
-  if (!biasRowsInPlace(backend, out, r0, rows, bias, relu)) throw new Error('blas-kernels: the wasm backend does not expose its memory, so a bias cannot be added there')
 }
 
 interface Patches {
@@ -246,7 +242,7 @@ function conv2D(blas: Blas, fallback: tf.KernelFunc, args: KernelArgs): tf.Tenso
   forEachPatchSlab(backend, x, info, (r0, r1, patches) => {
     blas.sgemm(NO_TRANS, NO_TRANS, r1 - r0, CO, K, 1, patches, K, view(backend, filter, K * CO), CO, 0, view(backend, out, (r1 - r0) * CO, r0 * CO), CO)
     // FusedConv2D's bias and ReLU on the slab's rows while they are in cache.
-    if (bias) epilogue(backend, out, r0, r1 - r0, bias, activation === 'relu')
+    if (bias) addBiasRows(backend, out, out, bias, r0, r1 - r0, activation === 'relu')
   })
   return out
 }
