@@ -190,6 +190,8 @@ export async function vaeDefaultQuality(): Promise<BenchResult> {
     unit: '× mean-image MSE',
     mse: r.pixelMse,
     baseline_mse: r.baselinePixelMse,
+    // Per channel (Track, ECAL, HCAL): where the reconstructions beat the mean image and where they do not.
+    mse_ratio_by_channel: r.pixelMseByChannel.map((m, c) => round(m / r.baselinePixelMseByChannel[c])),
     energy_ratio: r.energyRatio.map((e) => round(e)),
     w1_mass_reco: round(r.w1Reco.mass),
     w1_mass_prior: round(r.w1Prior.mass),

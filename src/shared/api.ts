@@ -462,7 +462,7 @@ export const apiMethods = {
     output: policySchema.nullable(),
   },
   /**
-   * A VAE run's results: {n, pixelMse, baselinePixelMse, energyRatio[], channels, imageShape,
+   * A VAE run's results: {n, pixelMse, baselinePixelMse, pixelMseByChannel[], baselinePixelMseByChannel[], energyRatio[], channels, imageShape,
    * w1Reco {mass, pt}, w1Prior {mass, pt}, latentAuc, latent {pca, pcaExplained, umap, labels},
    * examples {count, original, reconstructed}, samples {count, images}}; arrays of floats
    * (images count×H×W×C, 2-D points n×2) travel as base64 little-endian float32. Null until ready.

@@ -43,6 +43,8 @@ const runRow = (id: number) => page.locator(`[data-testid="run-row"][data-run-id
 
 interface Results {
   n: number
+  pixelMseByChannel: number[]
+  baselinePixelMseByChannel: number[]
   latentAuc: number | null
   latentAucInterval: { lo: number; hi: number; quarks: number; gluons: number } | null
   examples: { count: number }
@@ -171,6 +173,13 @@ describe('VAE on jet images', () => {
     expect(aucRow).toContain(`(${ci.quarks + ci.gluons} held-out jets)`)
     if (ci.lo > 0.5) expect(aucRow).toContain('separates the classes')
     else if (ci.hi >= 0.5) expect(aucRow).toContain('no clear separation')
+    // Each channel's MSE, with its ratio to the mean image's in that channel.
+    expect(results.pixelMseByChannel).toHaveLength(3)
+    for (const [c, name] of ['Track', 'ECAL', 'HCAL'].entries()) {
+      expect(Number(await value(`pixel_mse_${name}`).innerText()) / results.pixelMseByChannel[c], name).toBeCloseTo(1, 3)
+      const ratio = results.pixelMseByChannel[c] / results.baselinePixelMseByChannel[c]
+      expect(await page.locator(`[data-testid="vae-metric"][data-metric="pixel_mse_${name}"]`).innerText()).toContain(`${ratio.toFixed(3)}× base`)
+    }
     for (const key of ['pixel_mse', 'baseline_pixel_mse', 'energy_ratio_Track', 'energy_ratio_ECAL', 'energy_ratio_HCAL', 'w1_mass', 'w1_pt', 'w1_prior_mass', 'w1_prior_pt']) {
       const v = await value(key).innerText()
       expect(v, key).not.toBe('—')

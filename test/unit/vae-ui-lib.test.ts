@@ -81,6 +81,12 @@ describe('results decoding', () => {
     expect(r.examples.original[11]).toBe(11)
     expect(() => parseVaeResults({ ...raw, examples: { count: 2, original: b64(img), reconstructed: b64(img) } })).toThrow(/shorter/)
     expect(() => parseVaeResults({ ...raw, imageShape: [2, 2] })).toThrow(/imageShape/)
+    // Per-channel MSE: absent in older runs (no rows then), kept when there is one number per channel.
+    expect(r.pixelMseByChannel).toEqual([])
+    const withChannels = parseVaeResults({ ...raw, pixelMseByChannel: [0.2, 0.05, 0.05], baselinePixelMseByChannel: [0.3, 0.2, 0.1] })
+    expect(withChannels.pixelMseByChannel).toEqual([0.2, 0.05, 0.05])
+    expect(withChannels.baselinePixelMseByChannel).toEqual([0.3, 0.2, 0.1])
+    expect(parseVaeResults({ ...raw, pixelMseByChannel: [0.2, 0.05] }).pixelMseByChannel).toEqual([])
   })
 
   test('a pair shares one range; in log scale its bottom is the original’s smallest deposit', () => {

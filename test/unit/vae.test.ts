@@ -193,6 +193,12 @@ describe('VAE training', () => {
     expect(best.loss / best.baselineRecon).toBeCloseTo(Math.min(...ratios), 6)
     const results = await evaluateVae(t, { maxImages: 64, umap: true, examples: 2, samples: 2 })
     expect(results.pixelMse).toBeLessThan(results.baselinePixelMse)
+    // Per channel: the same errors split by channel (every channel has as many values), so they average to the whole.
+    expect(results.pixelMseByChannel).toHaveLength(3)
+    const meanOf = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length
+    expect(meanOf(results.pixelMseByChannel)).toBeCloseTo(results.pixelMse, 12)
+    expect(meanOf(results.baselinePixelMseByChannel)).toBeCloseTo(results.baselinePixelMse, 12)
+    results.baselinePixelMseByChannel.forEach((v) => expect(v).toBeGreaterThan(0))
     results.energyRatio.forEach((r) => expect(r).toBeGreaterThan(0.5))
     expect(results.latentAuc).toBeGreaterThan(0.5)
     expect(results.latentAucInterval!.lo).toBeLessThan(results.latentAuc!)

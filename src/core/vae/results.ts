@@ -28,6 +28,12 @@ export interface VaeResults {
   /** Per-value MSE of the reconstructions (from μ), raw units; and of predicting the training mean image. */
   pixelMse: number
   baselinePixelMse: number
+  /**
+   * The same two per channel: where the VAE learned and where it still draws the average jet
+   * (on generated jets it learns HCAL's coarse towers long before Track's single-pixel hits).
+   */
+  pixelMseByChannel: number[]
+  baselinePixelMseByChannel: number[]
   /** Σ reconstructed / Σ original energy, per channel. */
   energyRatio: number[]
   /** W1 between the original and reconstructed distributions of jet mass and pT. */
@@ -51,6 +57,8 @@ export interface VaeResults {
   samples: { count: number; images: Float32Array }
 }
 
+const sum = (a: Float64Array): number => a.reduce((s, v) => s + v, 0)
+
 export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOptions = {}): Promise<VaeResults> {
   await trainer.fit()
   const source = trainer.source
@@ -68,8 +76,9 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   const meanRaw = invertTransform(trainer.transform!, mean)
 
   // Validation images: reconstructions, kinematics, latent means.
-  let se = 0
-  let seBase = 0
+  const C = a.channels
+  const se = new Float64Array(C)
+  const seBase = new Float64Array(C)
   const totO = new Float64Array(a.channels)
   const totR = new Float64Array(a.channels)
   const massO: number[] = []
@@ -88,10 +97,11 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
     zVal.set(trainer.encodeMeans(images, n), k * d)
     yVal.set(y.subarray(0, n), k)
     for (let i = 0; i < n * L; i++) {
+      const c = i % C
       const dv = reco[i] - images[i]
-      se += dv * dv
+      se[c] += dv * dv
       const db = meanRaw[i % L] - images[i]
-      seBase += db * db
+      seBase[c] += db * db
     }
     channelTotals(images.subarray(0, n * L), a.channels).forEach((v, c) => (totO[c] += v))
     channelTotals(reco, a.channels).forEach((v, c) => (totR[c] += v))
@@ -139,8 +149,10 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   const pca = pca2d(zVal, n, d)
   return {
     n,
-    pixelMse: se / Math.max(1, n * L),
-    baselinePixelMse: seBase / Math.max(1, n * L),
+    pixelMse: sum(se) / Math.max(1, n * L),
+    baselinePixelMse: sum(seBase) / Math.max(1, n * L),
+    pixelMseByChannel: Array.from(se, (v) => (v * C) / Math.max(1, n * L)),
+    baselinePixelMseByChannel: Array.from(seBase, (v) => (v * C) / Math.max(1, n * L)),
     energyRatio: Array.from(totR, (v, c) => v / totO[c]),
     w1Reco: { mass: wasserstein1(massO, massR), pt: wasserstein1(ptO, ptR) },
     w1Prior: { mass: wasserstein1(massO, massP), pt: wasserstein1(ptO, ptP) },

@@ -9,6 +9,8 @@ export function resultsJson(r: VaeResults, channels: readonly string[], imageSha
     n: r.n,
     pixelMse: r.pixelMse,
     baselinePixelMse: r.baselinePixelMse,
+    pixelMseByChannel: r.pixelMseByChannel,
+    baselinePixelMseByChannel: r.baselinePixelMseByChannel,
     energyRatio: r.energyRatio,
     channels,
     imageShape,

@@ -11,6 +11,9 @@ export interface VaeResultsView {
   n: number
   pixelMse: number
   baselinePixelMse: number
+  /** Per channel; empty for runs from before it was recorded. */
+  pixelMseByChannel: number[]
+  baselinePixelMseByChannel: number[]
   energyRatio: number[]
   channels: string[]
   /** [H, W, C] of one image. */
@@ -43,6 +46,11 @@ function aucIntervalOf(v: unknown): VaeResultsView['latentAucInterval'] {
   return [lo, hi, quarks, gluons].every((x) => typeof x === 'number' && Number.isFinite(x))
     ? { lo: lo as number, hi: hi as number, quarks: quarks as number, gluons: gluons as number }
     : null
+}
+
+/** A per-channel list of numbers as stored, or [] when absent (older runs) or not one number per channel. */
+function numbersOf(v: unknown, channels: number): number[] {
+  return Array.isArray(v) && v.length === channels && v.every((x) => typeof x === 'number') ? (v as number[]) : []
 }
 
 function numOrNull(v: unknown, what: string): number | null {
@@ -86,6 +94,8 @@ export function parseVaeResults(raw: Record<string, unknown>): VaeResultsView {
     n,
     pixelMse: num(raw.pixelMse, 'pixelMse'),
     baselinePixelMse: num(raw.baselinePixelMse, 'baselinePixelMse'),
+    pixelMseByChannel: numbersOf(raw.pixelMseByChannel, c),
+    baselinePixelMseByChannel: numbersOf(raw.baselinePixelMseByChannel, c),
     energyRatio: Array.isArray(raw.energyRatio) ? raw.energyRatio.map(Number) : [],
     channels,
     imageShape: [h, w, c],
