@@ -179,6 +179,9 @@ describe('VAE on jet images', () => {
       expect(Number(await value(`pixel_mse_${name}`).innerText()) / results.pixelMseByChannel[c], name).toBeCloseTo(1, 3)
       const ratio = results.pixelMseByChannel[c] / results.baselinePixelMseByChannel[c]
       expect(await page.locator(`[data-testid="vae-metric"][data-metric="pixel_mse_${name}"]`).innerText()).toContain(`${ratio.toFixed(3)}× base`)
+      // …and as the run's final metric, which Compare and sweeps read.
+      const summary = await apiCall<{ latest: Record<string, number> }>(page, 'runs.get', { id: firstRun })
+      expect(summary.latest[`mse_ratio_${name}`], name).toBeCloseTo(ratio, 6)
     }
     for (const key of ['pixel_mse', 'baseline_pixel_mse', 'energy_ratio_Track', 'energy_ratio_ECAL', 'energy_ratio_HCAL', 'w1_mass', 'w1_pt', 'w1_prior_mass', 'w1_prior_pt']) {
       const v = await value(key).innerText()

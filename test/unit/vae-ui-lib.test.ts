@@ -116,8 +116,8 @@ describe('comparing runs', () => {
   })
 
   test('final numbers: best marked by direction, ties as shown are no win, RL rows only with RL runs', () => {
-    const a = run(1, { latest: { mse: 0.01, baseline_pixel_mse: 0.02, latent_auc: 0.7, energy_ratio_ECAL: 0.8, w1_mass: 5 } })
-    const b = run(2, { latest: { mse: 0.03, baseline_pixel_mse: 0.02, latent_auc: 0.6, energy_ratio_ECAL: 1.1, w1_mass: 5 } })
+    const a = run(1, { latest: { mse: 0.01, baseline_pixel_mse: 0.02, latent_auc: 0.7, energy_ratio_ECAL: 0.8, w1_mass: 5, mse_ratio_Track: 0.97, mse_ratio_HCAL: 0.2 } })
+    const b = run(2, { latest: { mse: 0.03, baseline_pixel_mse: 0.02, latent_auc: 0.6, energy_ratio_ECAL: 1.1, w1_mass: 5, mse_ratio_Track: 0.99 } })
     const rows = metricRows([a, b], [undefined, undefined])
     const get = (k: string) => rows.find((r) => r.key === k)!
     expect(get('mse').best).toBe(0)
@@ -125,6 +125,10 @@ describe('comparing runs', () => {
     expect(get('energy_ratio_ECAL').best).toBe(1) // closer to 1
     expect(get('w1_mass').best).toBe(-1) // a tie
     expect(get('mse_ratio').text).toEqual(['0.500×', '1.500×'])
+    // Per channel: a row for each channel any run has, lower is better, absent values as a dash.
+    expect(get('mse_ratio_Track').label).toBe('MSE ÷ baseline · Track')
+    expect(get('mse_ratio_Track').best).toBe(0)
+    expect(get('mse_ratio_HCAL').text).toEqual(['0.200×', '—'])
     // Raw-unit numbers name their units (the charts' MSE is in standardised units, a different scale).
     expect(['mse', 'baseline_pixel_mse'].map((k) => get(k).label)).toEqual(['MSE per pixel (GeV²)', 'Mean-image baseline (GeV²)'])
     for (const k of ['w1_mass', 'w1_pt', 'w1_prior_mass', 'w1_prior_pt']) expect(get(k).label).toMatch(/^W1 .* \(GeV\)$/)

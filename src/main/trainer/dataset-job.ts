@@ -68,6 +68,8 @@ export async function createDatasetJob(ctx: JobContext): Promise<TrainingJob> {
       point('latent_auc_lo', results.latentAucInterval?.lo ?? NaN)
       point('latent_auc_hi', results.latentAucInterval?.hi ?? NaN)
       results.energyRatio.forEach((r, i) => point(`energy_ratio_${data.channels[i] ?? i}`, r))
+      // Per channel, the reconstructions' MSE over the mean image's there (1 = nothing learned in that channel).
+      results.pixelMseByChannel.forEach((m, i) => point(`mse_ratio_${data.channels[i] ?? i}`, m / results.baselinePixelMseByChannel[i]))
       emit({ type: 'results', results: resultsJson(results, data.channels, data.imageShape) })
     },
     dispose: () => data.close(),
