@@ -164,7 +164,7 @@ export async function vaeDefaultQuality(): Promise<BenchResult> {
   const { selectBackend } = await import('../src/main/trainer/backend')
   const { VaeTrainer } = await import('../src/core/vae/train')
   const { VAE_PARAMS } = await import('../src/core/vae/params')
-  const { evaluateVae } = await import('../src/core/vae/results')
+  const { evaluateVae, mseRatioByChannel } = await import('../src/core/vae/results')
   const { memorySource, generatedJets } = await import('../src/core/vae/data')
   const { defaults } = await import('../src/core/params')
   const { jetsWorld } = await import('../src/core/jets/world')
@@ -191,7 +191,7 @@ export async function vaeDefaultQuality(): Promise<BenchResult> {
     mse: r.pixelMse,
     baseline_mse: r.baselinePixelMse,
     // Per channel (Track, ECAL, HCAL): where the reconstructions beat the mean image and where they do not.
-    mse_ratio_by_channel: r.pixelMseByChannel.map((m, c) => round(m / r.baselinePixelMseByChannel[c])),
+    mse_ratio_by_channel: mseRatioByChannel(r).map((v) => round(v)),
     energy_ratio: r.energyRatio.map((e) => round(e)),
     w1_mass_reco: round(r.w1Reco.mass),
     w1_mass_prior: round(r.w1Prior.mass),

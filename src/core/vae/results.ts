@@ -59,6 +59,11 @@ export interface VaeResults {
 
 const sum = (a: Float64Array): number => a.reduce((s, v) => s + v, 0)
 
+/** Each channel's reconstruction MSE over the mean image's there (NaN where that is 0): 1 = nothing learned in the channel. */
+export function mseRatioByChannel(r: Pick<VaeResults, 'pixelMseByChannel' | 'baselinePixelMseByChannel'>): number[] {
+  return r.pixelMseByChannel.map((m, c) => (r.baselinePixelMseByChannel[c] > 0 ? m / r.baselinePixelMseByChannel[c] : NaN))
+}
+
 export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOptions = {}): Promise<VaeResults> {
   await trainer.fit()
   const source = trainer.source
@@ -79,8 +84,8 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   const C = a.channels
   const se = new Float64Array(C)
   const seBase = new Float64Array(C)
-  const totO = new Float64Array(a.channels)
-  const totR = new Float64Array(a.channels)
+  const totO = new Float64Array(C)
+  const totR = new Float64Array(C)
   const massO: number[] = []
   const ptO: number[] = []
   const massR: number[] = []
@@ -103,8 +108,8 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
       const db = meanRaw[i % L] - images[i]
       seBase[c] += db * db
     }
-    channelTotals(images.subarray(0, n * L), a.channels).forEach((v, c) => (totO[c] += v))
-    channelTotals(reco, a.channels).forEach((v, c) => (totR[c] += v))
+    channelTotals(images.subarray(0, n * L), C).forEach((v, c) => (totO[c] += v))
+    channelTotals(reco, C).forEach((v, c) => (totR[c] += v))
     const ko = jetKinematicsBatch(images, n, geometry)
     const kr = jetKinematicsBatch(reco, n, geometry)
     massO.push(...ko.mass)

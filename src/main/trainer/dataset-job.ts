@@ -5,7 +5,7 @@
  * by — physics metrics, latent space, reconstructions, samples from the prior.
  */
 import os from 'node:os'
-import { evaluateVae } from '../../core/vae/results'
+import { evaluateVae, mseRatioByChannel } from '../../core/vae/results'
 import { VaeTrainer } from '../../core/vae/train'
 import { dataSchema } from '../data/schemas'
 import { resultsJson } from './vae-results'
@@ -68,8 +68,7 @@ export async function createDatasetJob(ctx: JobContext): Promise<TrainingJob> {
       point('latent_auc_lo', results.latentAucInterval?.lo ?? NaN)
       point('latent_auc_hi', results.latentAucInterval?.hi ?? NaN)
       results.energyRatio.forEach((r, i) => point(`energy_ratio_${data.channels[i] ?? i}`, r))
-      // Per channel, the reconstructions' MSE over the mean image's there (1 = nothing learned in that channel).
-      results.pixelMseByChannel.forEach((m, i) => point(`mse_ratio_${data.channels[i] ?? i}`, m / results.baselinePixelMseByChannel[i]))
+      mseRatioByChannel(results).forEach((r, i) => point(`mse_ratio_${data.channels[i] ?? i}`, r))
       emit({ type: 'results', results: resultsJson(results, data.channels, data.imageShape) })
     },
     dispose: () => data.close(),

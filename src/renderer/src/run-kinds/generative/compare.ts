@@ -35,17 +35,17 @@ export function generativeCompareRows(runs: readonly RunSummary[], buffers: read
       'Below 1: the model reconstructs better than the average jet',
     ),
   ]
-  /** The per-channel metrics with this prefix that any of these runs has, in first-seen order (energy_ratio_Track, …). */
-  const channelKeys = (prefix: string): string[] => {
+  /** The per-channel metrics with this prefix that any of these runs has, in first-seen order: [key, channel] (['energy_ratio_Track', 'Track'], …). */
+  const channelKeys = (prefix: string): [string, string][] => {
     const keys: string[] = []
     runs.forEach((r, i) => {
       if (mine(i)) for (const k of Object.keys(r.latest)) if (k.startsWith(prefix) && !keys.includes(k)) keys.push(k)
     })
-    return keys
+    return keys.map((k) => [k, k.slice(prefix.length)])
   }
-  for (const k of channelKeys('mse_ratio_'))
-    rows.push(row(k, GROUP, `MSE ÷ baseline · ${k.slice('mse_ratio_'.length)}`, only((i) => latest(i, k)), 'lower', (v) => `${v.toFixed(3)}×`, 'This channel\'s MSE per pixel over the mean image\'s there (1 = nothing learned in it)'))
-  for (const k of channelKeys('energy_ratio_')) rows.push(row(k, GROUP, `Energy ratio · ${k.slice('energy_ratio_'.length)}`, only((i) => latest(i, k)), 'one', (v) => fmtNumber(v, 3), 'Σ reconstructed / Σ original energy (1 = kept)'))
+  for (const [k, channel] of channelKeys('mse_ratio_'))
+    rows.push(row(k, GROUP, `MSE ÷ baseline · ${channel}`, only((i) => latest(i, k)), 'lower', (v) => `${v.toFixed(3)}×`, 'This channel\'s MSE per pixel over the mean image\'s there (1 = nothing learned in it)'))
+  for (const [k, channel] of channelKeys('energy_ratio_')) rows.push(row(k, GROUP, `Energy ratio · ${channel}`, only((i) => latest(i, k)), 'one', (v) => fmtNumber(v, 3), 'Σ reconstructed / Σ original energy (1 = kept)'))
   rows.push(
     row('w1_mass', GROUP, 'W1 jet mass · reco (GeV)', only((i) => latest(i, 'w1_mass')), 'lower'),
     row('w1_pt', GROUP, 'W1 pT · reco (GeV)', only((i) => latest(i, 'w1_pt')), 'lower'),
