@@ -14,21 +14,23 @@
 import * as tf from '@tensorflow/tfjs'
 import { chooseBackend } from '../src/main/trainer/backend'
 import { probeWebGpu } from '../src/main/trainer/webgpu-probe'
+import { take } from '../src/core/nn/read'
 import { snakeConvGradSteps } from './snake'
 import { vaeImagesPerS } from './vae'
 
 const requireAdapter = process.argv.includes('--require-adapter')
 const line = (o: Record<string, unknown>): void => console.log(JSON.stringify(o))
 
-/** A conv layer's forward pass and both gradients, on the current backend. */
-function convLayer(): Float32Array[] {
-  return tf.tidy(() => {
+/** A conv layer's forward pass and both gradients, on the current backend (read back asynchronously: webgpu cannot read synchronously in Node). */
+async function convLayer(): Promise<Float32Array[]> {
+  const tensors = tf.tidy(() => {
     const x = tf.tensor4d(Float32Array.from({ length: 4 * 16 * 16 * 3 }, (_, i) => Math.sin(i)), [4, 16, 16, 3])
     const w = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 3 * 8 }, (_, i) => Math.cos(i) / 9), [3, 3, 3, 8])
     const f = (xs: tf.Tensor4D, ws: tf.Tensor4D): tf.Scalar => tf.relu(tf.conv2d(xs, ws, 2, 'same')).square().mean()
     const { value, grads } = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)([x, w])
-    return [value, ...grads].map((t) => t.dataSync() as Float32Array)
+    return [value, ...grads]
   })
+  return Promise.all(tensors.map((t) => take(t)))
 }
 
 const verdict = await probeWebGpu()
@@ -42,9 +44,9 @@ const auto = await chooseBackend('auto')
 line({ bench: 'backend_auto', backend: auto.backend, skipped: auto.skipped })
 
 await chooseBackend('cpu')
-const onCpu = convLayer()
+const onCpu = await convLayer()
 await chooseBackend('webgpu')
-const onGpu = convLayer()
+const onGpu = await convLayer()
 const diff = Math.max(...onCpu.map((a, k) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - onGpu[k][i])), 0)))
 const matches = diff < 1e-3
 line({ bench: 'webgpu_matches_cpu', value: diff, unit: 'max abs difference', ok: matches })

@@ -93,7 +93,7 @@ export const lartpcGameBenches: Record<string, () => Promise<BenchResult>> = {
     let envSteps = 0
     for await (const ep of agent.train(world.defaultEpisodes)) envSteps = ep.envSteps
     const trainS = (now() - t0) / 1000
-    const { metrics, results } = world.evaluate!(params, { events }, (obs) => agent.greedyAction(obs))
+    const { metrics, results } = await world.evaluate!(params, { events }, (obs) => agent.greedyAction(obs))
     agent.dispose()
     const r = (v: number): number | null => (Number.isFinite(v) ? round(v) : null)
     return {

@@ -53,7 +53,7 @@ async function learnSmallMaze(algoId: string, seed = 1): Promise<BenchResult> {
 
   const nbFrames = Number(params.nb_frames ?? 1)
   const evalEnv = makeEnv('maze-v1', envParams)
-  const greedy = playGreedy(agent, evalEnv, nbFrames, EVAL_GAMES, EVAL_SEED).episodes.map((e) => e.stats.score)
+  const greedy = (await playGreedy(agent, evalEnv, nbFrames, EVAL_GAMES, EVAL_SEED)).episodes.map((e) => e.stats.score)
   const rng = new Rng(EVAL_SEED)
   const random: number[] = []
   for (let g = 0; g < EVAL_GAMES; g++) {

@@ -101,7 +101,7 @@ async function snakeLearning(algo: string, budget: number | { seconds: number },
   const params = defaultParams('snake-v2', algo)
   const lengths = (played: { stats: Record<string, number> }[]): number => played.reduce((s, e) => s + e.stats.length, 0) / played.length
   const rng = new Rng(5)
-  const random = lengths(playGreedy({ greedyAction: () => rng.int(0, 5) }, makeEnv('snake-v2', envParams), 1, games, 77).episodes)
+  const random = lengths((await playGreedy({ greedyAction: async () => rng.int(0, 5) }, makeEnv('snake-v2', envParams), 1, games, 77)).episodes)
   const runs: { seed: number; mean_length: number; win_fraction: number; grad_steps_per_s: number; train_seconds: number; episodes: number; env_steps: number }[] = []
   for (const seed of seeds) {
     const dqn = Dqn.fromValues(makeEnv('snake-v2', envParams, seed), params, seed)
@@ -114,7 +114,7 @@ async function snakeLearning(algo: string, budget: number | { seconds: number },
       if (typeof budget === 'number' ? ep.envSteps >= budget : now() - t0 >= budget.seconds * 1000) break
     }
     const seconds = (now() - t0) / 1000
-    const played = playGreedy(dqn, makeEnv('snake-v2', envParams), Number(params.nb_frames), games, 77)
+    const played = await playGreedy(dqn, makeEnv('snake-v2', envParams), Number(params.nb_frames), games, 77)
     runs.push({ seed, mean_length: round(lengths(played.episodes)), win_fraction: played.winFraction, grad_steps_per_s: round(dqn.gradSteps / seconds), train_seconds: round(seconds), episodes, env_steps: envSteps })
     dqn.dispose()
   }

@@ -75,7 +75,7 @@ export async function main({ epochs = 150, seed = 0, log = console.log } = {}): 
 
   // The same game as an Env: the app's greedy player runs the trained model on it.
   const env = envFromGame(new Corridor(), { labels: ['left', 'right'] })
-  const app = playGreedy(modelPolicy(model), env, 1, 50, seed + 2)
+  const app = await playGreedy(modelPolicy(model), env, 1, 50, seed + 2)
   log(`the app's playGreedy on envFromGame(Corridor): won ${(100 * app.winFraction).toFixed(0)} %`)
   return { accuracy, appWinFraction: app.winFraction }
 }

@@ -53,10 +53,13 @@ export interface RlAgent {
   readonly episode: number
   /** Plays and learns `episodes` more episodes; `record(episode)` says which keep their Q-values. */
   train(episodes: number, record?: (episode: number) => boolean): AsyncGenerator<EpisodeResult>
-  /** The agent's greedy action in a state (for Play and policy overlays): an id in a Discrete world, one id per part in a Tuple world (move, class). */
-  greedyAction(state: Float32Array): number | number[]
+  /**
+   * The agent's greedy action in a state (for Play and policy overlays): an id in a Discrete world, one id per part in a Tuple world (move, class).
+   * Asynchronous because a GPU backend reads its network's outputs back only asynchronously (core/nn/read.ts).
+   */
+  greedyAction(state: Float32Array): Promise<number | number[]>
   /** The agent's per-action outputs in a state (Q-values, probabilities), for value overlays. */
-  outputs?(state: Float32Array): ArrayLike<number>
+  outputs?(state: Float32Array): Promise<ArrayLike<number>>
   /** Training state for an exact resume (agents that support checkpoints). */
   snapshot?(): Promise<AgentSnapshot>
   /** The policy network in tfjs LayersModel save format, for agents that have one. */

@@ -48,13 +48,13 @@ export interface WorldMonitor {
   /** Evaluate every this many episodes (and at the end). */
   every: number
   /** Metrics of the greedy policy now. */
-  evaluate(act: (obs: Float32Array) => number): Record<string, number>
+  evaluate(act: (obs: Float32Array) => number | Promise<number>): Promise<Record<string, number>>
   /** The agent's action values over every state, for the policy overlay (worlds with few states). */
-  policy?(values: (obs: Float32Array) => ArrayLike<number>): { width: number; height: number; nActions: number; q: (number | null)[] }
+  policy?(values: (obs: Float32Array) => ArrayLike<number> | Promise<ArrayLike<number>>): Promise<{ width: number; height: number; nActions: number; q: (number | null)[] }>
 }
 
-/** A trained agent's greedy action in the world's action encoding (an id; one id per part for a Tuple). */
-export type GreedyAct = (obs: Float32Array) => number | number[]
+/** A trained agent's greedy action in the world's action encoding (an id; one id per part for a Tuple); agents answer asynchronously (RlAgent.greedyAction). */
+export type GreedyAct = (obs: Float32Array) => number | number[] | Promise<number | number[]>
 
 /** A world's final evaluation of a trained agent: metric values (its `metrics` of group 'results') and results JSON (`runs.results`). */
 export interface WorldEvaluation {
@@ -123,7 +123,7 @@ export interface WorldInfo {
    * (LArTPC: held-out events): its metrics are recorded as the run's final
    * points and its results as `runs.results`.
    */
-  evaluate?(params: ParamValues, assets: EnvAssets, act: GreedyAct): WorldEvaluation
+  evaluate?(params: ParamValues, assets: EnvAssets, act: GreedyAct): Promise<WorldEvaluation>
 }
 
 export function versionedId(family: string, version: number): string {

@@ -152,14 +152,18 @@ describe('Agent.train semantics', () => {
       expect(new Set(xs.map((s) => JSON.stringify(s))).size).toBeGreaterThan(1)
       for (let i = 0; i < batchSize; i++) {
         const s = xs[i].flat(2)
-        const q = agent.qValues(Float32Array.from(s))
+        const q = await agent.qValues(Float32Array.from(s))
         // Some remembered transition from this state explains the row exactly.
-        const explains = game.transitions.some((t) => {
-          if (t.s.some((v, k) => v !== s[k])) return false
-          const q2 = agent.qValues(Float32Array.from(t.s2))
+        let explains = false
+        for (const t of game.transitions) {
+          if (t.s.some((v, k) => v !== s[k])) continue
+          const q2 = await agent.qValues(Float32Array.from(t.s2))
           const target = t.over ? t.r : t.r + gamma * Math.max(...q2)
-          return ys[i].every((v, k) => Math.abs(v - (k === t.a ? target : q[k])) < 1e-5)
-        })
+          if (ys[i].every((v, k) => Math.abs(v - (k === t.a ? target : q[k])) < 1e-5)) {
+            explains = true
+            break
+          }
+        }
         expect(explains, `row ${i}`).toBe(true)
         if (game.transitions.some((t) => t.over && t.s.every((v, k) => v === s[k]))) overRows++
         checked++
@@ -201,7 +205,7 @@ describe('Agent.train semantics', () => {
     const greedy = new Recorder(new Catch(6))
     await agent.train(greedy, { nbEpoch: 20, epsilon: 0, batchSize: 2000 })
     for (const t of greedy.transitions) {
-      const q = agent.qValues(Float32Array.from(t.s))
+      const q = await agent.qValues(Float32Array.from(t.s))
       expect(t.a).toBe(q.indexOf(Math.max(...q)))
     }
     const random = new Recorder(new Catch(6))
@@ -431,7 +435,7 @@ describe('Game ⇄ Env adapters', () => {
       expect(ep.length).toBeLessThanOrEqual(10)
     }
     expect(episodes).toBe(30)
-    const played = playGreedy(dqn, env, 1, 5, 3)
+    const played = await playGreedy(dqn, env, 1, 5, 3)
     expect(played.episodes).toHaveLength(5)
     dqn.dispose()
   })

@@ -15,7 +15,7 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { BACKEND_ORDER, chooseBackend, realSystem, type BackendName, type BackendSystem } from '../../src/main/trainer/backend'
+import { AGENT_AUTO_PASSES_OVER, BACKEND_ORDER, chooseBackend, realSystem, type BackendName, type BackendSystem } from '../../src/main/trainer/backend'
 import { backendProblem } from '../../src/main/trainer/backend-probe'
 import { probeWebGpu } from '../../src/main/trainer/webgpu-probe'
 import { createServices, type Services } from '../../src/main/services'
@@ -68,6 +68,13 @@ describe('auto picks the fastest backend that loads, and says why the faster one
     for (const line of skipped) expect(line.split('\n')).toHaveLength(1)
     if (skipped.length) expect(skipped[0]).toBe('node-gpu: @tensorflow/tfjs-node-gpu is not installed')
     if (expected !== 'webgpu' && expected !== 'node-gpu') expect(skipped).toContain('webgpu: no adapter (Couldn\'t load Vulkan: libvulkan.so.1: cannot open shared object file)')
+  })
+
+  it('passes over the backends it is told to (webgpu for agents), saying why, and only under auto', async () => {
+    const { backend, skipped } = await chooseBackend('auto', machine(new Set(['webgpu', 'wasm', 'cpu'])), AGENT_AUTO_PASSES_OVER)
+    expect(backend).toBe('wasm')
+    expect(skipped[1]).toBe(`webgpu: ${AGENT_AUTO_PASSES_OVER.webgpu}`)
+    expect((await chooseBackend('webgpu', machine(new Set(['webgpu', 'wasm', 'cpu'])), AGENT_AUTO_PASSES_OVER)).backend).toBe('webgpu')
   })
 
   it('falls to cpu where wasm does not load either', async () => {
@@ -136,13 +143,13 @@ describe.skipIf(hasGpu)('on this machine (no GPU adapter)', () => {
     expect(skipped.find((l) => l.startsWith('webgpu: '))).toMatch(/^webgpu: no adapter \(.+\)$/)
   })
 
-  it('a run records its backend and why webgpu was skipped', async () => {
+  it('an agent\'s run records its backend and why webgpu was not tried', async () => {
     const run = (await services.api.handle('runs.start', { env: 'catch', algo: 'dqn', seed: 1, episodes: 5 })) as RunSummary
     const final = await services.jobs.waitForEnd(run.id)
     expect(final.status).toBe('completed')
     expect(final.backend).toBe('wasm')
     expect(final.backendSkipped.map((l) => l.split(':')[0])).toEqual(['node-gpu', 'webgpu', 'node'])
-    expect(final.backendSkipped[1]).toMatch(/^webgpu: no adapter \(.+\)$/)
+    expect(final.backendSkipped[1]).toBe(`webgpu: ${AGENT_AUTO_PASSES_OVER.webgpu}`)
     expect(services.store.getRun(run.id).backendSkipped).toEqual(final.backendSkipped)
   })
 

@@ -79,7 +79,7 @@ describe('Dqn with a compiled model as its Q-function', () => {
     expect(model.getWeights().map((w) => Array.from(w.dataSync()))).not.toEqual(before)
     // The DQN acts on the model's own Q-values.
     const s = new CatchEnv().reset(3).obs
-    expect(Array.from(dqn.qValues(s))).toEqual(Array.from((model.predict(tf.tensor2d(s, [1, 100])) as tf.Tensor).dataSync()))
+    expect(Array.from(await dqn.qValues(s))).toEqual(Array.from((model.predict(tf.tensor2d(s, [1, 100])) as tf.Tensor).dataSync()))
     // Snapshots and export belong to the built-in network; the model stays its owner's after dispose.
     await expect(dqn.snapshot()).rejects.toThrow(/a snapshot needs the built-in Q-network/)
     await expect(dqn.artifacts()).rejects.toThrow(/export needs the built-in Q-network/)

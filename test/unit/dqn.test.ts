@@ -80,7 +80,7 @@ describe('Dqn', () => {
     for (let k = 0; k < 100; k++) {
       let s = env.reset(1_000_000 + k).obs
       for (;;) {
-        const r = env.step(dqn.greedyAction(s))
+        const r = env.step(await dqn.greedyAction(s))
         s = r.obs
         if (r.terminated) break
       }
@@ -107,7 +107,7 @@ describe('Dqn', () => {
     expect(losses.length).toBeGreaterThan(25)
     for (const l of losses) expect(Number.isFinite(l)).toBe(true)
     expect(more[more.length - 1].gradSteps).toBeGreaterThan(200)
-    const q = dqn.qValues(new Float32Array(100 * (dqn.params.nb_frames as number)))
+    const q = await dqn.qValues(new Float32Array(100 * (dqn.params.nb_frames as number)))
     expect(q).toHaveLength(3)
     for (const v of q) expect(Number.isFinite(v)).toBe(true)
     dqn.dispose()
@@ -154,13 +154,13 @@ describe('Dqn', () => {
     const x = tf.tensor2d(states.map((s) => Array.from(s)))
     const pred = loaded.predict(x) as tf.Tensor2D
     const rows = pred.arraySync()
-    states.forEach((s, k) => {
-      const q = dqn.qValues(s)
+    for (const [k, s] of states.entries()) {
+      const q = await dqn.qValues(s)
       for (let a = 0; a < 3; a++) expect(rows[k][a]).toBeCloseTo(q[a], 5)
-    })
+    }
     // And not merely by chance: a fresh network predicts something else.
     const fresh = catchDqn(999)
-    expect(Array.from(fresh.qValues(states[0]))).not.toEqual(Array.from(dqn.qValues(states[0])))
+    expect(Array.from(await fresh.qValues(states[0]))).not.toEqual(Array.from(await dqn.qValues(states[0])))
     tf.dispose([x, pred])
     loaded.dispose()
     fresh.dispose()

@@ -78,11 +78,11 @@ describe('two-headed DQN', () => {
     // On the held-out event, the class written is the truth on (nearly) every pixel it visits.
     const world = getWorld('lartpc')
     const params = { ...Object.fromEntries(world.params.map((p) => [p.key, p.default])), ...small }
-    const ev = world.evaluate!(params, { events: memoryEvents(events) }, (o) => agent.greedyAction(o))
+    const ev = await world.evaluate!(params, { events: memoryEvents(events) }, (o) => agent.greedyAction(o))
     expect(ev.metrics.pixel_accuracy).toBeGreaterThan(0.95)
     expect(ev.results).toMatchObject({ kind: 'lartpc', events: 1, classes: ['blank', 'EM shower', 'track'] })
     // Greedy play records (move, class) per step and 8 + 3 outputs per step.
-    const played = playGreedy(agent, env, 1, 1, 3).episodes[0]
+    const played = (await playGreedy(agent, env, 1, 1, 3)).episodes[0]
     expect(played.actions.length).toBe(2 * played.length)
     expect(played.outputs.length).toBe(11 * played.length)
     for (let k = 0; k < played.length; k++) {
@@ -93,7 +93,7 @@ describe('two-headed DQN', () => {
     agent.dispose()
   })
 
-  it('weights the class cross-entropy per class: a class of weight 0 adds nothing', () => {
+  it('weights the class cross-entropy per class: a class of weight 0 adds nothing', async () => {
     const { agent } = agentOn(easyEvents(2), { class_weight_blank: 1, class_weight_shower: 0, class_weight_track: 0, batch_size: 16 })
     const internals = agent as unknown as Internals
     const state = new Float32Array(100)
@@ -101,8 +101,8 @@ describe('two-headed DQN', () => {
     // The same state labelled blank and labelled track (move 3 and 5); only the blank ones count.
     internals.memory.push(state, 3 + 8 * 0, 1, state, true)
     internals.memory.push(state, 5 + 8 * 2, 1, state, true)
-    const probs = agent.outputs(Float32Array.from(state, (v, i) => (i < 25 ? Math.expm1(v) : v)))
-    const loss = internals.learn()
+    const probs = await agent.outputs(Float32Array.from(state, (v, i) => (i < 25 ? Math.expm1(v) : v)))
+    const loss = await internals.learn()
     expect(loss.cls).toBeCloseTo(-Math.log(probs[8 + 0]), 4)
     agent.dispose()
   })
@@ -156,7 +156,7 @@ describe('two-headed DQN', () => {
     const other = agentOn(easyEvents(2), {}, 5).agent
     other.loadWeights(await agent.artifacts())
     const obs = new Float32Array(100).fill(0.3)
-    expect(Array.from(other.outputs(obs))).toEqual(Array.from(agent.outputs(obs)))
+    expect(Array.from(await other.outputs(obs))).toEqual(Array.from(await agent.outputs(obs)))
     agent.dispose()
     other.dispose()
   })
@@ -181,7 +181,7 @@ describe('two-headed DQN with the seed’s CatLt classifier (pretrained, then fr
     // The frozen classifier separates the easy classes on the events it walks.
     const world = getWorld('lartpc')
     const params = { ...Object.fromEntries(world.params.map((p) => [p.key, p.default])), ...small }
-    expect(world.evaluate!(params, { events: memoryEvents(events) }, (o) => agent.greedyAction(o)).metrics.pixel_accuracy).toBeGreaterThan(0.9)
+    expect((await world.evaluate!(params, { events: memoryEvents(events) }, (o) => agent.greedyAction(o))).metrics.pixel_accuracy).toBeGreaterThan(0.9)
 
     const snap = await agent.snapshot()
     const restored = await TwoHeadDqn.restore(makeEnv('lartpc', small, 0, { events: memoryEvents(events) }), snap)

@@ -112,7 +112,7 @@ describe('Double DQN · seed preset', () => {
     expect(getAlgo('ddqn-seed').checkSettings!(p as unknown as ParamValues, smallEnv)).toMatch(/^conv layer 3 .* 33×33 observations/)
   })
 
-  test('Huber loss is linear in large errors, and clipping bounds a step’s gradient norm', () => {
+  test('Huber loss is linear in large errors, and clipping bounds a step’s gradient norm', async () => {
     const env = new TwoStreamChain()
     const base = { ...chainParams(), optimizer: 'sgd', lr: 1, batch_size: 4 } as unknown as DqnParams
     const batch = ReplayMemory.allocBatch(4, 2)
@@ -120,19 +120,19 @@ describe('Double DQN · seed preset', () => {
     batch.nextStates.set([0, 1, 0, 1, 0, 1, 0, 1])
     batch.rewards.fill(1000)
     batch.dones.fill(1)
-    const lossWith = (loss: 'mse' | 'huber'): number => {
+    const lossWith = async (loss: 'mse' | 'huber'): Promise<number> => {
       const q = new QNetwork({ ...base, loss, lr: 1e-9 }, env, 3)
-      const v = q.learn(batch, 0.9, 1)
+      const v = await q.learn(batch, 0.9, 1)
       q.dispose()
       return v
     }
     // |error| ≈ 1000 (the initial Q is near 0): Huber ≈ |e| − 0.5, squared ≈ e².
-    expect(lossWith('huber')).toBeGreaterThan(990)
-    expect(lossWith('huber')).toBeLessThan(1010)
-    expect(lossWith('mse')).toBeGreaterThan(980_000)
+    expect(await lossWith('huber')).toBeGreaterThan(990)
+    expect(await lossWith('huber')).toBeLessThan(1010)
+    expect(await lossWith('mse')).toBeGreaterThan(980_000)
     const clipped = new QNetwork({ ...base, grad_clip_norm: 0.001 }, env, 3)
     const before = clipped.model.getWeights().map((w) => w.dataSync().slice())
-    clipped.learn(batch, 0.9, 1)
+    await clipped.learn(batch, 0.9, 1)
     const moved = clipped.model.getWeights().map((w, i) => (w.dataSync() as Float32Array).reduce((s, x, k) => s + (x - before[i][k]) ** 2, 0))
     // SGD at lr 1 moves the weights by exactly the clipped gradient: norm 0.001.
     expect(Math.sqrt(moved.reduce((a, b) => a + b, 0))).toBeCloseTo(0.001, 6)
@@ -163,8 +163,8 @@ describe('Split-Q', () => {
     expect(episodes.at(-1)!.metrics.loss_punishment).toBeGreaterThanOrEqual(0)
     // Q(s, a) = (w·r + γ·max Q(s′)) / (2 − λ) before the end, w·r at the end (no forgetting there).
     const [s0, s1] = [Float32Array.of(1, 0), Float32Array.of(0, 1)]
-    const end = agent.outputs(s1)
-    const start = agent.outputs(s0)
+    const end = await agent.outputs(s1)
+    const start = await agent.outputs(s0)
     const expected = {
       endPlus: [0.5 * 1, 0.5 * 0.5], endMinus: [-2, 0],
       startPlus: [(0.5 + 0.9 * 0.5) / 1.5, (0.25 + 0.9 * 0.5) / 1.5], startMinus: [-2, 0],
@@ -175,7 +175,7 @@ describe('Split-Q', () => {
     near(start.slice(0, 2), expected.startPlus)
     near(start.slice(2), expected.startMinus)
     // It acts on Q⁺ + Q⁻: action 1 (0.47 + 0) beats action 0 (0.63 − 2).
-    expect(agent.greedyAction(s0)).toBe(1)
+    expect(await agent.greedyAction(s0)).toBe(1)
     agent.dispose()
   })
 
@@ -196,11 +196,11 @@ describe('Split-Q', () => {
     const rest = await play(resumed, 20)
     const trace = (r: EpisodeResult[]) => r.map((e) => [e.actions, e.metrics.loss_reward, e.metrics.loss_punishment])
     expect(trace([...half, ...rest])).toEqual(trace(all))
-    expect(Array.from(resumed.outputs(Float32Array.of(1, 0)))).toEqual(Array.from(straight.outputs(Float32Array.of(1, 0))))
+    expect(Array.from(await resumed.outputs(Float32Array.of(1, 0)))).toEqual(Array.from(await straight.outputs(Float32Array.of(1, 0))))
     // Play/Export: one model of both streams that loads back into a fresh agent.
     const fresh = new SplitQ(env, params, 99)
     fresh.loadWeights(await straight.artifacts())
-    expect(Array.from(fresh.outputs(Float32Array.of(0, 1)))).toEqual(Array.from(straight.outputs(Float32Array.of(0, 1))))
+    expect(Array.from(await fresh.outputs(Float32Array.of(0, 1)))).toEqual(Array.from(await straight.outputs(Float32Array.of(0, 1))))
     for (const a of [straight, resumed, fresh]) a.dispose()
   })
 })

@@ -25,11 +25,11 @@ function walker(seed: number): GreedyPolicy {
 const SMALL = { preset: 'small', max_steps: 600 }
 
 describe('combining two policies on the maze’s lives', () => {
-  test('A acts while lives ≥ k; B from the first step that starts with lives below k', () => {
+  test('A acts while lives ≥ k; B from the first step that starts with lives below k', async () => {
     const env = makeEnv('maze-v1', SMALL)
     const phase = phaseOf('maze-v1')
     for (const k of [3, 2]) {
-      const [game] = playPolicies([{ policy: walker(1), nbFrames: 1 }, { policy: walker(2), nbFrames: 1 }], switchOnPhase(phase, { atLeast: k }), env, 1, 7)
+      const [game] = await playPolicies([{ policy: walker(1), nbFrames: 1 }, { policy: walker(2), nbFrames: 1 }], switchOnPhase(phase, { atLeast: k }), env, 1, 7)
       // Replay the game and read the lives before each step.
       const check = makeEnv('maze-v1', SMALL)
       check.reset(game.seed)
@@ -47,19 +47,19 @@ describe('combining two policies on the maze’s lives', () => {
     }
   })
 
-  test('k above the starting lives: B plays every step; k = 0: A plays every step', () => {
+  test('k above the starting lives: B plays every step; k = 0: A plays every step', async () => {
     const env = makeEnv('maze-v1', SMALL)
     const phase = phaseOf('maze-v1')
     const policies = [{ policy: walker(1), nbFrames: 1 }, { policy: walker(2), nbFrames: 1 }]
-    expect(playPolicies(policies, switchOnPhase(phase, { atLeast: 4 }), env, 1, 3)[0].actors.every((x) => x === 1)).toBe(true)
-    expect(playPolicies(policies, switchOnPhase(phase, { atLeast: 0 }), env, 1, 3)[0].actors.every((x) => x === 0)).toBe(true)
+    expect((await playPolicies(policies, switchOnPhase(phase, { atLeast: 4 }), env, 1, 3))[0].actors.every((x) => x === 1)).toBe(true)
+    expect((await playPolicies(policies, switchOnPhase(phase, { atLeast: 0 }), env, 1, 3))[0].actors.every((x) => x === 0)).toBe(true)
   })
 
-  test('the same seed gives the same games, and each model alone plays the same seeds', () => {
+  test('the same seed gives the same games, and each model alone plays the same seeds', async () => {
     const run = () =>
       playCombined({ policy: walker(1), nbFrames: 1 }, { policy: walker(2), nbFrames: 2 }, makeEnv('maze-v1', SMALL), phaseOf('maze-v1'), { atLeast: 3 }, 3, 11)
-    const first = run()
-    const second = run()
+    const first = await run()
+    const second = await run()
     expect(second).toEqual(first)
     expect(first.alone[0].map((g) => g.seed)).toEqual(first.combined.map((g) => g.seed))
     expect(first.alone[1].map((g) => g.seed)).toEqual(first.combined.map((g) => g.seed))

@@ -79,13 +79,13 @@ describe('observations', () => {
 })
 
 describe("DQN's conv network on the stacked observations", () => {
-  test.each(['frames', 'tiles'])('%s: the exported LayersModel and the training forward pass agree on [channels, H, W] input', (observation) => {
+  test.each(['frames', 'tiles'])('%s: the exported LayersModel and the training forward pass agree on [channels, H, W] input', async (observation) => {
     const env = makeEnv('maze', { preset: 'small', observation }, 0)
     const q = new QNetwork({ ...(defaultParams('maze', 'dqn') as unknown as DqnParams), batch_size: 4 }, env, 7)
     env.reset(1)
     for (let k = 0; k < 6; k++) env.step(k % 9)
     const obs = env.step(2).obs.slice()
-    const raw = q.qValues(obs)
+    const raw = await q.qValues(obs)
     const layers = tf.tidy(() => (q.model.predict(tf.tensor2d(obs, [1, obs.length])) as tf.Tensor).dataSync())
     expect(raw).toHaveLength(9)
     for (let a = 0; a < 9; a++) expect(raw[a]).toBeCloseTo(layers[a], 4)

@@ -188,7 +188,7 @@ describe('PPO', () => {
     const last = results.at(-1)!.metrics
     for (const k of ['policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clip_frac', 'explained_variance']) expect(Number.isFinite(last[k]), k).toBe(true)
     expect(last.entropy).toBeLessThan(Math.log(3))
-    const greedy = playGreedy(agent, makeEnv('catch-v1'), 1, 200, 77)
+    const greedy = await playGreedy(agent, makeEnv('catch-v1'), 1, 200, 77)
     expect(greedy.winFraction).toBeGreaterThan(0.8)
     agent.dispose()
   }, 120_000)
@@ -207,7 +207,7 @@ describe('PPO', () => {
     const restore = async () => (await implementationOf('ppo').restore(make(), snap, make)) as Ppo
     const [b, c] = [await restore(), await restore()]
     const state = make().reset(123).obs.slice()
-    expect(Array.from(b.outputs(state))).toEqual(Array.from(original.outputs(state)))
+    expect(Array.from(await b.outputs(state))).toEqual(Array.from(await original.outputs(state)))
     expect(b.logStd?.dataSync()).toEqual(original.logStd?.dataSync())
     const moments = async (a: Ppo) => Promise.all((await a.optimizer.getWeights()).map((w) => Array.from(w.tensor.dataSync())))
     expect(await moments(b)).toEqual(await moments(original))
@@ -232,8 +232,8 @@ describe('PPO', () => {
     fresh.loadWeights((await trained.artifacts()) as tf.io.ModelArtifacts)
     const env = makeEnv('catch-v1')
     const state = env.reset(4).obs.slice()
-    expect(Array.from(fresh.outputs(state))).toEqual(Array.from(trained.outputs(state)))
-    expect(playGreedy(fresh, env, 1, 5, 1)).toEqual(playGreedy(trained, env, 1, 5, 1))
+    expect(Array.from(await fresh.outputs(state))).toEqual(Array.from(await trained.outputs(state)))
+    expect(await playGreedy(fresh, env, 1, 5, 1)).toEqual(await playGreedy(trained, env, 1, 5, 1))
     const other = agentFor('catch-v1', 'ppo', { ...values, hidden: [8] }, 1)
     const saved = await trained.artifacts()
     expect(() => other.loadWeights(saved)).toThrow(/do not fit this network/)

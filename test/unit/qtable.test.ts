@@ -26,7 +26,7 @@ async function episodesToShortest(agent: QTable, track: Track, budget: number): 
   const best = shortestPath(track)!.steps
   const evalEnv = new RacerEnv(track)
   for await (const ep of agent.train(budget)) {
-    if (greedyRollout(evalEnv, (o) => agent.greedyAction(o), 200).steps === best) return ep.episode + 1
+    if ((await greedyRollout(evalEnv, (o) => agent.greedyAction(o), 200)).steps === best) return ep.episode + 1
   }
   return null
 }
@@ -120,7 +120,7 @@ describe('QTable', () => {
       const agent = agentOn(t, 3, { q_init: 1 }, { obs })
       await run(agent, 200)
       tables.push(Array.from(agent.table()))
-      expect(greedyRollout(new RacerEnv(t, { obs }), (o) => agent.greedyAction(o), 100).steps, obs).toBe(plan.steps)
+      expect((await greedyRollout(new RacerEnv(t, { obs }), (o) => agent.greedyAction(o), 100)).steps, obs).toBe(plan.steps)
     }
     expect(tables[1]).toEqual(tables[0])
     expect(tables[2]).toEqual(tables[0])
@@ -155,7 +155,7 @@ describe('QTable', () => {
       expect(at!).toBeLessThanOrEqual(500)
       // It also stays there.
       await run(agent, 500 - agent.episode)
-      expect(greedyRollout(new RacerEnv(t), (o) => agent.greedyAction(o), 200).steps).toBe(steps)
+      expect((await greedyRollout(new RacerEnv(t), (o) => agent.greedyAction(o), 200)).steps).toBe(steps)
     }
   })
 

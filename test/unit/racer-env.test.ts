@@ -269,25 +269,25 @@ describe('RacerVecEnv', () => {
 })
 
 describe('greedyRollout', () => {
-  it('counts the moves a policy takes to the goal', () => {
+  it('counts the moves a policy takes to the goal', async () => {
     const t = builtinTrack('track1')
     const plan = shortestPath(t)!.actions
     let k = 0
-    const r = greedyRollout(new RacerEnv(t), () => plan[k++], 100)
+    const r = await greedyRollout(new RacerEnv(t), () => plan[k++], 100)
     expect(r).toEqual({ steps: 18, reachedGoal: true, actions: plan })
   })
 
-  it('is null for a policy that never arrives, stopping at maxSteps or at the env truncation', () => {
+  it('is null for a policy that never arrives, stopping at maxSteps or at the env truncation', async () => {
     const t = builtinTrack('track1')
-    expect(greedyRollout(new RacerEnv(t), () => DOWN, 30)).toEqual({ steps: null, reachedGoal: false, actions: Array(30).fill(DOWN) })
-    const capped = greedyRollout(new RacerEnv(t, { maxSteps: 10 }), () => DOWN, 30)
+    expect(await greedyRollout(new RacerEnv(t), () => DOWN, 30)).toEqual({ steps: null, reachedGoal: false, actions: Array(30).fill(DOWN) })
+    const capped = await greedyRollout(new RacerEnv(t, { maxSteps: 10 }), () => DOWN, 30)
     expect(capped).toMatchObject({ steps: null, reachedGoal: false })
     expect(capped.actions).toHaveLength(10)
   })
 })
 
-describe('RACER_ENV_PARAMS / makeRacerEnv', () => {
-  it('builds the env the settings describe, defaults included', () => {
+describe('RACER_ENV_PARAMS / makeRacerEnv', async () => {
+  it('builds the env the settings describe, defaults included', async () => {
     const values = paramsSchema(RACER_ENV_PARAMS).parse({})
     expect(values).toEqual({ track: 'track1', obs: 'onehot', step_cost: 0, max_steps: 100 })
     const env = makeRacerEnv(values)

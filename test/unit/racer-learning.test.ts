@@ -85,7 +85,7 @@ describe('Pixel Racer map-input Q-network with the default settings', () => {
     const dqn = Dqn.fromValues(env, defaultParams('racer', 'qnn-map'), 1)
     for await (const _ of dqn.train(300)) void _
     const evalEnv = makeEnv('racer', effectiveEnvParams('racer', 'qnn-map', {}), 1, { track: t })
-    expect(greedyRollout(evalEnv, (o) => dqn.greedyAction(o), 100).steps).toBe(shortestPath(t)!.steps)
+    expect((await greedyRollout(evalEnv, (o) => dqn.greedyAction(o), 100)).steps).toBe(shortestPath(t)!.steps)
     dqn.dispose()
   }, 300_000)
 })

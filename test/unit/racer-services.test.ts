@@ -119,7 +119,7 @@ describe('Pixel Racer training', () => {
     const env = makeEnv(c.env, c.env_params, 0, assets)
     const agent = implementationOf(c.algo).create(env, c.params, c.seed, () => makeEnv(c.env, c.env_params, 0, assets))
     for await (const _ of agent.train(4, () => true)) void _
-    const recomputed = getWorld(c.env).monitor!(c.env_params, assets).policy!((obs) => agent.outputs!(obs))
+    const recomputed = await getWorld(c.env).monitor!(c.env_params, assets).policy!((obs) => agent.outputs!(obs))
     agent.dispose()
     expect(early.q).toEqual(recomputed.q.map((v) => (v === null ? null : Math.fround(v))))
   })

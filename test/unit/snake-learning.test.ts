@@ -33,13 +33,13 @@ it('the default DQN beats a random policy clearly after 7 500 env steps (seed 1)
   const envParams = effectiveEnvParams(SNAKE, 'dqn', {})
   const params = defaultParams(SNAKE, 'dqn')
   const rng = new Rng(5)
-  const random = playGreedy({ greedyAction: () => rng.int(0, 5) }, makeEnv(SNAKE, envParams), 1, GAMES, 77)
+  const random = await playGreedy({ greedyAction: () => rng.int(0, 5) }, makeEnv(SNAKE, envParams), 1, GAMES, 77)
   expect(meanLength(random)).toBeLessThan(3.2)
   // One seed: on this 2-core machine each costs ~1–2 minutes (docs/benchmarks.md has seeds 1–3 over longer budgets).
   for (const seed of [1]) {
     const dqn = Dqn.fromValues(makeEnv(SNAKE, envParams, seed), params, seed)
     for await (const ep of dqn.train(Number.MAX_SAFE_INTEGER)) if (ep.envSteps >= 7500) break
-    const trained = playGreedy(dqn, makeEnv(SNAKE, envParams), Number(params.nb_frames), GAMES, 77)
+    const trained = await playGreedy(dqn, makeEnv(SNAKE, envParams), Number(params.nb_frames), GAMES, 77)
     dqn.dispose()
     expect(meanLength(trained), `seed ${seed}`).toBeGreaterThan(meanLength(random) + 0.5)
     expect(trained.winFraction, `seed ${seed}`).toBeGreaterThan(2 * random.winFraction)

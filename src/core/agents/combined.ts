@@ -17,7 +17,10 @@ import { encodeAction } from '../spaces'
 import { FrameStack } from './replay-memory'
 
 /** What greedy play needs of an agent. */
-export type GreedyPolicy = Pick<RlAgent, 'greedyAction' | 'outputs'>
+export interface GreedyPolicy {
+  greedyAction(state: Float32Array): number | number[] | Promise<number | number[]>
+  outputs?(state: Float32Array): ArrayLike<number> | Promise<ArrayLike<number>>
+}
 
 /** A policy and how many recent observations make its state (the algorithm's `nb_frames`). */
 export interface StackedPolicy {
@@ -51,7 +54,7 @@ export type Chooser = (env: Env) => number
  * `choose` says which policy acts. Every policy sees every observation (its
  * frame stack stays current while another plays).
  */
-export function playPolicies(policies: readonly StackedPolicy[], choose: Chooser, env: Env, episodes: number, seed: number): CombinedEpisode[] {
+export async function playPolicies(policies: readonly StackedPolicy[], choose: Chooser, env: Env, episodes: number, seed: number): Promise<CombinedEpisode[]> {
   const size = obsSize(env.observationSpace)
   const stacks = policies.map((p) => new FrameStack(p.nbFrames, size))
   const played: CombinedEpisode[] = []
@@ -70,13 +73,13 @@ export function playPolicies(policies: readonly StackedPolicy[], choose: Chooser
       const who = choose(env)
       const { policy } = policies[who]
       if (policy.outputs && width !== -2) {
-        const out = policy.outputs(states[who])
+        const out = await policy.outputs(states[who])
         if (width === -1) width = out.length
         // Outputs of different widths (a two-stream agent beside a plain one) do not make one per-step table.
         if (out.length === width) for (let i = 0; i < out.length; i++) outputs.push(out[i])
         else ((width = -2), (outputs = []))
       }
-      const a = policy.greedyAction(states[who])
+      const a = await policy.greedyAction(states[who])
       encodeAction(env.actionSpace, a, actions)
       actors.push(who)
       const r = env.step(a as never)
@@ -166,11 +169,12 @@ export interface CombinedPlay {
 }
 
 /** Plays the combination and each model alone over the same seeded games. */
-export function playCombined(a: StackedPolicy, b: StackedPolicy, env: Env, phase: (env: Env) => number, rule: SwitchRule, episodes: number, seed: number): CombinedPlay {
-  return {
-    combined: playPolicies([a, b], switchOnPhase(phase, rule), env, episodes, seed),
-    alone: [playPolicies([a], () => 0, env, episodes, seed), playPolicies([b], () => 0, env, episodes, seed)],
-  }
+export async function playCombined(a: StackedPolicy, b: StackedPolicy, env: Env, phase: (env: Env) => number, rule: SwitchRule, episodes: number, seed: number): Promise<CombinedPlay> {
+  // One after another: the three plays share `env`.
+  const combined = await playPolicies([a, b], switchOnPhase(phase, rule), env, episodes, seed)
+  const aloneA = await playPolicies([a], () => 0, env, episodes, seed)
+  const aloneB = await playPolicies([b], () => 0, env, episodes, seed)
+  return { combined, alone: [aloneA, aloneB] }
 }
 
 /** Mean and sample standard deviation of one number over games. */

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { Batch } from './replay-memory'
+import { take } from '../nn/read'
 import type { QFunction } from './dqn'
 
 export class CompiledModelQ implements QFunction {
@@ -28,16 +29,16 @@ export class CompiledModelQ implements QFunction {
     this.nActions = output[1]
   }
 
-  qValues(state: Float32Array): Float32Array {
-    return tf.tidy(() => (this.model.predict(tf.tensor(state, [1, ...this.inputShape])) as tf.Tensor).dataSync() as Float32Array)
+  qValues(state: Float32Array): Promise<Float32Array> {
+    return take(tf.tidy(() => this.model.predict(tf.tensor(state, [1, ...this.inputShape])) as tf.Tensor))
   }
 
   async learn(batch: Batch, gamma: number): Promise<number> {
     const n = batch.actions.length
     const A = this.nActions
+    const both = tf.tensor(batch.statePairs, [2 * n, ...this.inputShape])
+    const q = await take(tf.tidy(() => this.model.predict(both) as tf.Tensor))
     const [x, y] = tf.tidy(() => {
-      const both = tf.tensor(batch.statePairs, [2 * n, ...this.inputShape])
-      const q = (this.model.predict(both) as tf.Tensor).dataSync() as Float32Array
       const targets = q.slice(0, n * A)
       for (let i = 0; i < n; i++) {
         let best = -Infinity
@@ -46,6 +47,7 @@ export class CompiledModelQ implements QFunction {
       }
       return [both.slice(0, n), tf.tensor2d(targets, [n, A])]
     })
+    both.dispose()
     try {
       const loss = await this.model.trainOnBatch(x, y)
       return Array.isArray(loss) ? loss[0] : loss

@@ -24,6 +24,7 @@ import { WasmAdam, WasmRmsProp } from '../nn/wasm-optimizers'
 import { reluGrad } from '../nn/relu-grad'
 import { convLayers, convShrinkProblem } from './dqn-params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
+import { take } from '../nn/read'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 
 /** The learning loop's settings, whatever the Q-function. */
@@ -261,13 +262,13 @@ function makeOptimizer(p: QNetworkParams): tf.Optimizer {
 /** What the DQN learns: Q(s, ·), and one step towards the TD targets of a sampled batch. */
 export interface QFunction {
   /** Q-values of one stacked state (a length nActions array). */
-  qValues(state: Float32Array): Float32Array
+  qValues(state: Float32Array): Promise<Float32Array>
   /**
    * One learning step on `batch` towards r + γ·max Q(S′) (r alone where the
    * episode terminated); `step` counts the gradient steps, this one included.
    * Returns the loss.
    */
-  learn(batch: Batch, gamma: number, step: number): number | Promise<number>
+  learn(batch: Batch, gamma: number, step: number): Promise<number>
 }
 
 /**
@@ -315,12 +316,12 @@ export class QNetwork implements QFunction {
     return forwardNetwork(net, x, this.params, this.frameShape, this.convs, 'untaped')
   }
 
-  qValues(state: Float32Array): Float32Array {
-    return tf.tidy(() => this.forward(this.model, tf.tensor2d(state, [1, this.stateSize])).dataSync() as Float32Array)
+  qValues(state: Float32Array): Promise<Float32Array> {
+    return take(tf.tidy(() => this.forward(this.model, tf.tensor2d(state, [1, this.stateSize]))))
   }
 
   /** One gradient step on the masked TD error; returns the loss. */
-  learn(b: Batch, gamma: number, step: number): number {
+  learn(b: Batch, gamma: number, step: number): Promise<number> {
     return this.learnFrom(b, b.rewards, gamma, step)
   }
 
@@ -329,7 +330,7 @@ export class QNetwork implements QFunction {
    * the last term on non-terminal steps only (Split-Q's memory; 0 for a plain DQN).
    * `rewards` is the batch's reward column to learn (Split-Q passes each stream's).
    */
-  learnFrom(b: Batch, rewards: Float32Array, gamma: number, step: number): number {
+  async learnFrom(b: Batch, rewards: Float32Array, gamma: number, step: number): Promise<number> {
     const p = this.params
     const B = p.batch_size
     this.actionMask.fill(0)
@@ -382,10 +383,9 @@ export class QNetwork implements QFunction {
       this.optimizer.applyGradients(p.grad_clip_norm ? clipByGlobalNorm(named, p.grad_clip_norm) : named)
       return p.loss === 'huber' ? tf.losses.huberLoss(y, qTaken, undefined, 1, tf.Reduction.MEAN) : diff.square().mean()
     })
-    const value = loss.dataSync()[0]
-    loss.dispose()
+    // The target update is queued behind this step's kernels before the loss is read back.
     this.updateTarget(step)
-    return value
+    return (await take(loss))[0]
   }
 
   private updateTarget(step: number): void {
@@ -490,21 +490,21 @@ export class Dqn implements RlAgent {
   }
 
   /** Q-values of one state (a length nActions array). */
-  qValues(state: Float32Array): Float32Array {
+  qValues(state: Float32Array): Promise<Float32Array> {
     return this.q.qValues(state)
   }
 
   /** The agent's per-step outputs are its Q-values. */
-  outputs(state: Float32Array): Float32Array {
+  outputs(state: Float32Array): Promise<Float32Array> {
     return this.qValues(state)
   }
 
-  greedyAction(state: Float32Array): number {
-    return argmax(this.qValues(state))
+  async greedyAction(state: Float32Array): Promise<number> {
+    return argmax(await this.qValues(state))
   }
 
   /** One learning step on a sampled batch; returns the TD loss. */
-  private gradientStep(): number | Promise<number> {
+  private gradientStep(): Promise<number> {
     this.memory.sample(this.params.batch_size, this.rng, this.batch)
     this.gradSteps++
     return this.q.learn(this.batch, this.params.gamma, this.gradSteps)
@@ -528,8 +528,9 @@ export class Dqn implements RlAgent {
       const actions: number[] = []
       const outputs: number[] | null = keepQ ? [] : null
       let ret = 0
-      let lossSum = 0
-      let lossCount = 0
+      // Losses are read back at the episode's end, not awaited after each step: on a GPU each read
+      // waits for the queue to drain, and nothing in the episode needs them before then.
+      const losses: (number | Promise<number>)[] = []
       for (;;) {
         if (byStep) epsilon = epsilonAt(p, episode, this.envSteps)
         const explore = observing || this.rng.random() < epsilon
@@ -537,7 +538,7 @@ export class Dqn implements RlAgent {
         if (explore && !keepQ) {
           action = this.rng.int(0, this.nActions)
         } else {
-          const q = this.qValues(state)
+          const q = await this.qValues(state)
           if (outputs) for (let k = 0; k < q.length; k++) outputs.push(q[k])
           action = explore ? this.rng.int(0, this.nActions) : argmax(q)
         }
@@ -550,11 +551,14 @@ export class Dqn implements RlAgent {
         this.envSteps++
         if (!observing && this.memory.size >= p.learning_starts && this.envSteps % p.train_every === 0) {
           const loss = this.gradientStep()
-          lossSum += typeof loss === 'number' ? loss : await loss
-          lossCount++
+          // The built-in network queues all of a step's work before its first await; a Q-function
+          // handed in (a compiled model's trainOnBatch) may not, so its step is finished here.
+          losses.push(this.net ? loss : await loss)
         }
         if (r.terminated || r.truncated) break
       }
+      let lossSum = 0
+      for (const loss of await Promise.all(losses)) lossSum += loss
       this.episode++
       this.net?.endEpisode(this.episode)
       yield {
@@ -567,7 +571,7 @@ export class Dqn implements RlAgent {
         gradSteps: this.gradSteps,
         actions,
         outputs,
-        metrics: { epsilon, loss: lossCount > 0 ? lossSum / lossCount : NaN },
+        metrics: { epsilon, loss: losses.length > 0 ? lossSum / losses.length : NaN },
       }
     }
   }
@@ -594,7 +598,7 @@ export class Dqn implements RlAgent {
       },
       blobs: {
         'model.bin': new Uint8Array(model.weightData as ArrayBuffer),
-        ...(net.target ? { 'target.bin': weightsBytes(net.target) } : {}),
+        ...(net.target ? { 'target.bin': await weightsBytes(net.target) } : {}),
         'optimizer.bin': optimizer.bytes,
         'memory.bin': memory.bytes,
       },
@@ -667,13 +671,16 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.Model
 
 /** The gradients scaled by min(1, maxNorm / their global L2 norm) (PyTorch's clip_grad_norm_). */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum())))
+  // Chained adds rather than addN: tfjs-backend-webgpu's AddN takes at most 7 inputs (one storage
+  // buffer each, 8 a shader); the same float32 sums in the same order as addN's.
+  const norm = tf.sqrt(Object.values(grads).map((g) => g.square().sum()).reduce((a, b) => a.add(b)))
   const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)))
   return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]))
 }
 
-export function weightsBytes(model: tf.LayersModel): Uint8Array {
-  return concatBytes(model.getWeights().map((w) => new Uint8Array((w.dataSync() as Float32Array).slice().buffer)))
+export async function weightsBytes(model: tf.LayersModel): Promise<Uint8Array> {
+  const values = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>))
+  return concatBytes(values.map((v) => new Uint8Array(v.slice().buffer)))
 }
 
 export function setWeightsFromBytes(model: tf.LayersModel, bytes: Uint8Array): void {

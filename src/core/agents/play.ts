@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { Env } from '../env'
+import { take } from '../nn/read'
 import { playPolicies, type GreedyPolicy, type PlayedEpisode } from './combined'
 
 export type { GreedyPolicy, PlayedEpisode } from './combined'
@@ -17,12 +18,11 @@ export interface PlayResult {
 
 /** A tfjs model taking the flat stacked state and giving one value per action (qlearning4k's models, exported ones). */
 export function modelPolicy(model: tf.LayersModel): GreedyPolicy {
-  const outputs = (state: Float32Array): Float32Array =>
-    tf.tidy(() => (model.predict(tf.tensor2d(state, [1, state.length])) as tf.Tensor).dataSync() as Float32Array)
+  const outputs = (state: Float32Array): Promise<Float32Array> => take(tf.tidy(() => model.predict(tf.tensor2d(state, [1, state.length])) as tf.Tensor))
   return {
     outputs,
-    greedyAction(state) {
-      const q = outputs(state)
+    async greedyAction(state) {
+      const q = await outputs(state)
       let best = 0
       for (let i = 1; i < q.length; i++) if (q[i] > q[best]) best = i
       return best
@@ -31,8 +31,8 @@ export function modelPolicy(model: tf.LayersModel): GreedyPolicy {
 }
 
 /** Plays `episodes` games greedily; `nbFrames` recent observations make the agent's state. */
-export function playGreedy(agent: GreedyPolicy, env: Env, nbFrames: number, episodes: number, seed: number): PlayResult {
-  const played: PlayedEpisode[] = playPolicies([{ policy: agent, nbFrames }], () => 0, env, episodes, seed).map(({ actors: _actors, ...episode }) => episode)
+export async function playGreedy(agent: GreedyPolicy, env: Env, nbFrames: number, episodes: number, seed: number): Promise<PlayResult> {
+  const played: PlayedEpisode[] = (await playPolicies([{ policy: agent, nbFrames }], () => 0, env, episodes, seed)).map(({ actors: _actors, ...episode }) => episode)
   const wins = played.filter((p) => p.won).length
   return { episodes: played, winFraction: wins / Math.max(1, episodes), meanReturn: played.reduce((s, p) => s + p.return, 0) / Math.max(1, episodes) }
 }

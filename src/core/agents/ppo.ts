@@ -50,6 +50,7 @@ import type { ParamValues } from '../params'
 import { buildQNetwork, clipByGlobalNorm, fittingWeightBytes, forwardNetwork, modelArtifacts, setWeightsFromBytes, weightsBytes, argmax, type NetworkShape } from './dqn'
 import { restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import { WasmAdam } from '../nn/wasm-optimizers'
+import { take } from '../nn/read'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 import { joystickAction, joystickProblem, minibatchProblem } from './ppo-params'
 
@@ -262,26 +263,27 @@ export class Ppo implements RlAgent {
   }
 
   /** Policy outputs and values of a batch of flat states. */
-  private evaluate(states: Float32Array, n: number): { out: Float32Array; values: Float32Array } {
-    return tf.tidy(() => {
+  private async evaluate(states: Float32Array, n: number): Promise<{ out: Float32Array; values: Float32Array }> {
+    const [out, values] = tf.tidy(() => {
       const x = tf.tensor2d(states, [n, this.stateSize])
-      return { out: this.forward(this.policy, x, 'untaped').dataSync() as Float32Array, values: this.forward(this.value, x, 'untaped').dataSync() as Float32Array }
+      return [this.forward(this.policy, x, 'untaped'), this.forward(this.value, x, 'untaped')]
     })
+    return { out: await take(out), values: await take(values) }
   }
 
-  private values(states: Float32Array, n: number): Float32Array {
-    return tf.tidy(() => this.forward(this.value, tf.tensor2d(states, [n, this.stateSize]), 'untaped').dataSync() as Float32Array)
+  private values(states: Float32Array, n: number): Promise<Float32Array> {
+    return take(tf.tidy(() => this.forward(this.value, tf.tensor2d(states, [n, this.stateSize]), 'untaped')))
   }
 
   /** What the agent shows per step: its action probabilities, or the joystick's mean (x, y). */
-  outputs(state: Float32Array): Float32Array {
-    const out = tf.tidy(() => this.forward(this.policy, tf.tensor2d(state, [1, this.stateSize]), 'untaped').dataSync() as Float32Array)
+  async outputs(state: Float32Array): Promise<Float32Array> {
+    const out = await take(tf.tidy(() => this.forward(this.policy, tf.tensor2d(state, [1, this.stateSize]), 'untaped')))
     return this.joystick ? out : softmax(out, 0, this.nActions)
   }
 
   /** The most probable action; for the joystick, its mean mapped by the threshold rule. */
-  greedyAction(state: Float32Array): number {
-    const out = this.outputs(state)
+  async greedyAction(state: Float32Array): Promise<number> {
+    const out = await this.outputs(state)
     return this.joystick ? joystickAction(out[0], out[1]) : argmax(out)
   }
 
@@ -295,14 +297,14 @@ export class Ppo implements RlAgent {
   }
 
   /** One step of every copy: sample, act, store; an update when the rollout is full. */
-  private stepAll(): void {
+  private async stepAll(): Promise<void> {
     const p = this.params
     const N = p.num_envs
-    const { out, values } = this.evaluate(this.obs, N)
+    const { out, values } = await this.evaluate(this.obs, N)
     const base = this.t * N
     this.buf.obs.set(this.obs, base * this.stateSize)
     const truncated: { i: number; obs: Float32Array }[] = []
-    const std = this.joystick ? this.logStdValues() : null
+    const std = this.joystick ? await this.logStdValues() : null
     for (let i = 0; i < N; i++) {
       const game = this.games[i]!
       const o = i * this.nOut
@@ -353,27 +355,27 @@ export class Ppo implements RlAgent {
     if (truncated.length) {
       const states = new Float32Array(truncated.length * this.stateSize)
       truncated.forEach((c, j) => states.set(c.obs, j * this.stateSize))
-      const v = this.values(states, truncated.length)
+      const v = await this.values(states, truncated.length)
       truncated.forEach((c, j) => (this.stepRewards[c.i] += p.gamma * v[j]))
     }
     this.buf.rewards.set(this.stepRewards, base)
     this.buf.ended.set(this.stepEnded, base)
     if (++this.t === p.num_steps) {
-      this.update()
+      await this.update()
       this.t = 0
     }
   }
 
-  private logStdValues(): Float32Array {
-    return this.logStd!.dataSync().map(Math.exp) as Float32Array
+  private async logStdValues(): Promise<Float32Array> {
+    return (await this.logStd!.data()).map(Math.exp) as Float32Array
   }
 
   // --- 2. advantages and 3. the update ---
 
-  private update(): void {
+  private async update(): Promise<void> {
     const p = this.params
     const b = this.buf
-    gae(b.rewards, b.values, b.ended, this.values(this.obs, p.num_envs), p.gamma, p.gae_lambda, b)
+    gae(b.rewards, b.values, b.ended, await this.values(this.obs, p.num_envs), p.gamma, p.gae_lambda, b)
     const total = p.num_envs * p.num_steps
     const size = Math.floor(total / p.num_minibatches)
     const mb = { obs: new Float32Array(size * this.stateSize), act: new Float32Array(size * this.actDim), logp: new Float32Array(size), adv: new Float32Array(size), ret: new Float32Array(size) }
@@ -392,7 +394,7 @@ export class Ppo implements RlAgent {
           mb.ret[j] = b.returns[k]
         }
         if (p.norm_adv) normalise(mb.adv)
-        const stats = this.gradientStep(mb, size)
+        const stats = await this.gradientStep(mb, size)
         for (const key of Object.keys(sums) as (keyof typeof sums)[]) sums[key] += stats[key]
         steps++
       }
@@ -401,15 +403,15 @@ export class Ppo implements RlAgent {
     this.lastMetrics = {
       ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / steps])),
       explained_variance: explainedVariance(b.values, b.returns),
-      ...(this.logStd ? { action_std: this.logStdValues().reduce((a, b) => a + b, 0) / 2 } : {}),
+      ...(this.logStd ? { action_std: (await this.logStdValues()).reduce((a, b) => a + b, 0) / 2 } : {}),
     }
   }
 
   /** One Adam step on a minibatch's PPO loss; returns its parts. */
-  private gradientStep(
+  private async gradientStep(
     mb: { obs: Float32Array; act: Float32Array; logp: Float32Array; adv: Float32Array; ret: Float32Array },
     size: number,
-  ): { policy_loss: number; value_loss: number; entropy: number; approx_kl: number; clip_frac: number } {
+  ): Promise<{ policy_loss: number; value_loss: number; entropy: number; approx_kl: number; clip_frac: number }> {
     const p = this.params
     let parts: tf.Tensor1D | null = null
     tf.tidy(() => {
@@ -448,8 +450,7 @@ export class Ppo implements RlAgent {
       this.optimizer.applyGradients(p.max_grad_norm > 0 ? clipByGlobalNorm(grads, p.max_grad_norm) : grads)
     })
     this.gradSteps++
-    const [policy_loss, value_loss, entropy, approx_kl, clip_frac] = (parts as unknown as tf.Tensor1D).dataSync()
-    ;(parts as unknown as tf.Tensor1D).dispose()
+    const [policy_loss, value_loss, entropy, approx_kl, clip_frac] = await take(parts as unknown as tf.Tensor1D)
     return { policy_loss, value_loss, entropy, approx_kl, clip_frac }
   }
 
@@ -466,7 +467,7 @@ export class Ppo implements RlAgent {
     while (this.episode < end) {
       const game = this.finished.get(this.episode)
       if (!game) {
-        this.stepAll()
+        await this.stepAll()
         continue
       }
       this.finished.delete(this.episode)
@@ -501,9 +502,9 @@ export class Ppo implements RlAgent {
         optimizer: optimizer.meta,
       },
       blobs: {
-        'policy.bin': weightsBytes(this.policy),
-        'value.bin': weightsBytes(this.value),
-        ...(this.logStd ? { 'log-std.bin': new Uint8Array((this.logStd.dataSync() as Float32Array).slice().buffer) } : {}),
+        'policy.bin': await weightsBytes(this.policy),
+        'value.bin': await weightsBytes(this.value),
+        ...(this.logStd ? { 'log-std.bin': new Uint8Array(((await this.logStd.data()) as Float32Array).slice().buffer) } : {}),
         'optimizer.bin': optimizer.bytes,
       },
     }

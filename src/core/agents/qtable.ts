@@ -121,7 +121,7 @@ export class QTable implements RlAgent {
   }
 
   /** Q[s, ·] for the state `obs` shows: the agent's per-step outputs. */
-  outputs(obs: Float32Array): Float32Array {
+  async outputs(obs: Float32Array): Promise<Float32Array> {
     return this.row(this.env.stateOfObs(obs))
   }
 
@@ -131,7 +131,7 @@ export class QTable implements RlAgent {
   }
 
   /** argmax Q[s] for the state `obs` shows; `obs` must be in this agent's env's observation mode. */
-  greedyAction(obs: Float32Array): number {
+  async greedyAction(obs: Float32Array): Promise<number> {
     return argmax(this.q, this.env.stateOfObs(obs) * this.nActions, this.nActions)
   }
 

@@ -85,20 +85,20 @@ export class SplitQ implements RlAgent {
   }
 
   /** [Q⁺(s, ·), Q⁻(s, ·)] of one state, 2·nActions numbers. */
-  outputs(state: Float32Array): Float32Array {
+  async outputs(state: Float32Array): Promise<Float32Array> {
     const out = new Float32Array(2 * this.nActions)
-    out.set(this.plus.qValues(state), 0)
-    out.set(this.minus.qValues(state), this.nActions)
+    out.set(await this.plus.qValues(state), 0)
+    out.set(await this.minus.qValues(state), this.nActions)
     return out
   }
 
   /** argmax_a Q⁺(s, a) + Q⁻(s, a). */
-  greedyAction(state: Float32Array): number {
-    return argmax(sumHalves(this.outputs(state)))
+  async greedyAction(state: Float32Array): Promise<number> {
+    return argmax(sumHalves(await this.outputs(state)))
   }
 
   /** One gradient step of each stream on the same sampled batch; returns both TD losses. */
-  private gradientStep(): [number, number] {
+  private async gradientStep(): Promise<[number, number]> {
     const { w_r, w_p } = this.biases
     this.memory.sample(this.params.batch_size, this.rng, this.batch)
     for (let i = 0; i < this.params.batch_size; i++) {
@@ -106,10 +106,9 @@ export class SplitQ implements RlAgent {
       this.weighted.minus[i] = w_p * this.batch.rewards2[i]
     }
     this.gradSteps++
-    return [
-      this.plus.learnFrom(this.batch, this.weighted.plus, this.params.gamma, this.gradSteps),
-      this.minus.learnFrom(this.batch, this.weighted.minus, this.params.gamma, this.gradSteps),
-    ]
+    const plus = await this.plus.learnFrom(this.batch, this.weighted.plus, this.params.gamma, this.gradSteps)
+    const minus = await this.minus.learnFrom(this.batch, this.weighted.minus, this.params.gamma, this.gradSteps)
+    return [plus, minus]
   }
 
   /** Plays and learns `episodes` more episodes; recorded ones keep [Q⁺, Q⁻] per step. */
@@ -133,7 +132,7 @@ export class SplitQ implements RlAgent {
         if (explore && !keepQ) {
           action = this.rng.int(0, this.nActions)
         } else {
-          const q = this.outputs(state)
+          const q = await this.outputs(state)
           if (outputs) for (let k = 0; k < q.length; k++) outputs.push(q[k])
           action = explore ? this.rng.int(0, this.nActions) : argmax(sumHalves(q))
         }
@@ -146,7 +145,7 @@ export class SplitQ implements RlAgent {
         ret += r.reward
         this.envSteps++
         if (this.memory.size >= p.learning_starts && this.envSteps % p.train_every === 0) {
-          const [lp, lm] = this.gradientStep()
+          const [lp, lm] = await this.gradientStep()
           losses.plus += lp
           losses.minus += lm
           losses.n++
@@ -180,8 +179,8 @@ export class SplitQ implements RlAgent {
     const blobs: Record<string, Uint8Array> = {}
     const optimizers: Record<string, OptimizerStateMeta> = {}
     for (const [name, net] of this.streams()) {
-      blobs[`${name}.bin`] = weightsBytes(net.model)
-      if (net.target) blobs[`${name}-target.bin`] = weightsBytes(net.target)
+      blobs[`${name}.bin`] = await weightsBytes(net.model)
+      if (net.target) blobs[`${name}-target.bin`] = await weightsBytes(net.target)
       const opt = await saveOptimizer(net.optimizer)
       blobs[`${name}-optimizer.bin`] = opt.bytes
       optimizers[name] = opt.meta

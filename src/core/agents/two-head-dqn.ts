@@ -36,6 +36,7 @@ import { restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/
 import { argmax, fittingWeightBytes, modelArtifacts, setWeightsFromBytes } from './dqn'
 import type { AgentSnapshot, AlgoImplementation, EpisodeResult, RlAgent } from '../agent'
 import type { TwoHeadParams } from './two-head-dqn-params'
+import { take } from '../nn/read'
 
 export type { TwoHeadParams } from './two-head-dqn-params'
 
@@ -48,6 +49,14 @@ interface LabelledInfo {
 /** A Dense layer's variables, as raw ops use them. */
 type DenseVars = [tf.Variable, tf.Variable]
 
+
+/** One Dense layer's weights on the host: w is [nIn × nOut], row-major. */
+interface HostLayer {
+  w: Float32Array
+  b: Float32Array
+  nIn: number
+  nOut: number
+}
 /** The network as a tfjs LayersModel (saves and exports in the standard format): inputs `source` and `canvas`, outputs `move_q` and `class_logits`. */
 export function buildTwoHeadModel(p: TwoHeadParams, sourceSize: number, canvasSize: number, nMoves: number, nClasses: number, seed: number): tf.LayersModel {
   const init = (i: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) })
@@ -106,7 +115,7 @@ export class TwoHeadDqn implements RlAgent {
   private readonly state: Float32Array
   private readonly scratch: Float32Array
   /** The weights as arrays for acting (forwardOne); null after they change. */
-  private weightCache: { w: Float32Array; b: Float32Array; nIn: number; nOut: number }[][] | null = null
+  private weightCache: HostLayer[][] | null = null
   /** CatLt mode: the class head is pretrained on labelled windows before the first episode, then frozen. */
   private readonly frozenClassifier: boolean
   private pretrained = false
@@ -163,31 +172,41 @@ export class TwoHeadDqn implements RlAgent {
     return out
   }
 
+  /** The towers' weights read back for forwardOne (batch norm folded in, CatLt mode). */
+  private async hostLayers(): Promise<HostLayer[][]> {
+    const read = (t: tf.Tensor): Promise<Float32Array> => t.data() as Promise<Float32Array>
+    return Promise.all(
+      [this.moveVars, this.classVars].map((vars, t) =>
+        Promise.all(
+          vars.map(async ([w, b], i) => {
+            const bn = t === 1 && this.frozenClassifier && i < CATLT_LAYERS ? await Promise.all(this.model.getLayer(`catlt_bn_${i}`).getWeights().map(read)) : null
+            const layer = { w: await read(w), b: (await read(b)).slice(), nIn: w.shape[0], nOut: w.shape[1] as number }
+            if (bn) {
+              // Batch norm in inference, folded into the layer: (xW + b − mean)·γ/√(var + ε) + β.
+              const [gamma, beta, mean, variance] = bn
+              const w2 = layer.w.slice()
+              for (let j = 0; j < layer.nOut; j++) {
+                const scale = gamma[j] / Math.sqrt(variance[j] + BN_EPSILON)
+                for (let k = 0; k < layer.nIn; k++) w2[k * layer.nOut + j] *= scale
+                layer.b[j] = (layer.b[j] - mean[j]) * scale + beta[j]
+              }
+              layer.w = w2
+            }
+            return layer
+          }),
+        ),
+      ),
+    )
+  }
+
   /**
    * The heads' outputs for one prepared state, in plain JavaScript on a copy of
    * the weights (refreshed after each gradient step): acting calls it every
    * step, and a dozen tfjs ops cost far more than the arithmetic of these
    * small layers.
    */
-  private forwardOne(x: Float32Array): Float32Array {
-    const layers = (this.weightCache ??= [this.moveVars, this.classVars].map((vars, t) =>
-      vars.map(([w, b], i) => {
-        const bn = t === 1 && this.frozenClassifier && i < CATLT_LAYERS ? this.model.getLayer(`catlt_bn_${i}`).getWeights().map((v) => v.dataSync() as Float32Array) : null
-        const layer = { w: w.dataSync() as Float32Array, b: (b.dataSync() as Float32Array).slice(), nIn: w.shape[0], nOut: w.shape[1] as number }
-        if (bn) {
-          // Batch norm in inference, folded into the layer: (xW + b − mean)·γ/√(var + ε) + β.
-          const [gamma, beta, mean, variance] = bn
-          const w2 = layer.w.slice()
-          for (let j = 0; j < layer.nOut; j++) {
-            const scale = gamma[j] / Math.sqrt(variance[j] + BN_EPSILON)
-            for (let k = 0; k < layer.nIn; k++) w2[k * layer.nOut + j] *= scale
-            layer.b[j] = (layer.b[j] - mean[j]) * scale + beta[j]
-          }
-          layer.w = w2
-        }
-        return layer
-      }),
-    ))
+  private async forwardOne(x: Float32Array): Promise<Float32Array> {
+    const layers = (this.weightCache ??= await this.hostLayers())
     const out = new Float32Array(this.nMoves + this.nClasses)
     layers.forEach((tower, t) => {
       let h = t === 1 && this.frozenClassifier ? x.subarray(0, this.sourceSize) : x
@@ -225,18 +244,18 @@ export class TwoHeadDqn implements RlAgent {
   }
 
   /** Q-values then class probabilities of one observation. */
-  outputs(obs: Float32Array): Float32Array {
+  outputs(obs: Float32Array): Promise<Float32Array> {
     return this.forwardOne(this.prepare(obs, this.scratch))
   }
 
   /** [greedy move, most likely class]. */
-  greedyAction(state: Float32Array): number[] {
-    const out = this.outputs(state)
+  async greedyAction(state: Float32Array): Promise<number[]> {
+    const out = await this.outputs(state)
     return [argmax(out.subarray(0, this.nMoves)), argmax(out.subarray(this.nMoves))]
   }
 
   /** One gradient step on a sampled batch: TD loss on the moves taken + weighted CE on the true classes. */
-  private learn(): { move: number; cls: number; accuracy: number } {
+  private async learn(): Promise<{ move: number; cls: number; accuracy: number }> {
     const p = this.params
     const B = p.batch_size
     const b = this.batch
@@ -278,12 +297,8 @@ export class TwoHeadDqn implements RlAgent {
       )
       return parts
     })
-    const values = [moveLoss, classLoss, correct].map((t) => {
-      const v = t.dataSync()[0]
-      t.dispose()
-      return v
-    })
     this.softUpdate()
+    const values = [(await take(moveLoss))[0], (await take(classLoss))[0], (await take(correct))[0]]
     this.weightCache = null
     return { move: values[0], cls: values[1], accuracy: values[2] / B }
   }
@@ -296,7 +311,7 @@ export class TwoHeadDqn implements RlAgent {
    * raw ops, batch-norm statistics and dropout masks from the agent's RNG, so a
    * seed gives the same classifier. Returns its final training accuracy.
    */
-  private pretrainCatLt(): number {
+  private async pretrainCatLt(): Promise<number> {
     const p = this.params
     const n = p.pretrain_windows
     const S = this.sourceSize
@@ -376,9 +391,8 @@ export class TwoHeadDqn implements RlAgent {
           batchStats.flat().forEach((t) => t.dispose())
           return hits!
         })
-        correct += hit.dataSync()[0]
+        correct += (await take(hit))[0]
         seen += B
-        hit.dispose()
       }
     }
     optimizer.dispose()
@@ -400,7 +414,7 @@ export class TwoHeadDqn implements RlAgent {
     const p = this.params
     const end = this.episode + episodes
     let pretrainAccuracy = NaN
-    if (this.frozenClassifier && !this.pretrained) pretrainAccuracy = this.pretrainCatLt()
+    if (this.frozenClassifier && !this.pretrained) pretrainAccuracy = await this.pretrainCatLt()
     while (this.episode < end) {
       const episode = this.episode
       const seed = deriveSeed(this.seed, episode)
@@ -413,7 +427,7 @@ export class TwoHeadDqn implements RlAgent {
       const sums = { move: 0, cls: 0, accuracy: 0, n: 0 }
       const epsilonAtStart = this.epsilon
       for (;;) {
-        const out = this.forwardOne(state)
+        const out = await this.forwardOne(state)
         if (outputs) for (let k = 0; k < out.length; k++) outputs.push(out[k])
         const explore = this.rng.random() < this.epsilon
         const move = explore ? this.rng.int(0, this.nMoves) : argmax(out.subarray(0, this.nMoves))
@@ -429,7 +443,7 @@ export class TwoHeadDqn implements RlAgent {
         this.envSteps++
         this.epsilon = Math.max(p.epsilon_min, this.epsilon * p.epsilon_decay)
         if (this.memory.size >= Math.max(p.learning_starts, 1) && this.envSteps % p.train_every === 0) {
-          const l = this.learn()
+          const l = await this.learn()
           sums.move += l.move
           sums.cls += l.cls
           sums.accuracy += l.accuracy
@@ -469,7 +483,7 @@ export class TwoHeadDqn implements RlAgent {
     const target = new Float32Array(this.targetVars.flat().reduce((n, v) => n + v.size, 0))
     let o = 0
     for (const v of this.targetVars.flat()) {
-      target.set(v.dataSync() as Float32Array, o)
+      target.set((await v.data()) as Float32Array, o)
       o += v.size
     }
     return {

@@ -72,7 +72,7 @@ export const LARTPC_RESULT_METRICS: readonly MetricSpec[] = [
  * policy and grades the canvas it paints: over the pixels it visited, the
  * class it wrote last on each against the truth.
  */
-export function evaluateLartpc(params: ParamValues, assets: EnvAssets, act: GreedyAct): WorldEvaluation {
+export async function evaluateLartpc(params: ParamValues, assets: EnvAssets, act: GreedyAct): Promise<WorldEvaluation> {
   const events = assets.events
   if (!events) throw new Error('the LArTPC evaluation needs the run\'s events')
   const rules = rulesFrom(params)
@@ -93,7 +93,7 @@ export function evaluateLartpc(params: ParamValues, assets: EnvAssets, act: Gree
     const ev = env.event!
     const lastWritten = new Int8Array(ev.width * ev.height).fill(-1)
     for (;;) {
-      const a = act(obs)
+      const a = await act(obs)
       const r = env.step(a as number[])
       steps++
       reward += r.reward

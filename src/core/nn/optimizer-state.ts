@@ -20,7 +20,7 @@ export async function saveOptimizer(optimizer: tf.Optimizer): Promise<{ meta: Op
   return {
     meta: {
       slots: weights.map((w, i) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype, length: data[i].length })),
-      accBeta: adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : null,
+      accBeta: adam.accBeta1 && adam.accBeta2 ? [(await adam.accBeta1.data())[0], (await adam.accBeta2.data())[0]] : null,
     },
     bytes: concatBytes(data.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))),
   }

@@ -124,7 +124,7 @@ export class Agent {
   }
 
   /** Q-values of one stacked state. */
-  qValues(state: Float32Array): Float32Array {
+  qValues(state: Float32Array): Promise<Float32Array> {
     return this.q.qValues(state)
   }
 
@@ -190,7 +190,7 @@ export class Agent {
         let a: number
         if (rng.random() < epsilon) a = rng.int(0, this.nbActions)
         else {
-          const q = this.qValues(state)
+          const q = await this.qValues(state)
           const possible = game.possibleActions?.() ?? null
           a = possible ? possible[argmax(possible.map((i) => q[i]))] : argmax(q)
         }

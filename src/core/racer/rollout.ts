@@ -17,11 +17,11 @@ export interface RolloutResult {
  * truncation may end it sooner). A deterministic policy that circles never
  * arrives, hence the cap.
  */
-export function greedyRollout(env: Env, policy: (obs: Float32Array) => number, maxSteps: number): RolloutResult {
+export async function greedyRollout(env: Env, policy: (obs: Float32Array) => number | Promise<number>, maxSteps: number): Promise<RolloutResult> {
   let obs = env.reset().obs
   const actions: number[] = []
   while (actions.length < maxSteps) {
-    const action = policy(obs)
+    const action = await policy(obs)
     const r = env.step(action)
     actions.push(action)
     obs = r.obs
@@ -53,8 +53,8 @@ export async function trainToShortest(
   opts: { episodes: number; maxSteps: number; every?: number },
 ): Promise<ShortestPathProgress> {
   const every = opts.every ?? 1
-  const greedy = (): number | null => greedyRollout(evalEnv, (o) => agent.greedyAction(o) as number, opts.maxSteps).steps
+  const greedy = async (): Promise<number | null> => (await greedyRollout(evalEnv, async (o) => (await agent.greedyAction(o)) as number, opts.maxSteps)).steps
   let first: number | null = null
-  for await (const ep of agent.train(opts.episodes)) if (first === null && (ep.episode + 1) % every === 0 && greedy() === best) first = ep.episode + 1
-  return { first, final: greedy() }
+  for await (const ep of agent.train(opts.episodes)) if (first === null && (ep.episode + 1) % every === 0 && (await greedy()) === best) first = ep.episode + 1
+  return { first, final: await greedy() }
 }

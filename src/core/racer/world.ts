@@ -118,15 +118,15 @@ export const racerWorld: WorldInfo = {
     const R = env.rules
     return {
       every: 10,
-      evaluate(act) {
-        const steps = greedyRollout(env, act, R.maxSteps).steps
+      async evaluate(act) {
+        const steps = (await greedyRollout(env, act, R.maxSteps)).steps
         return {
           greedy_reached: steps === null ? 0 : 1,
           ...(steps !== null ? { greedy_steps: steps } : {}),
           ...(shortest !== null ? { shortest_steps: shortest } : {}),
         }
       },
-      policy(values) {
+      async policy(values) {
         const A = R.actionSpace.n
         const q: (number | null)[] = []
         const obs = R.background.slice()
@@ -136,7 +136,7 @@ export const racerWorld: WorldInfo = {
             continue
           }
           R.drawRacer(obs, 0, cell)
-          const v = values(obs)
+          const v = await values(obs)
           for (let a = 0; a < A; a++) q.push(v[a])
           R.eraseRacer(obs, 0, cell)
         }

@@ -267,8 +267,8 @@ export class VaeModel {
   }
 
   /** A weight's values (a copy for variables, the live array for host kernels). */
-  private values(name: string): Float32Array {
-    return this.hostByName.get(name)?.value ?? (this.w(name).dataSync() as Float32Array)
+  private async values(name: string): Promise<Float32Array> {
+    return this.hostByName.get(name)?.value ?? ((await this.w(name).data()) as Float32Array)
   }
 
   /** q(z|x): μ and log σ², each [B, latentDim]. `x` is [B, S, S, C] in transformed units. */
@@ -352,7 +352,7 @@ export class VaeModel {
     const data = new Float32Array(total)
     let o = 0
     for (const { name } of shapes) {
-      const v = this.values(name)
+      const v = await this.values(name)
       data.set(v, o)
       o += v.length
     }

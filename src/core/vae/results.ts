@@ -98,8 +98,8 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
     const idx = val.slice(k, k + B)
     const n = idx.length
     const { images, y } = await fetchImages(source, idx, L)
-    const reco = trainer.reconstruct(images, n)
-    zVal.set(trainer.encodeMeans(images, n), k * d)
+    const reco = await trainer.reconstruct(images, n)
+    zVal.set(await trainer.encodeMeans(images, n), k * d)
     yVal.set(y.subarray(0, n), k)
     for (let i = 0; i < n * L; i++) {
       const c = i % C
@@ -129,7 +129,7 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   for (let k = 0; k < train.length; k += B) {
     const idx = train.slice(k, k + B)
     const { images, y } = await fetchImages(source, idx, L)
-    zTrain.set(trainer.encodeMeans(images, idx.length), k * d)
+    zTrain.set(await trainer.encodeMeans(images, idx.length), k * d)
     yTrain.set(y.subarray(0, idx.length), k)
   }
 
@@ -140,7 +140,7 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   let shown = new Float32Array(0)
   for (let k = 0; k < val.length; k += B) {
     const n = Math.min(B, val.length - k)
-    const imgs = trainer.samplePrior(n, deriveSeed(seed, 0x9a1 + k))
+    const imgs = await trainer.samplePrior(n, deriveSeed(seed, 0x9a1 + k))
     if (k === 0) shown = imgs.slice(0, Math.min(nShow, n) * L)
     const kp = jetKinematicsBatch(imgs, n, geometry)
     massP.push(...kp.mass)

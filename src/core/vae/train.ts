@@ -25,6 +25,7 @@ import { FitStats, PixelStats, applyTransform, fetchImages, invertTransform, typ
 import type { VaeParams } from './params'
 import { concatBytes, restoreOptimizer, saveOptimizer, type OptimizerStateMeta } from '../nn/optimizer-state'
 import { WasmAdam } from '../nn/wasm-optimizers'
+import { take } from '../nn/read'
 
 /** Training images the transform and the mean-image baseline are fitted on. */
 export const FIT_IMAGES = 2048
@@ -269,7 +270,8 @@ export class VaeTrainer {
       kl = tf.keep(parts.kl)
       return parts.loss
     }, this.model.variables)
-    const normT = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))))
+    // Chained adds, not addN: webgpu's AddN takes at most 7 inputs (see clipByGlobalNorm in agents/dqn.ts).
+    const normT = tf.tidy(() => Object.values(grads).map((g) => tf.sum(tf.square(g))).reduce((a, b) => a.add(b)))
     const [l, r, k, g] = await Promise.all([value.data(), recon.data(), kl.data(), normT.data()])
     const host = this.model.hostKernels
     const norm = Math.sqrt(g[0] + host.reduce((s, h) => s + h.gradSquaredNorm(), 0))
@@ -394,20 +396,20 @@ export class VaeTrainer {
   }
 
   /** Posterior means μ(x) of raw images ([n × latentDim]). */
-  encodeMeans(images: Float32Array, n: number): Float32Array {
-    return tf.tidy(() => this.model.encode(this.toTensor(images, n)).mu.dataSync() as Float32Array).slice()
+  encodeMeans(images: Float32Array, n: number): Promise<Float32Array> {
+    return take(tf.tidy(() => this.model.encode(this.toTensor(images, n)).mu))
   }
 
   /** Reconstructions of raw images from their posterior means, in raw units. */
-  reconstruct(images: Float32Array, n: number): Float32Array {
-    const out = tf.tidy(() => this.model.decode(this.model.encode(this.toTensor(images, n)).mu).dataSync() as Float32Array)
+  async reconstruct(images: Float32Array, n: number): Promise<Float32Array> {
+    const out = await take(tf.tidy(() => this.model.decode(this.model.encode(this.toTensor(images, n)).mu)))
     return invertTransform(this.transform!, out)
   }
 
   /** Decodes `n` draws z ~ N(0, I) (seeded) into raw-unit images. */
-  samplePrior(n: number, seed: number): Float32Array {
+  async samplePrior(n: number, seed: number): Promise<Float32Array> {
     const z = normals(new Rng(seed), n * this.arch.latentDim)
-    const out = tf.tidy(() => this.model.decode(tf.tensor2d(z, [n, this.arch.latentDim])).dataSync() as Float32Array)
+    const out = await take(tf.tidy(() => this.model.decode(tf.tensor2d(z, [n, this.arch.latentDim]))))
     return invertTransform(this.transform!, out)
   }
 

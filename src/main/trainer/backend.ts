@@ -139,15 +139,26 @@ const loaders: Record<BackendName, Loader> = {
 }
 
 /**
+ * Backends `auto` passes over for reinforcement-learning agents, and why. Their networks are
+ * small: tfjs-backend-webgpu's cost per kernel in Node outweighs the GPU (measured on an H200,
+ * docs/benchmarks.md "GPU"). The VAE's larger convolutions are faster there; a forced webgpu
+ * still trains an agent on it.
+ */
+export const AGENT_AUTO_PASSES_OVER: Partial<Record<BackendName, string>> = {
+  webgpu: "not chosen for agents: their small networks train faster on the CPU (Snake's DQN: 38 grad steps/s on an H200 through webgpu, 96 on two CPU cores through wasm)",
+}
+
+/**
  * Activates the first backend that loads (`auto`) or the one asked for. A forced backend that
  * cannot load is an error naming why, as for node-gpu: a run on a backend other than the one
- * asked for would not be the run the user meant.
+ * asked for would not be the run the user meant. `passOver`: backends `auto` does not try, with why.
  */
-export async function chooseBackend(choice: BackendChoice, system: BackendSystem = realSystem): Promise<BackendSelection> {
+export async function chooseBackend(choice: BackendChoice, system: BackendSystem = realSystem, passOver: Partial<Record<BackendName, string>> = {}): Promise<BackendSelection> {
   const candidates = choice === 'auto' ? BACKEND_ORDER : [choice]
   const skipped: string[] = []
   for (const name of candidates) {
-    const problem = await loaders[name](system)
+    const reason = choice === 'auto' ? passOver[name] : undefined
+    const problem = reason ?? (await loaders[name](system))
     if (problem === null) {
       await tf.ready()
       return { backend: name, skipped: [...skipped, ...(await backendNotes(name, system))] }
@@ -160,6 +171,6 @@ export async function chooseBackend(choice: BackendChoice, system: BackendSystem
 }
 
 /** Activates a backend; returns its name. A forced backend that cannot load is an error. */
-export async function selectBackend(choice: BackendChoice, system: BackendSystem = realSystem): Promise<BackendName> {
-  return (await chooseBackend(choice, system)).backend
+export async function selectBackend(choice: BackendChoice, system: BackendSystem = realSystem, passOver: Partial<Record<BackendName, string>> = {}): Promise<BackendName> {
+  return (await chooseBackend(choice, system, passOver)).backend
 }

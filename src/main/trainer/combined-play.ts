@@ -10,7 +10,7 @@ import { playCombined, phaseOf, type StackedPolicy } from '../../core/agents/com
 import { getWorld, makeEnv } from '../../core/catalog'
 import { trackFromJSON } from '../../core/racer/track'
 import type { CombinedPlayResult, RunConfig } from '../../shared/api'
-import { selectBackend } from './backend'
+import { AGENT_AUTO_PASSES_OVER, realSystem, selectBackend } from './backend'
 import { readModelFolder } from './model-files'
 import type { FromTrainer } from './protocol'
 
@@ -25,7 +25,7 @@ export interface CombinedPlayMessage {
 
 export async function playCombinedSaved(msg: CombinedPlayMessage, emit: (m: FromTrainer) => void): Promise<void> {
   const [a, b] = msg.models
-  const backend = await selectBackend(a.config.backend)
+  const backend = await selectBackend(a.config.backend, realSystem, AGENT_AUTO_PASSES_OVER)
   const world = getWorld(a.config.env)
   if (world.data) throw new Error(`${world.label} reads a data file; combined play does not open one`)
   const readPhase = phaseOf(world.id)
@@ -39,7 +39,7 @@ export async function playCombinedSaved(msg: CombinedPlayMessage, emit: (m: From
       agent.loadWeights(readModelFolder(m.modelDir))
       return { policy: agent, nbFrames: Number(m.config.params.nb_frames ?? 1) }
     })
-    const played = playCombined(policies[0], policies[1], env, readPhase, { atLeast: msg.atLeast }, msg.episodes, msg.seed)
+    const played = await playCombined(policies[0], policies[1], env, readPhase, { atLeast: msg.atLeast }, msg.episodes, msg.seed)
     const summary = (games: typeof played.combined): CombinedPlayResult['alone'][0] => games.map(({ seed, return: ret, length, won, stats }) => ({ seed, return: ret, length, won, stats }))
     const result: CombinedPlayResult = {
       backend,

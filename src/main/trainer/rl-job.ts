@@ -13,7 +13,7 @@ import { actionEncoding } from '../../core/spaces'
 import { trackFromJSON } from '../../core/racer/track'
 import { readModelFolder } from './model-files'
 import { playGreedy } from '../../core/agents/play'
-import { selectBackend } from './backend'
+import { AGENT_AUTO_PASSES_OVER, realSystem, selectBackend } from './backend'
 import type { FromTrainer, ToTrainer } from './protocol'
 import type { JobContext, JobStep, TrainingJob } from './session'
 
@@ -101,7 +101,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
    * The agent's action values over the world, throttled to ≤ ~5 % of the trainer's time; after the
    * recorded episodes `policySnapshotStride` picks, always, kept as the policy at that episode.
    */
-  const emitPolicy = (done: number, force: boolean): void => {
+  const emitPolicy = async (done: number, force: boolean): Promise<void> => {
     if (!monitor?.policy || !agent.outputs) return
     const recorded = done > 0 && isReplay(done - 1)
     const replayIndex = Math.floor((done - 1) / c.replay_every)
@@ -110,7 +110,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
     const measure = recorded && snapshotStride === 0
     const now = performance.now()
     if (!force && !snapshot && !measure && now < nextPolicyAt) return
-    const policy = monitor.policy((obs) => agent.outputs!(obs))
+    const policy = await monitor.policy((obs) => agent.outputs!(obs))
     nextPolicyAt = performance.now() + Math.max(1000, 20 * (performance.now() - now))
     if (measure) {
       snapshotStride = policySnapshotStride(c.episodes, c.replay_every, policy.q.length * 4)
@@ -120,7 +120,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
   }
   let done = agent.episode
   // Monitors are declared by Discrete worlds (Pixel Racer), whose greedy action is one id.
-  const greedyId = (obs: Float32Array): number => agent.greedyAction(obs) as number
+  const greedyId = async (obs: Float32Array): Promise<number> => (await agent.greedyAction(obs)) as number
 
   return {
     get done() {
@@ -131,8 +131,8 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
         done = ep.episode + 1
         const winRate = wins.push(ep.won ? 1 : 0)
         const metrics: Record<string, number> = { return: ep.return, win_rate: winRate, ...ep.metrics, episode_length: ep.length, mean_episode_length: lengths.push(ep.length) }
-        if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, monitor.evaluate(greedyId))
-        emitPolicy(done, false)
+        if (monitor && (done % monitor.every === 0 || done === c.episodes)) Object.assign(metrics, await monitor.evaluate(greedyId))
+        await emitPolicy(done, false)
         const epStats = ep.stats ?? env.episodeStats?.() ?? {}
         for (const k of statKeys) {
           metrics[k] = epStats[k]
@@ -171,12 +171,12 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
     },
     async finish(point, emit) {
       if (monitor && done % monitor.every !== 0 && done !== c.episodes) {
-        for (const [k, v] of Object.entries(monitor.evaluate(greedyId))) if (k !== 'shortest_steps') point(k, v)
+        for (const [k, v] of Object.entries(await monitor.evaluate(greedyId))) if (k !== 'shortest_steps') point(k, v)
       }
-      emitPolicy(done, true)
+      await emitPolicy(done, true)
       // Worlds that grade a trained agent themselves (LArTPC on its held-out events).
       if (world.evaluate && done > 0) {
-        const evaluation = world.evaluate(c.env_params, assets, (obs) => agent.greedyAction(obs))
+        const evaluation = await world.evaluate(c.env_params, assets, (obs) => agent.greedyAction(obs))
         for (const [k, v] of Object.entries(evaluation.metrics)) point(k, v)
         emit({ type: 'results', results: evaluation.results })
       }
@@ -190,7 +190,7 @@ export async function createRlJob(ctx: JobContext): Promise<TrainingJob> {
 
 /** Plays a saved model greedily (no learning) and reports every episode. */
 export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit: (m: FromTrainer) => void): Promise<void> {
-  const backend = await selectBackend(msg.config.backend)
+  const backend = await selectBackend(msg.config.backend, realSystem, AGENT_AUTO_PASSES_OVER)
   const c = msg.config
   const { assets, close } = await openAssets(c, getWorld(c.env))
   const env = makeEnv(c.env, c.env_params, 0, assets)
@@ -198,7 +198,7 @@ export async function playSaved(msg: Extract<ToTrainer, { type: 'play' }>, emit:
   try {
     if (!agent.loadWeights) throw new Error(`${c.algo} runs have no model to play`)
     agent.loadWeights(readModelFolder(msg.modelDir))
-    emit({ type: 'played', result: playGreedy(agent, env, Number(c.params.nb_frames ?? 1), msg.episodes, msg.seed), backend })
+    emit({ type: 'played', result: await playGreedy(agent, env, Number(c.params.nb_frames ?? 1), msg.episodes, msg.seed), backend })
   } finally {
     agent.dispose()
     close()

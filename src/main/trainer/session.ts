@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { LiveEpisode, MetricPoint, Policy, RunConfig } from '../../shared/api'
 import { getAlgo, getWorld, type AlgoInfo, type WorldInfo } from '../../core/catalog'
 import type { EpisodeRecord } from '../services/run-store'
-import { chooseBackend } from './backend'
+import { AGENT_AUTO_PASSES_OVER, chooseBackend, realSystem } from './backend'
 import { readTrainingState, type TrainingState } from './model-files'
 import { writeCheckpoint } from './checkpoints'
 import type { FromTrainer, ToTrainer } from './protocol'
@@ -82,7 +82,7 @@ export class TrainingSession {
     const c = this.start.config
     const world = getWorld(c.env)
     const algo = getAlgo(c.algo)
-    const { backend, skipped } = await chooseBackend(c.backend)
+    const { backend, skipped } = await chooseBackend(c.backend, realSystem, world.kind === 'rl' ? AGENT_AUTO_PASSES_OVER : {})
     this.emit({ type: 'started', backend, backendSkipped: skipped })
 
     let lastLive = 0
