@@ -331,6 +331,11 @@ export class QNetwork implements QFunction {
    * `rewards` is the batch's reward column to learn (Split-Q passes each stream's).
    */
   async learnFrom(b: Batch, rewards: Float32Array, gamma: number, step: number): Promise<number> {
+    return (await take(this.learnStep(b, rewards, gamma, step)))[0]
+  }
+
+  /** learnFrom's step with its loss left as a tensor (the caller reads and disposes it): every kernel is queued before it returns. */
+  learnStep(b: Batch, rewards: Float32Array, gamma: number, step: number): tf.Scalar {
     const p = this.params
     const B = p.batch_size
     this.actionMask.fill(0)
@@ -381,11 +386,10 @@ export class QNetwork implements QFunction {
       const named: tf.NamedTensorMap = {}
       this.variables.forEach((v, i) => (named[v.name] = grads[i]))
       this.optimizer.applyGradients(p.grad_clip_norm ? clipByGlobalNorm(named, p.grad_clip_norm) : named)
-      return p.loss === 'huber' ? tf.losses.huberLoss(y, qTaken, undefined, 1, tf.Reduction.MEAN) : diff.square().mean()
+      return (p.loss === 'huber' ? tf.losses.huberLoss(y, qTaken, undefined, 1, tf.Reduction.MEAN) : diff.square().mean()) as tf.Scalar
     })
-    // The target update is queued behind this step's kernels before the loss is read back.
     this.updateTarget(step)
-    return (await take(loss))[0]
+    return loss
   }
 
   private updateTarget(step: number): void {
@@ -503,10 +507,16 @@ export class Dqn implements RlAgent {
     return argmax(await this.qValues(state))
   }
 
-  /** One learning step on a sampled batch; returns the TD loss. */
-  private gradientStep(): Promise<number> {
+  /**
+   * One learning step on a sampled batch. The built-in network's TD loss stays a tensor, read with
+   * the episode's others at its end (one read, not one per step: on a GPU each read waits for the
+   * queue to drain, and on wasm each await costs about 5 % of a Catch step); a Q-function handed
+   * in finishes its step here and gives a number.
+   */
+  private gradientStep(): tf.Scalar | Promise<number> {
     this.memory.sample(this.params.batch_size, this.rng, this.batch)
     this.gradSteps++
+    if (this.net) return this.net.learnStep(this.batch, this.batch.rewards, this.params.gamma, this.gradSteps)
     return this.q.learn(this.batch, this.params.gamma, this.gradSteps)
   }
 
@@ -528,9 +538,7 @@ export class Dqn implements RlAgent {
       const actions: number[] = []
       const outputs: number[] | null = keepQ ? [] : null
       let ret = 0
-      // Losses are read back at the episode's end, not awaited after each step: on a GPU each read
-      // waits for the queue to drain, and nothing in the episode needs them before then.
-      const losses: (number | Promise<number>)[] = []
+      const losses: (tf.Scalar | number)[] = []
       for (;;) {
         if (byStep) epsilon = epsilonAt(p, episode, this.envSteps)
         const explore = observing || this.rng.random() < epsilon
@@ -551,14 +559,12 @@ export class Dqn implements RlAgent {
         this.envSteps++
         if (!observing && this.memory.size >= p.learning_starts && this.envSteps % p.train_every === 0) {
           const loss = this.gradientStep()
-          // The built-in network queues all of a step's work before its first await; a Q-function
-          // handed in (a compiled model's trainOnBatch) may not, so its step is finished here.
-          losses.push(this.net ? loss : await loss)
+          losses.push(loss instanceof Promise ? await loss : loss)
         }
         if (r.terminated || r.truncated) break
       }
       let lossSum = 0
-      for (const loss of await Promise.all(losses)) lossSum += loss
+      for (const loss of await lossValues(losses)) lossSum += loss
       this.episode++
       this.net?.endEpisode(this.episode)
       yield {
@@ -676,6 +682,16 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
   const norm = tf.sqrt(Object.values(grads).map((g) => g.square().sum()).reduce((a, b) => a.add(b)))
   const scale = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)))
   return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]))
+}
+
+/** An episode's losses as numbers: the tensors among them read back in one go, then disposed. */
+async function lossValues(losses: readonly (tf.Scalar | number)[]): Promise<number[]> {
+  const tensors = losses.filter((l): l is tf.Scalar => typeof l !== 'number')
+  if (tensors.length === 0) return losses as number[]
+  const read = await take(tf.stack(tensors))
+  tf.dispose(tensors)
+  let k = 0
+  return losses.map((l) => (typeof l === 'number' ? l : read[k++]))
 }
 
 export async function weightsBytes(model: tf.LayersModel): Promise<Uint8Array> {
