@@ -510,7 +510,7 @@ export class Dqn implements RlAgent {
   /**
    * One learning step on a sampled batch. The built-in network's TD loss stays a tensor, read with
    * the episode's others at its end (one read, not one per step: on a GPU each read waits for the
-   * queue to drain, and on wasm each await costs about 5 % of a Catch step); a Q-function handed
+   * queue to drain; on wasm a read per step cost a few per cent of a Catch step); a Q-function handed
    * in finishes its step here and gives a number.
    */
   private gradientStep(): tf.Scalar | Promise<number> {
