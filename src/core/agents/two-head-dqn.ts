@@ -49,7 +49,6 @@ interface LabelledInfo {
 /** A Dense layer's variables, as raw ops use them. */
 type DenseVars = [tf.Variable, tf.Variable]
 
-
 /** One Dense layer's weights on the host: w is [nIn × nOut], row-major. */
 interface HostLayer {
   w: Float32Array
@@ -57,6 +56,7 @@ interface HostLayer {
   nIn: number
   nOut: number
 }
+
 /** The network as a tfjs LayersModel (saves and exports in the standard format): inputs `source` and `canvas`, outputs `move_q` and `class_logits`. */
 export function buildTwoHeadModel(p: TwoHeadParams, sourceSize: number, canvasSize: number, nMoves: number, nClasses: number, seed: number): tf.LayersModel {
   const init = (i: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) })
