@@ -175,28 +175,27 @@ export class TwoHeadDqn implements RlAgent {
   /** The towers' weights read back for forwardOne (batch norm folded in, CatLt mode). */
   private async hostLayers(): Promise<HostLayer[][]> {
     const read = (t: tf.Tensor): Promise<Float32Array> => t.data() as Promise<Float32Array>
-    return Promise.all(
-      [this.moveVars, this.classVars].map((vars, t) =>
-        Promise.all(
-          vars.map(async ([w, b], i) => {
-            const bn = t === 1 && this.frozenClassifier && i < CATLT_LAYERS ? await Promise.all(this.model.getLayer(`catlt_bn_${i}`).getWeights().map(read)) : null
-            const layer = { w: await read(w), b: (await read(b)).slice(), nIn: w.shape[0], nOut: w.shape[1] as number }
-            if (bn) {
-              // Batch norm in inference, folded into the layer: (xW + b − mean)·γ/√(var + ε) + β.
-              const [gamma, beta, mean, variance] = bn
-              const w2 = layer.w.slice()
-              for (let j = 0; j < layer.nOut; j++) {
-                const scale = gamma[j] / Math.sqrt(variance[j] + BN_EPSILON)
-                for (let k = 0; k < layer.nIn; k++) w2[k * layer.nOut + j] *= scale
-                layer.b[j] = (layer.b[j] - mean[j]) * scale + beta[j]
-              }
-              layer.w = w2
-            }
-            return layer
-          }),
-        ),
-      ),
-    )
+    const towers: HostLayer[][] = []
+    for (const [t, vars] of [this.moveVars, this.classVars].entries()) {
+      const tower: HostLayer[] = []
+      for (const [i, [w, b]] of vars.entries()) {
+        const layer = { w: await read(w), b: (await read(b)).slice(), nIn: w.shape[0], nOut: w.shape[1] as number }
+        if (t === 1 && this.frozenClassifier && i < CATLT_LAYERS) {
+          // Batch norm in inference, folded into the layer: (xW + b − mean)·γ/√(var + ε) + β.
+          const [gamma, beta, mean, variance] = await Promise.all(this.model.getLayer(`catlt_bn_${i}`).getWeights().map(read))
+          const w2 = layer.w.slice()
+          for (let j = 0; j < layer.nOut; j++) {
+            const scale = gamma[j] / Math.sqrt(variance[j] + BN_EPSILON)
+            for (let k = 0; k < layer.nIn; k++) w2[k * layer.nOut + j] *= scale
+            layer.b[j] = (layer.b[j] - mean[j]) * scale + beta[j]
+          }
+          layer.w = w2
+        }
+        tower.push(layer)
+      }
+      towers.push(tower)
+    }
+    return towers
   }
 
   /**
