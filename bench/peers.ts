@@ -2,14 +2,21 @@
  * PyTorch's figure for the same work, measured in the same `npm run bench` run: each bench named
  * here runs its script in bench/baselines with Debian's python3-torch on OpenBLAS, once per thread
  * count (1 and 2; the best counts, as a user would pick), and its line gains `torch`,
- * `torch_threads`, `torch_runs` and `vs_torch` (above 1 = Quarkade is faster). OpenBLAS's tuning
- * variables are unset for the peer, as the issue that set these targets measured it.
+ * `torch_threads`, `torch_runs` and `vs_torch` (above 1 = Quarkade is faster).
  */
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { round, type BenchResult } from './util'
 
 const PYTHON = process.env.QUARKADE_PYTHON ?? '/usr/bin/python3'
+
+/**
+ * OpenBLAS tuning variables that pin its kernels (OPENBLAS_CORETYPE=Haswell on the development machine:
+ * AVX2 kernels on a CPU with AVX-512). A user's machine sets neither, so the peer runs without them, as
+ * the issue that set these targets measured it — and so does Quarkade's side of the comparison
+ * (bench/run.ts drops them before the BLAS loads): the same machine, the same OpenBLAS, one run.
+ */
+export const OPENBLAS_TUNING = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const
 const THREADS = [1, 2]
 
 interface Peer {
@@ -31,8 +38,7 @@ export function peerFigures(name: string, ours: BenchResult): Record<string, unk
   const peer = PEERS[name]
   if (!peer) return {}
   const env = { ...process.env }
-  delete env.OPENBLAS_CORETYPE
-  delete env.OPENBLAS_L2_SIZE
+  for (const name of OPENBLAS_TUNING) delete env[name]
   const runs: { threads: number; value: number }[] = []
   for (const threads of THREADS) {
     const r = spawnSync(PYTHON, [path.join(import.meta.dirname, 'baselines', peer.script), String(threads)], { encoding: 'utf8', env, timeout: 900_000 })

@@ -19,7 +19,11 @@ import { lartpcGameBenches } from './lartpc-game'
 import { lartpcReplayBenches } from './lartpc-replay'
 import { startupBenches } from './startup'
 import { storeBenches } from './store'
-import { peerFigures } from './peers'
+import { OPENBLAS_TUNING, peerFigures } from './peers'
+
+// Before anything loads the BLAS (selectBackend imports it lazily): see OPENBLAS_TUNING.
+const openblasPinned = OPENBLAS_TUNING.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`)
+for (const name of OPENBLAS_TUNING) delete process.env[name]
 
 /** Loads tfjs and the backend only for the benches that need them. */
 async function tfSetup() {
@@ -146,7 +150,7 @@ function fail(message: string): never {
 async function wasmKernels(result: BenchResult): Promise<Record<string, unknown>> {
   if (result.backend !== 'wasm') return {}
   const { blasKernelsInUse } = await import('../src/main/trainer/blas-kernels')
-  return { blas: blasKernelsInUse() }
+  return { blas: blasKernelsInUse(), ...(openblasPinned.length > 0 ? { openblas_unset: openblasPinned } : {}) }
 }
 
 const { names, dataFile } = parseArgs(process.argv.slice(2))
