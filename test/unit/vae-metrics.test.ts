@@ -138,6 +138,15 @@ describe('AUC and latent separation', () => {
     expect(width(4000) / width(1000)).toBeLessThan(0.65)
   })
 
+  it('AUC interval at a perfect ranking is not a point: the rule of three on the smaller class', () => {
+    // 10 positives all above 30 negatives: DeLong's variance is 0; no misranked item among 10 → 3/10.
+    const scores = [...Array.from({ length: 30 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 100 + i)]
+    const labels = [...Array<number>(30).fill(0), ...Array<number>(10).fill(1)]
+    expect(aucWithInterval(scores, labels)).toEqual({ auc: 1, lo: 0.7, hi: 1, positives: 10, negatives: 30 })
+    const reversed = aucWithInterval(scores, labels.map((y) => 1 - y))!
+    expect([reversed.auc, reversed.lo, reversed.hi]).toEqual([0, 0, 0.3])
+  })
+
   it('logistic regression on latent means: separable clusters → 1, no signal → ≈ ½', () => {
     const rng = new Rng(4)
     const d = 6

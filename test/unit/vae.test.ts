@@ -4,7 +4,7 @@ import { selectBackend } from '../../src/main/trainer/backend'
 import { Rng } from '../../src/core/rng'
 import { defaults, paramsSchema, type ParamValues } from '../../src/core/params'
 import { VAE_PARAMS } from '../../src/core/vae/params'
-import { VaeModel, parameterCount, resolveArch, type VaeArch } from '../../src/core/vae/model'
+import { VaeModel, latentSize, parameterCount, resolveArch, type VaeArch } from '../../src/core/vae/model'
 import { FitStats, applyTransform, fetchImages, invertTransform, memorySource, type ImageSource } from '../../src/core/vae/data'
 import { VaeTrainer, splitIndices, type VaeProgress } from '../../src/core/vae/train'
 import { evaluateVae } from '../../src/core/vae/results'
@@ -68,16 +68,61 @@ beforeAll(async () => {
 describe('VAE params and architecture', () => {
   it('VAE_PARAMS defaults validate', () => {
     const p = paramsSchema(VAE_PARAMS).parse({})
-    expect(p).toMatchObject({ preset: 'reference', beta: 1, energy_weight: 1e-4, lr: 1e-3, batch_size: 16, input_transform: 'per_channel_scale' })
+    expect(p).toMatchObject({ preset: 'points', beta: 1, energy_weight: 1e-4, lr: 1e-3, batch_size: 16, input_transform: 'per_channel_scale' })
   })
 
-  it('presets resolve: reference 125→128→16×16×128, latent 32; seed latent 1024', () => {
+  it('presets resolve: reference 125→128→16×16×128, latent 32; points = reference + 3 point slots per channel; seed latent 1024', () => {
     const ref = resolveArch('reference')
     expect(ref).toMatchObject({ imageSize: 125, paddedSize: 128, encoderFilters: [32, 64, 128], decoderFilters: [64, 32], kernel: 4, latentDim: 32 })
+    expect(latentSize(ref)).toBe(32)
+    const points = resolveArch('points')
+    expect(points).toMatchObject({ ...ref, pointsPerChannel: 3 })
+    expect(latentSize(points)).toBe(32 + 3 * 3 * 3)
+    expect(() => resolveArch('points', 0, { pointsPerChannel: 1.5 })).toThrow(/pointsPerChannel must be a whole number/)
     expect(resolveArch('reference', 16).latentDim).toBe(16)
     expect(resolveArch('seed')).toMatchObject({ encoderFilters: [32, 64], latentDim: 1024 })
     expect(parameterCount(resolveArch('seed'))).toBeGreaterThan(1e8)
     expect(() => resolveArch('reference', 0, { decoderFilters: [8] })).toThrow(/decoderFilters needs 2/)
+  })
+
+  it('points: each slot takes its channel\'s brightest hit not yet taken, z carries its pixel and energy, and the decoder draws it there', () => {
+    const arch = resolveArch('points', 4, SMALL)
+    const model = new VaeModel(arch, 0)
+    // m = 0, s = 1, so the untrained convolutional decoder draws nothing and the output is the points alone.
+    model.setNormalization(new Float32Array(L), new Float32Array(L).fill(1))
+    const x = new Float32Array(L)
+    const at = (row: number, col: number, ch: number): number => (row * S + col) * C + ch
+    x[at(40, 70, 0)] = 50 // the leading Track hit
+    x[at(41, 70, 0)] = 20 // a second Track hit in the next pixel
+    x[at(80, 20, 1)] = 30 // an ECAL hit
+    const { mu, decoded } = tf.tidy(() => {
+      const m = model.encode(tf.tensor4d(x, [1, S, S, C])).mu
+      return { mu: m.dataSync(), decoded: model.decode(m).dataSync() }
+    })
+    expect(mu).toHaveLength(latentSize(arch))
+    // Slots after the 4 convolutional numbers, (row, column) scaled to [−1, 1] and asinh(energy); Track's first, then ECAL's.
+    const slot = (k: number): number[] => {
+      const [r, c, e] = mu.slice(4 + 3 * k, 7 + 3 * k)
+      return [r * 62 + 62, c * 62 + 62, Math.sinh(e)]
+    }
+    const expectSlot = (k: number, row: number, col: number, energy: number): void => {
+      const [r, c, e] = slot(k)
+      expect(r).toBeCloseTo(row, 2)
+      expect(c).toBeCloseTo(col, 2)
+      expect(e).toBeCloseTo(energy, 1)
+    }
+    expectSlot(0, 40, 70, 50)
+    expectSlot(1, 41, 70, 20)
+    expectSlot(3, 80, 20, 30)
+    for (const [row, col, ch] of [
+      [40, 70, 0],
+      [41, 70, 0],
+      [80, 20, 1],
+    ])
+      expect(decoded[at(row, col, ch)]).toBeCloseTo(x[at(row, col, ch)], 1)
+    // Off the hits the points add almost nothing (the empty slots spread their little energy thin).
+    expect(Math.abs(decoded[at(10, 10, 0)])).toBeLessThan(0.05)
+    model.dispose()
   })
 
   it('the seed preset with a smaller latent trains on the backend (the full size keeps its dense kernels in host memory: vae-host-kernel.test.ts)', async () => {

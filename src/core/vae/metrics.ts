@@ -195,7 +195,10 @@ export function aucWithInterval(scores: ArrayLike<number>, labels: ArrayLike<num
   const variance = (v: number[], mu: number): number => v.reduce((a, b) => a + (b - mu) ** 2, 0) / (v.length - 1)
   const a = mean(v10)
   const se = Math.sqrt(variance(v10, a) / m + variance(v01, mean(v01)) / n)
-  return { auc: a, lo: Math.max(0, a - 1.96 * se), hi: Math.min(1, a + 1.96 * se), positives: m, negatives: n }
+  // At a perfect ranking (AUC 0 or 1) DeLong's variance is 0 and the interval would be a point. Then
+  // the rule of three: no misranked item among the smaller class's k gives 3/k as the 95 % bound.
+  const half = se > 0 ? 1.96 * se : 3 / Math.min(m, n)
+  return { auc: a, lo: Math.max(0, a - half), hi: Math.min(1, a + half), positives: m, negatives: n }
 }
 
 export interface LogisticModel {

@@ -62,12 +62,20 @@ export interface VaeArch {
   decoderFilters: number[]
   kernel: number
   latentDim: number
+  /**
+   * Point slots per channel (0 or absent: none). Each slot is three more latent numbers — a position
+   * (row, column) and an energy — found by the encoder with a spatial softmax and drawn by the decoder
+   * as a point (a bilinear splat) on top of the convolutional decoder's image; see `encodePoints`.
+   */
+  pointsPerChannel?: number
 }
 
 export const VAE_ARCHS: Record<VaePresetName, VaeArch> = {
   reference: { imageSize: 125, channels: 3, paddedSize: 128, encoderFilters: [32, 64, 128], decoderFilters: [64, 32], kernel: 4, latentDim: 32 },
   // DeepFalcon's (Keras-tutorial style): Conv 32, 64 (3×3, stride 2) → Dense latent 1024.
   seed: { imageSize: 125, channels: 3, paddedSize: 128, encoderFilters: [32, 64], decoderFilters: [32], kernel: 3, latentDim: 1024 },
+  // The reference VAE plus three point slots per channel: the leading hits, drawn in their own pixels.
+  points: { imageSize: 125, channels: 3, paddedSize: 128, encoderFilters: [32, 64, 128], decoderFilters: [64, 32], kernel: 4, latentDim: 32, pointsPerChannel: 3 },
 }
 
 /** The preset's architecture with `latent_dim` (0 = keep) and any overrides applied. */
@@ -87,7 +95,16 @@ export function validateArch(a: VaeArch): void {
   if (a.paddedSize < a.imageSize) throw new Error(`paddedSize ${a.paddedSize} is smaller than imageSize ${a.imageSize}`)
   if (a.paddedSize % 2 ** L !== 0) throw new Error(`paddedSize ${a.paddedSize} is not divisible by 2^${L}`)
   if (a.latentDim < 1) throw new Error('latentDim must be at least 1')
+  const k = a.pointsPerChannel ?? 0
+  if (!Number.isInteger(k) || k < 0 || k > 16) throw new Error(`pointsPerChannel must be a whole number from 0 to 16, got ${k}`)
 }
+
+/** Point slots in all (pointsPerChannel × channels). */
+export const pointSlots = (a: VaeArch): number => (a.pointsPerChannel ?? 0) * a.channels
+/** Numbers per point slot in the latent: row, column, energy. */
+const POINT_LATENTS = 3
+/** Length of z: the convolutional decoder's latentDim, then three numbers per point slot. */
+export const latentSize = (a: VaeArch): number => a.latentDim + POINT_LATENTS * pointSlots(a)
 
 /** Side of the encoder's last feature map. */
 export const bottleneckSize = (a: VaeArch): number => a.paddedSize / 2 ** a.encoderFilters.length
@@ -113,6 +130,17 @@ export function weightShapes(a: VaeArch): { name: string; shape: number[] }[] {
     out.push({ name: `decoder/deconv${i}/kernel`, shape: [k, k, f, cin] }, { name: `decoder/deconv${i}/bias`, shape: [f] })
     cin = f
   })
+  const slots = pointSlots(a)
+  if (slots > 0) {
+    out.push(
+      { name: 'points/conv0/kernel', shape: [3, 3, a.channels, POINT_FEATURES] },
+      { name: 'points/conv0/bias', shape: [POINT_FEATURES] },
+      { name: 'points/conv1/kernel', shape: [1, 1, POINT_FEATURES, slots] },
+      { name: 'points/conv1/bias', shape: [slots] },
+      { name: POINT_SHARPNESS, shape: [1] },
+      { name: POINT_LOGVAR, shape: [slots, POINT_LATENTS] },
+    )
+  }
   out.push({ name: MEAN, shape: [a.imageSize, a.imageSize, a.channels] }, { name: STD, shape: [a.imageSize, a.imageSize, a.channels] })
   return out
 }
@@ -120,6 +148,28 @@ export function weightShapes(a: VaeArch): { name: string; shape: number[] }[] {
 /** Soft bounds of log σ² (σ from 0.007 to 2.7). */
 const LOGVAR_MIN = -10
 const LOGVAR_MAX = 2
+
+/** Feature maps of the point finder's 3 × 3 convolution (a 1 × 1 one then gives each slot its logits). */
+const POINT_FEATURES = 8
+/**
+ * The point finder's logits start as sharpness · asinh(x_c) (x in transformed units), so each slot
+ * begins on its channel's brightest pixel not yet taken; 20 makes that softmax nearly one-hot (a
+ * sharpness of 4 put the first slot on the leading Track pixel in 44 % of jets, 20 in 94 %: issue 12).
+ */
+const POINT_SHARPNESS = 'points/sharpness'
+const POINT_SHARPNESS_INIT = 20
+/**
+ * log σ² of each slot's position and energy, learned, one per slot and number. It starts tiny (σ ≈
+ * 0.06 pixels): a position noisy by pixels draws the point beside its hit, and the loss then teaches
+ * the decoder to dim points instead of placing them.
+ */
+const POINT_LOGVAR = 'points/logvar'
+const POINT_LOGVAR_INIT = -14
+/**
+ * A slot's logits are lowered by this × the earlier slots' softmax of its channel: far below any
+ * sharpness · asinh(x) a hit gives, so the pixels they took are masked and each slot takes another hit.
+ */
+const POINT_TAKEN_PENALTY = 1e4
 
 /** The fixed per-pixel standardisation (saved with the weights, never trained). */
 const MEAN = 'norm/mean'
@@ -233,9 +283,19 @@ export class VaeModel {
         this.hostByName.set(name, k)
         return
       }
-      // The last deconv starts at zero, so the untrained decoder outputs exactly m.
-      const zero = name.endsWith('/bias') || name === MEAN || name === lastKernel
-      const init = name === STD ? tf.ones(shape) : zero ? tf.zeros(shape) : tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }).apply(shape)
+      // The last deconv starts at zero, so the untrained decoder outputs exactly m; the point finder's
+      // last conv too, so its logits start as the sharpness times the image (POINT_SHARPNESS).
+      const zero = name.endsWith('/bias') || name === MEAN || name === lastKernel || name === 'points/conv1/kernel'
+      const init =
+        name === STD
+          ? tf.ones(shape)
+          : name === POINT_SHARPNESS
+            ? tf.fill(shape, POINT_SHARPNESS_INIT)
+            : name === POINT_LOGVAR
+              ? tf.fill(shape, POINT_LOGVAR_INIT)
+              : zero
+                ? tf.zeros(shape)
+                : tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }).apply(shape)
       const v = tf.variable(init, !FIXED.has(name), `vae/${name}/${seed}/${variableCounter++}`)
       init.dispose()
       this.byName.set(name, v)
@@ -271,12 +331,20 @@ export class VaeModel {
     return this.hostByName.get(name)?.value ?? ((await this.w(name).data()) as Float32Array)
   }
 
-  /** q(z|x): μ and log σ², each [B, latentDim]. `x` is [B, S, S, C] in transformed units. */
+  /** q(z|x): μ and log σ², each [B, latentSize]. `x` is [B, S, S, C] in transformed units. */
   encode(x: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+    const u = tf.asinh(tf.div(tf.sub(x, this.w(MEAN)), this.w(STD))) as tf.Tensor4D
+    const global = this.encodeGlobal(u)
+    if (pointSlots(this.arch) === 0) return global
+    const points = this.encodePoints(x, u)
+    return { mu: tf.concat([global.mu, points.mu], 1), logvar: tf.concat([global.logvar, points.logvar], 1) }
+  }
+
+  /** The convolutional encoder: μ and log σ² of the first latentDim numbers of z, from the standardised image u. */
+  private encodeGlobal(u: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
     const a = this.arch
     const before = padBefore(a)
     const after = a.paddedSize - a.imageSize - before
-    const u = tf.asinh(tf.div(tf.sub(x, this.w(MEAN)), this.w(STD))) as tf.Tensor4D
     let h: tf.Tensor4D = before + after > 0 ? tf.pad(u, [[0, 0], [before, after], [before, after], [0, 0]]) : u
     a.encoderFilters.forEach((_, i) => {
       h = tf.fused.conv2d({
@@ -298,8 +366,82 @@ export class VaeModel {
     return { mu, logvar }
   }
 
-  /** p(x|z): the mean image [B, S, S, C] (transformed units) for latents [B, latentDim]. */
+  /**
+   * The point slots' posterior: for each channel, `pointsPerChannel` slots in turn take a spatial
+   * softmax over the pixels of logits = a small conv net on u (3 × 3, ReLU, 1 × 1) + sharpness · asinh(x_c), lowered where
+   * the channel's earlier slots already sit; μ is the softmax's mean position (scaled to [−1, 1]) and
+   * asinh of the energy under it, log σ² a learned constant per slot. Why points: the strided conv
+   * path cannot learn to carry single-pixel hits within a 10-minute run, whatever the latent — and
+   * the leading hits are most of the squared error (docs/benchmarks.md, "VAE reconstructions with the
+   * defaults").
+   */
+  private encodePoints(x: tf.Tensor4D, u: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+    const a = this.arch
+    const B = x.shape[0]
+    const S = a.imageSize
+    const K = a.pointsPerChannel ?? 0
+    const f = tf.relu(tf.conv2d(u, this.w('points/conv0/kernel') as tf.Tensor4D, 1, 'same').add(this.w('points/conv0/bias'))) as tf.Tensor4D
+    const learned = tf.add(tf.conv2d(f, this.w('points/conv1/kernel') as tf.Tensor4D, 1, 'same'), this.w('points/conv1/bias'))
+    // [B, S·S, P] → per slot [B, S·S]; slot k belongs to channel ⌊k / K⌋.
+    const logits = tf.unstack(tf.reshape(learned, [B, S * S, a.channels * K]), 2) as tf.Tensor2D[]
+    const channels = tf.unstack(tf.reshape(x, [B, S * S, a.channels]), 2) as tf.Tensor2D[]
+    const sharpness = this.w(POINT_SHARPNESS)
+    const coords = pixelCoordinates(S)
+    const mus: tf.Tensor2D[] = []
+    for (let c = 0; c < a.channels; c++) {
+      const bright = tf.mul(tf.asinh(channels[c]), sharpness)
+      let taken: tf.Tensor2D | null = null
+      for (let k = 0; k < K; k++) {
+        let l = tf.add(logits[c * K + k], bright) as tf.Tensor2D
+        if (taken) l = tf.sub(l, tf.mul(taken, POINT_TAKEN_PENALTY))
+        const p = tf.softmax(l) as tf.Tensor2D
+        taken = taken ? (tf.add(taken, stopGradient(p)) as tf.Tensor2D) : stopGradient(p)
+        const position = tf.div(tf.sub(tf.matMul(p, coords), (S - 1) / 2), (S - 1) / 2) // [B, 2]
+        const energy = tf.asinh(tf.sum(tf.mul(p, channels[c]), 1, true)) // [B, 1]
+        mus.push(tf.concat([position, energy], 1) as tf.Tensor2D)
+      }
+    }
+    const mu = tf.reshape(tf.stack(mus, 1), [B, -1]) as tf.Tensor2D
+    const logvar = tf.tile(tf.reshape(this.w(POINT_LOGVAR), [1, -1]), [B, 1]) as tf.Tensor2D
+    return { mu, logvar }
+  }
+
+  /** p(x|z): the mean image [B, S, S, C] (transformed units) for latents [B, latentSize]. */
   decode(z: tf.Tensor2D): tf.Tensor4D {
+    const a = this.arch
+    if (pointSlots(a) === 0) return this.decodeGlobal(z)
+    const [global, points] = tf.split(z, [a.latentDim, POINT_LATENTS * pointSlots(a)], 1) as [tf.Tensor2D, tf.Tensor2D]
+    // Under the points the conv decoder learns to take the hits' share back out of the mean image, and
+    // it overshoots below zero (6 % of Track's energy negative after 3 epochs, in the PyTorch prototype),
+    // which no detector deposit is and which bends the jet mass; so its part is held at ≥ 0 — with the
+    // gradient passed straight through, because a plain ReLU left pixels that went below zero there for
+    // good (a default run ended with 61 % of Track's energy, against 71 % unclamped).
+    return tf.add(nonNegative(this.decodeGlobal(global)), this.drawPoints(points)) as tf.Tensor4D
+  }
+
+  /**
+   * Each slot's energy sinh(e) put on the pixels around its position by bilinear weights (all of it on
+   * one pixel when the position is that pixel's centre), summed per channel: [B, S, S, C].
+   */
+  private drawPoints(points: tf.Tensor2D): tf.Tensor4D {
+    const a = this.arch
+    const B = points.shape[0]
+    const S = a.imageSize
+    const P = pointSlots(a)
+    const K = a.pointsPerChannel ?? 0
+    const half = (S - 1) / 2
+    const slots = tf.reshape(points, [B * P, POINT_LATENTS])
+    const [row, col, energy] = tf.split(slots, 3, 1) as tf.Tensor2D[]
+    const grid = tf.reshape(tf.range(0, S, 1, 'float32'), [1, S])
+    const weights = (at: tf.Tensor2D): tf.Tensor2D => tf.relu(tf.sub(1, tf.abs(tf.sub(grid, tf.add(tf.mul(at, half), half))))) as tf.Tensor2D // [B·P, S]
+    const rows = tf.mul(weights(row), tf.sinh(energy)) // [B·P, S]
+    const splats = tf.matMul(tf.reshape(rows, [B * P, S, 1]), tf.reshape(weights(col), [B * P, 1, S])) // [B·P, S, S]
+    const perChannel = tf.sum(tf.reshape(splats, [B, a.channels, K, S, S]), 2) // [B, C, S, S]
+    return tf.transpose(perChannel, [0, 2, 3, 1]) as tf.Tensor4D
+  }
+
+  /** The convolutional decoder: its image [B, S, S, C] (transformed units) for the first latentDim numbers of z. */
+  private decodeGlobal(z: tf.Tensor2D): tf.Tensor4D {
     const a = this.arch
     const B = z.shape[0]
     const s = bottleneckSize(a)
@@ -415,3 +557,19 @@ export class VaeModel {
 }
 
 let variableCounter = 0
+
+/** (row, column) of every pixel of an S × S image, row-major: [S·S, 2]. */
+function pixelCoordinates(S: number): tf.Tensor2D {
+  const xy = new Float32Array(2 * S * S)
+  for (let i = 0; i < S * S; i++) {
+    xy[2 * i] = Math.floor(i / S)
+    xy[2 * i + 1] = i % S
+  }
+  return tf.tensor2d(xy, [S * S, 2])
+}
+
+/** max(x, 0) forward, the gradient passed through unchanged (a straight-through clamp: nothing sticks at 0). */
+const nonNegative = tf.customGrad((...inputs) => ({ value: tf.relu(inputs[0] as tf.Tensor), gradFunc: (dy: tf.Tensor) => dy })) as (x: tf.Tensor4D) => tf.Tensor4D
+
+/** x forward, no gradient back (a slot's "taken" mask shapes the next slot's logits but is not trained through). */
+const stopGradient = tf.customGrad((...inputs) => ({ value: tf.clone(inputs[0] as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as (x: tf.Tensor2D) => tf.Tensor2D

@@ -5,7 +5,7 @@
 import type { ParamSpec } from '../params'
 import type { AlgoInfo } from '../algorithm'
 
-export const VAE_PRESETS = ['reference', 'seed'] as const
+export const VAE_PRESETS = ['points', 'reference', 'seed'] as const
 export type VaePresetName = (typeof VAE_PRESETS)[number]
 
 export const INPUT_TRANSFORMS = ['none', 'log1p', 'per_channel_scale', 'scale'] as const
@@ -33,11 +33,11 @@ export const VAE_PARAMS: readonly ParamSpec[] = [
     key: 'preset',
     label: 'Architecture',
     type: 'select',
-    default: 'reference',
+    default: 'points',
     options: VAE_PRESETS,
-    help: 'reference: 125→pad 128, Conv 32/64/128 (4×4, stride 2) → latent → ConvTranspose 64/32/3. seed: DeepFalcon\'s Conv 32/64 → Dense latent 1024 (≈200 M weights; on wasm the two dense kernels and their Adam moments live in host memory, ≈ 4 GB, seconds per batch).',
+    help: 'points: the reference VAE plus 3 point slots per channel — the encoder finds the leading hits (a spatial softmax) and puts each one\'s position and energy in z, the decoder draws them in their pixels; the convolutional path cannot place single-pixel hits, which carry most of a jet image\'s squared error. reference: 125→pad 128, Conv 32/64/128 (4×4, stride 2) → latent → ConvTranspose 64/32/3. seed: DeepFalcon\'s Conv 32/64 → Dense latent 1024 (≈200 M weights; on wasm the two dense kernels and their Adam moments live in host memory, ≈ 4 GB, seconds per batch).',
   },
-  { key: 'latent_dim', label: 'Latent dimensions', type: 'int', default: 0, min: 0, max: 4096, help: 'Size of z; 0 uses the preset\'s (32 reference, 1024 seed).' },
+  { key: 'latent_dim', label: 'Latent dimensions', type: 'int', default: 0, min: 0, max: 4096, help: 'Size of the convolutional part of z; 0 uses the preset\'s (32 points and reference, 1024 seed). The points preset adds 3 numbers per point slot (27).' },
   {
     key: 'beta',
     label: 'β (KL weight)',

@@ -5,7 +5,7 @@
  */
 import { deriveSeed } from '../rng'
 import { fetchImages, invertTransform } from './data'
-import { imageLength } from './model'
+import { imageLength, latentSize } from './model'
 import { DEFAULT_HALF_SPAN, channelTotals, jetKinematicsBatch, latentAuc, pca2d, umap2d, wasserstein1, type JetGeometryOptions } from './metrics'
 import type { VaeTrainer } from './train'
 
@@ -76,7 +76,7 @@ export async function evaluateVae(trainer: VaeTrainer, options: VaeResultsOption
   const B = trainer.params.batch_size
   const val = trainer.split.val.slice(0, max)
   const train = trainer.split.train.slice(0, max)
-  const d = a.latentDim
+  const d = latentSize(a)
   const mean = trainer.meanImage!
   const meanRaw = invertTransform(trainer.transform!, mean)
 

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { Rng, deriveSeed } from '../rng'
 import type { ParamValues } from '../params'
-import { VaeModel, imageLength, resolveArch, type VaeArch, type WeightCopy } from './model'
+import { VaeModel, imageLength, latentSize, resolveArch, type VaeArch, type WeightCopy } from './model'
 import { adamDefaults, type AdamConfig } from './host-kernel'
 import { FitStats, PixelStats, applyTransform, fetchImages, invertTransform, type ImageSource, type InputTransform } from './data'
 import type { VaeParams } from './params'
@@ -259,9 +259,9 @@ export class VaeTrainer {
    */
   private async gradientStep(images: Float32Array, n: number): Promise<{ loss: number; recon: number; kl: number; gradNorm: number }> {
     const beta = this.betaNow()
-    const eps = normals(this.rng, n * this.arch.latentDim)
+    const eps = normals(this.rng, n * latentSize(this.arch))
     const x = this.toTensor(images, n)
-    const e = tf.tensor2d(eps, [n, this.arch.latentDim])
+    const e = tf.tensor2d(eps, [n, latentSize(this.arch)])
     let recon!: tf.Scalar
     let kl!: tf.Scalar
     const { value, grads } = tf.variableGrads(() => {
@@ -371,9 +371,9 @@ export class VaeTrainer {
     for (const part of chunk(indices, this.params.batch_size)) {
       const n = part.length
       const { images } = await fetchImages(this.source, part, this.L)
-      const eps = normals(rng, n * this.arch.latentDim)
+      const eps = normals(rng, n * latentSize(this.arch))
       const parts = tf.tidy(() => {
-        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, this.arch.latentDim]), this.params.beta, this.params.energy_weight ?? 0)
+        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, latentSize(this.arch)]), this.params.beta, this.params.energy_weight ?? 0)
         return tf.stack([r.loss, r.recon, r.kl])
       })
       const v = await parts.data()
@@ -395,7 +395,7 @@ export class VaeTrainer {
     return { loss: loss / N, recon: recon / N, kl: kl / N, mse: recon / N / this.L, baselineRecon, baselineMse: baselineRecon / this.L }
   }
 
-  /** Posterior means μ(x) of raw images ([n × latentDim]). */
+  /** Posterior means μ(x) of raw images ([n × latentSize]). */
   encodeMeans(images: Float32Array, n: number): Promise<Float32Array> {
     return take(tf.tidy(() => this.model.encode(this.toTensor(images, n)).mu))
   }
@@ -408,8 +408,8 @@ export class VaeTrainer {
 
   /** Decodes `n` draws z ~ N(0, I) (seeded) into raw-unit images. */
   async samplePrior(n: number, seed: number): Promise<Float32Array> {
-    const z = normals(new Rng(seed), n * this.arch.latentDim)
-    const out = await take(tf.tidy(() => this.model.decode(tf.tensor2d(z, [n, this.arch.latentDim]))))
+    const z = normals(new Rng(seed), n * latentSize(this.arch))
+    const out = await take(tf.tidy(() => this.model.decode(tf.tensor2d(z, [n, latentSize(this.arch)]))))
     return invertTransform(this.transform!, out)
   }
 
