@@ -23,7 +23,7 @@
  *   loss per image = Σ_pixels,channels (x̂ − x)²  +  λ_E · Σ_c (Σ_pixels x̂_c − x_c)²  +  β · KL(q(z|x) ‖ N(0, I))
  *   KL = −½ Σ_j (1 + log σ²_j − μ_j² − σ²_j)
  *
- * The energy term (λ_E = energy_weight, default 1e-4): the squared error barely
+ * The energy term (λ_E = energy_weight, default 1e-3): the squared error barely
  * sees the ≈ 14 500 nearly empty outer pixels, and a tiny systematic output
  * there added up to 1.6–2.6 × the true energy outside the jet core and 8–17 %
  * too much per channel in all (docs/benchmarks.md, issue 12); asking each
