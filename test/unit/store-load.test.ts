@@ -41,7 +41,9 @@ describe('four trainings at once', () => {
     })
     const runs: RunSummary[] = []
     for (const seed of [11, 12, 13, 14]) {
-      runs.push((await services.api.handle('runs.start', { env: 'catch', algo: 'dqn', seed, episodes: EPISODES })) as RunSummary)
+      // A checkpoint every 10 episodes flushes the metrics batch too, so each run sends at least six
+      // updates however fast this machine trains (the 200 ms batch timer alone gave three on a fast CI run).
+      runs.push((await services.api.handle('runs.start', { env: 'catch', algo: 'dqn', seed, episodes: EPISODES, checkpoint_every: 10 })) as RunSummary)
     }
     // The API keeps answering while four trainers write: list runs until the first one ends.
     let answered = 0
