@@ -68,7 +68,7 @@ beforeAll(async () => {
 describe('VAE params and architecture', () => {
   it('VAE_PARAMS defaults validate', () => {
     const p = paramsSchema(VAE_PARAMS).parse({})
-    expect(p).toMatchObject({ preset: 'points', beta: 1, energy_weight: 1e-3, lr: 1e-3, batch_size: 16, input_transform: 'per_channel_scale' })
+    expect(p).toMatchObject({ preset: 'points', beta: 1, energy_weight: 3e-3, lr: 1e-3, batch_size: 16, input_transform: 'per_channel_scale' })
   })
 
   it('presets resolve: reference 125→128→16×16×128, latent 32; points = reference + 3 point slots per channel; seed latent 1024', () => {

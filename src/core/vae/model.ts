@@ -23,7 +23,7 @@
  *   loss per image = Σ_pixels,channels (x̂ − x)²  +  λ_E · Σ_c (Σ_pixels x̂_c − x_c)²  +  β · KL(q(z|x) ‖ N(0, I))
  *   KL = −½ Σ_j (1 + log σ²_j − μ_j² − σ²_j)
  *
- * The energy term (λ_E = energy_weight, default 1e-3): the squared error barely
+ * The energy term (λ_E = energy_weight, default 3e-3): the squared error barely
  * sees the ≈ 14 500 nearly empty outer pixels, and a tiny systematic output
  * there added up to 1.6–2.6 × the true energy outside the jet core and 8–17 %
  * too much per channel in all (docs/benchmarks.md, issue 12); asking each
@@ -174,6 +174,8 @@ const POINT_TAKEN_PENALTY = 1e4
 /** The fixed per-pixel standardisation (saved with the weights, never trained). */
 const MEAN = 'norm/mean'
 const STD = 'norm/std'
+/** Weights that start at a constant rather than Glorot-uniform (besides the zeros named in the constructor). */
+const CONSTANT_INIT: Record<string, number> = { [STD]: 1, [POINT_SHARPNESS]: POINT_SHARPNESS_INIT, [POINT_LOGVAR]: POINT_LOGVAR_INIT }
 const FIXED = new Set([MEAN, STD])
 
 /** Trainable parameters. */
@@ -286,16 +288,8 @@ export class VaeModel {
       // The last deconv starts at zero, so the untrained decoder outputs exactly m; the point finder's
       // last conv too, so its logits start as the sharpness times the image (POINT_SHARPNESS).
       const zero = name.endsWith('/bias') || name === MEAN || name === lastKernel || name === 'points/conv1/kernel'
-      const init =
-        name === STD
-          ? tf.ones(shape)
-          : name === POINT_SHARPNESS
-            ? tf.fill(shape, POINT_SHARPNESS_INIT)
-            : name === POINT_LOGVAR
-              ? tf.fill(shape, POINT_LOGVAR_INIT)
-              : zero
-                ? tf.zeros(shape)
-                : tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }).apply(shape)
+      const constant = CONSTANT_INIT[name] ?? (zero ? 0 : undefined)
+      const init = constant !== undefined ? tf.fill(shape, constant) : tf.initializers.glorotUniform({ seed: deriveSeed(seed, i) }).apply(shape)
       const v = tf.variable(init, !FIXED.has(name), `vae/${name}/${seed}/${variableCounter++}`)
       init.dispose()
       this.byName.set(name, v)
@@ -558,12 +552,18 @@ export class VaeModel {
 
 let variableCounter = 0
 
-/** (row, column) of every pixel of an S × S image, row-major: [S·S, 2]. */
+const pixelCoordinateCache = new Map<number, Float32Array>()
+
+/** (row, column) of every pixel of an S × S image, row-major: [S·S, 2] (the values built once per size). */
 function pixelCoordinates(S: number): tf.Tensor2D {
-  const xy = new Float32Array(2 * S * S)
-  for (let i = 0; i < S * S; i++) {
-    xy[2 * i] = Math.floor(i / S)
-    xy[2 * i + 1] = i % S
+  let xy = pixelCoordinateCache.get(S)
+  if (!xy) {
+    xy = new Float32Array(2 * S * S)
+    for (let i = 0; i < S * S; i++) {
+      xy[2 * i] = Math.floor(i / S)
+      xy[2 * i + 1] = i % S
+    }
+    pixelCoordinateCache.set(S, xy)
   }
   return tf.tensor2d(xy, [S * S, 2])
 }

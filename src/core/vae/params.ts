@@ -51,7 +51,7 @@ export const VAE_PARAMS: readonly ParamSpec[] = [
     key: 'energy_weight',
     label: 'Energy weight',
     type: 'number',
-    default: 1e-3,
+    default: 3e-3,
     min: 0,
     max: 1000,
     help: 'Adds energy_weight · Σ_c (Σ_pixels x̂_c − x_c)² per image to the loss: the reconstruction\'s total per channel must match the image\'s. Without it, tiny errors on the thousands of nearly empty outer pixels (which the squared error barely sees) add up to tens of percent too much energy.',
