@@ -259,9 +259,8 @@ export class VaeTrainer {
    */
   private async gradientStep(images: Float32Array, n: number): Promise<{ loss: number; recon: number; kl: number; gradNorm: number }> {
     const beta = this.betaNow()
-    const eps = normals(this.rng, n * latentSize(this.arch))
     const x = this.toTensor(images, n)
-    const e = tf.tensor2d(eps, [n, latentSize(this.arch)])
+    const e = this.latentDraws(this.rng, n)
     let recon!: tf.Scalar
     let kl!: tf.Scalar
     const { value, grads } = tf.variableGrads(() => {
@@ -371,9 +370,8 @@ export class VaeTrainer {
     for (const part of chunk(indices, this.params.batch_size)) {
       const n = part.length
       const { images } = await fetchImages(this.source, part, this.L)
-      const eps = normals(rng, n * latentSize(this.arch))
       const parts = tf.tidy(() => {
-        const r = this.model.loss(this.toTensor(images, n), tf.tensor2d(eps, [n, latentSize(this.arch)]), this.params.beta, this.params.energy_weight ?? 0)
+        const r = this.model.loss(this.toTensor(images, n), this.latentDraws(rng, n), this.params.beta, this.params.energy_weight ?? 0)
         return tf.stack([r.loss, r.recon, r.kl])
       })
       const v = await parts.data()
@@ -395,6 +393,12 @@ export class VaeTrainer {
     return { loss: loss / N, recon: recon / N, kl: kl / N, mse: recon / N / this.L, baselineRecon, baselineMse: baselineRecon / this.L }
   }
 
+  /** `n` draws from N(0, I) over the whole latent (the point slots' numbers included): [n, latentSize]. */
+  private latentDraws(rng: Rng, n: number): tf.Tensor2D {
+    const d = latentSize(this.arch)
+    return tf.tensor2d(normals(rng, n * d), [n, d])
+  }
+
   /** Posterior means μ(x) of raw images ([n × latentSize]). */
   encodeMeans(images: Float32Array, n: number): Promise<Float32Array> {
     return take(tf.tidy(() => this.model.encode(this.toTensor(images, n)).mu))
@@ -408,8 +412,7 @@ export class VaeTrainer {
 
   /** Decodes `n` draws z ~ N(0, I) (seeded) into raw-unit images. */
   async samplePrior(n: number, seed: number): Promise<Float32Array> {
-    const z = normals(new Rng(seed), n * latentSize(this.arch))
-    const out = await take(tf.tidy(() => this.model.decode(tf.tensor2d(z, [n, latentSize(this.arch)]))))
+    const out = await take(tf.tidy(() => this.model.decode(this.latentDraws(new Rng(seed), n))))
     return invertTransform(this.transform!, out)
   }
 
